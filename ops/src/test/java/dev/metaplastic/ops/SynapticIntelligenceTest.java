@@ -1,0 +1,227 @@
+package dev.metaplastic.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Checks every state variable of {@link SynapticIntelligence} after several steps and two task
+ * boundaries against an independent double-precision computation of the paper's equations.
+ */
+class SynapticIntelligenceTest {
+  private static final double C = 0.7;
+  private static final double XI = 1e-3;
+  private static final long[][] SHAPES = {{3, 4}, {4}};
+
+  private static Graph graph;
+  private static Session session;
+  private static final List<Placeholder<TFloat32>> gradientFeeds = new ArrayList<>();
+  private static final List<Placeholder<TFloat32>> updateFeeds = new ArrayList<>();
+  private static final List<Op> applyUpdates = new ArrayList<>();
+  private static List<Op> afterStep;
+  private static List<Op> consolidate;
+  private static SynapticIntelligence rule;
+  private static final List<double[]> initial = new ArrayList<>();
+
+  @BeforeAll
+  static void buildGraph() {
+    graph = new Graph();
+    Ops tf = Ops.create(graph);
+    VariableRegistry registry = new VariableRegistry(tf);
+    Random random = new Random(42);
+    List<Parameter> parameters = new ArrayList<>();
+    for (int i = 0; i < SHAPES.length; i++) {
+      Shape shape = Shape.of(SHAPES[i]);
+      double[] values = randomArray(random, (int) shape.size(), 1.0);
+      initial.add(values);
+      Operand<TFloat32> init = tf.constant(shape, DataBuffers.of(toFloat(values), true, false));
+      Variable<TFloat32> theta = registry.create("layer_" + i + "/w", init);
+      parameters.add(new Parameter("layer_" + i + "/w", theta, init, shape));
+      Placeholder<TFloat32> g = tf.placeholder(TFloat32.class);
+      Placeholder<TFloat32> u = tf.placeholder(TFloat32.class);
+      gradientFeeds.add(g);
+      updateFeeds.add(u);
+      applyUpdates.add(tf.assignAdd(theta, u));
+    }
+    rule = (SynapticIntelligence) new SynapticIntelligence.Config(C, XI).attach(registry, parameters);
+    afterStep = rule.afterStep(new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds));
+    consolidate = rule.consolidate();
+    session = new Session(graph);
+  }
+
+  @AfterAll
+  static void close() {
+    session.close();
+    graph.close();
+  }
+
+  @Test
+  void stateMatchesPlainJavaEquationsOverStepsAndBoundaries() {
+    Random random = new Random(7);
+    int n = SHAPES.length;
+    double[][] theta = new double[n][];
+    double[][] omega = new double[n][];
+    double[][] importance = new double[n][];
+    double[][] anchor = new double[n][];
+    double[][] start = new double[n][];
+    for (int i = 0; i < n; i++) {
+      theta[i] = initial.get(i).clone();
+      omega[i] = new double[theta[i].length];
+      importance[i] = new double[theta[i].length];
+      anchor[i] = theta[i].clone();
+      start[i] = theta[i].clone();
+    }
+    for (int task = 0; task < 2; task++) {
+      for (int step = 0; step < 4; step++) {
+        List<TFloat32> fed = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          double[] g = randomArray(random, theta[i].length, 1.0);
+          double[] u = randomArray(random, theta[i].length, 0.05);
+          // Eq. (3): omega accumulates -g * delta-theta with the applied update. The equations
+          // are evaluated in double; what the graph stores (float32 variables) is rounded to
+          // float, so that the comparison measures the equations and not the storage type.
+          for (int k = 0; k < g.length; k++) {
+            theta[i][k] = (float) (theta[i][k] + u[k]);
+            omega[i][k] = (float) (omega[i][k] - g[k] * u[k]);
+          }
+          TFloat32 gt = tensor(g, SHAPES[i]);
+          TFloat32 ut = tensor(u, SHAPES[i]);
+          fed.add(gt);
+          fed.add(ut);
+        }
+        applyThenAccumulate(fed);
+      }
+      for (int i = 0; i < n; i++) {
+        assertClose(omega[i], read(rule.state().get(4 * i).variable()), "path_integral");
+      }
+      double expectedPenalty = 0;
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < theta[i].length; k++) {
+          double d = theta[i][k] - anchor[i][k];
+          expectedPenalty += C * importance[i][k] * d * d;
+        }
+      }
+      assertClose(new double[] {expectedPenalty}, read(rule.penalty()), "penalty");
+
+      runAll(consolidate);
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < theta[i].length; k++) {
+          double d = theta[i][k] - start[i][k];
+          // Eq. (5), rectified as in the reference code.
+          importance[i][k] = Math.max(0, importance[i][k] + omega[i][k] / (d * d + XI));
+          omega[i][k] = 0;
+          anchor[i][k] = theta[i][k];
+          start[i][k] = theta[i][k];
+        }
+        List<StateVariable> state = rule.state().subList(4 * i, 4 * i + 4);
+        assertClose(omega[i], read(state.get(0).variable()), "path_integral after boundary");
+        assertClose(importance[i], read(state.get(1).variable()), "importance");
+        assertClose(anchor[i], read(state.get(2).variable()), "anchor");
+        assertClose(start[i], read(state.get(3).variable()), "task_start");
+      }
+    }
+  }
+
+  @Test
+  void stateVariablesCarryContractNames() {
+    List<String> names = rule.state().stream().map(StateVariable::name).toList();
+    assertEquals(
+        List.of(
+            "si/layer_0/w/path_integral",
+            "si/layer_0/w/importance",
+            "si/layer_0/w/anchor",
+            "si/layer_0/w/task_start",
+            "si/layer_1/w/path_integral",
+            "si/layer_1/w/importance",
+            "si/layer_1/w/anchor",
+            "si/layer_1/w/task_start"),
+        names);
+  }
+
+  @Test
+  void rejectsInvalidHyperparameters() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new SynapticIntelligence.Config(1, 0));
+    assertEquals("SI damping xi must be finite and > 0, got 0.0", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new SynapticIntelligence.Config(-1, 1e-3));
+  }
+
+  private void applyThenAccumulate(List<TFloat32> fed) {
+    try {
+      var apply = session.runner();
+      var accumulate = session.runner();
+      for (int i = 0; i < SHAPES.length; i++) {
+        apply.feed(updateFeeds.get(i), fed.get(2 * i + 1));
+        accumulate.feed(gradientFeeds.get(i), fed.get(2 * i)).feed(updateFeeds.get(i), fed.get(2 * i + 1));
+      }
+      applyUpdates.forEach(apply::addTarget);
+      afterStep.forEach(accumulate::addTarget);
+      apply.run().close();
+      accumulate.run().close();
+    } finally {
+      fed.forEach(TFloat32::close);
+    }
+  }
+
+  private static void runAll(List<Op> ops) {
+    var runner = session.runner();
+    ops.forEach(runner::addTarget);
+    runner.run().close();
+  }
+
+  private static double[] read(Operand<TFloat32> operand) {
+    try (var result = session.runner().fetch(operand).run()) {
+      TFloat32 t = (TFloat32) result.get(0);
+      float[] values = new float[(int) t.shape().size()];
+      t.asRawTensor().data().asFloats().read(values);
+      double[] out = new double[values.length];
+      for (int i = 0; i < values.length; i++) {
+        out[i] = values[i];
+      }
+      return out;
+    }
+  }
+
+  private static void assertClose(double[] expected, double[] actual, String what) {
+    assertEquals(expected.length, actual.length, what + " length");
+    for (int i = 0; i < expected.length; i++) {
+      double tolerance = 1e-5 * Math.max(1.0, Math.abs(expected[i]));
+      assertEquals(expected[i], actual[i], tolerance, what + "[" + i + "]");
+    }
+  }
+
+  private static TFloat32 tensor(double[] values, long[] shape) {
+    return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(toFloat(values), true, false));
+  }
+
+  private static double[] randomArray(Random random, int n, double scale) {
+    double[] a = new double[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (random.nextGaussian() * scale);
+    }
+    return a;
+  }
+
+  private static float[] toFloat(double[] values) {
+    float[] f = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      f[i] = (float) values[i];
+    }
+    return f;
+  }
+}
