@@ -1,0 +1,114 @@
+package dev.metaplastic.graphs;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.VariableRegistry;
+
+/**
+ * A dense ReLU MLP: hidden layers {@code dense_<i>/kernel} [in, out] and {@code dense_<i>/bias},
+ * and heads {@code head_<t>/kernel} and {@code head_<t>/bias}.
+ *
+ * <p>Kernels start from Glorot-uniform values drawn by a stateless random op seeded from the spec,
+ * so the same spec always gives the same initial weights; biases start at zero.
+ */
+public final class Mlp {
+  private final MlpSpec spec;
+  private final List<Layer> hidden = new ArrayList<>();
+  private final List<Layer> heads = new ArrayList<>();
+  private final List<Parameter> parameters = new ArrayList<>();
+
+  private record Layer(String name, Parameter kernel, Parameter bias) {}
+
+  /** Creates the model's variables in {@code variables}. */
+  public Mlp(MlpSpec spec, VariableRegistry variables) {
+    this.spec = spec;
+    int in = spec.inputSize();
+    int index = 0;
+    for (int width : spec.hidden()) {
+      hidden.add(layer(variables, "dense_" + index, in, width, index));
+      in = width;
+      index++;
+    }
+    for (int t = 0; t < spec.heads(); t++) {
+      heads.add(layer(variables, "head_" + t, in, spec.classesPerHead(), index + t));
+    }
+  }
+
+  private Layer layer(VariableRegistry variables, String name, int in, int out, int index) {
+    Ops init = variables.root();
+    Shape kernelShape = Shape.of(in, out);
+    float limit = (float) Math.sqrt(6.0 / (in + out));
+    Operand<TFloat32> uniform =
+        init.random.statelessRandomUniform(
+            init.constant(kernelShape), init.constant(new long[] {spec.seed(), index}));
+    Operand<TFloat32> kernelInit =
+        init.math.mul(
+            init.math.sub(init.math.mul(uniform, init.constant(2f)), init.constant(1f)),
+            init.constant(limit));
+    Operand<TFloat32> biasInit = init.zeros(init.constant(Shape.of(out)), TFloat32.class);
+    Variable<TFloat32> kernel = variables.create(name + "/kernel", kernelInit);
+    Variable<TFloat32> bias = variables.create(name + "/bias", biasInit);
+    Layer layer =
+        new Layer(
+            name,
+            new Parameter(name + "/kernel", kernel, kernelInit, kernelShape),
+            new Parameter(name + "/bias", bias, biasInit, Shape.of(out)));
+    parameters.add(layer.kernel());
+    parameters.add(layer.bias());
+    return layer;
+  }
+
+  /** The architecture. */
+  public MlpSpec spec() {
+    return spec;
+  }
+
+  /** Every trainable parameter, hidden layers first, then heads. */
+  public List<Parameter> parameters() {
+    return ImmutableList.copyOf(parameters);
+  }
+
+  /**
+   * Logits of each example's head.
+   *
+   * @param variables gives the scope of each layer
+   * @param x inputs [batch, inputSize]
+   * @param task head index of each example [batch]; ignored (may be null) with a single head
+   */
+  public Operand<TFloat32> logits(
+      VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
+    Operand<TFloat32> h = x;
+    for (Layer layer : hidden) {
+      h = variables.scope(layer.name()).nn.relu(dense(variables.scope(layer.name()), layer, h));
+    }
+    if (!spec.multiHead()) {
+      return dense(variables.scope(heads.get(0).name()), heads.get(0), h);
+    }
+    List<Operand<TFloat32>> perHead = new ArrayList<>();
+    for (Layer head : heads) {
+      perHead.add(dense(variables.scope(head.name()), head, h));
+    }
+    // Select each example's head: stack to [heads, batch, classes], mask with one-hot(task).
+    Ops tf = variables.scope("heads");
+    Operand<TFloat32> stacked = tf.stack(perHead);
+    Operand<TFloat32> mask =
+        tf.expandDims(
+            tf.linalg.transpose(
+                tf.oneHot(task, tf.constant(spec.heads()), tf.constant(1f), tf.constant(0f)),
+                tf.constant(new int[] {1, 0})),
+            tf.constant(-1));
+    return tf.reduceSum(tf.math.mul(stacked, mask), tf.constant(0));
+  }
+
+  private static Operand<TFloat32> dense(Ops tf, Layer layer, Operand<TFloat32> x) {
+    return tf.nn.biasAdd(tf.linalg.matMul(x, layer.kernel().variable()), layer.bias().variable());
+  }
+}

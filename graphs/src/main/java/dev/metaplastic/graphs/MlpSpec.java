@@ -1,0 +1,46 @@
+package dev.metaplastic.graphs;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.List;
+
+/**
+ * Architecture of a dense ReLU MLP with one or more output heads.
+ *
+ * <p>With one head the model is shared by every task (class- or domain-incremental learning); with
+ * several, each task has its own head, selected per example by the {@code task} input
+ * (task-incremental learning).
+ *
+ * @param inputSize number of input features, such as 784 for 28×28 images
+ * @param hidden widths of the hidden layers, in order
+ * @param heads number of output heads (1 for a shared head)
+ * @param classesPerHead number of logits of each head
+ * @param seed seed of the deterministic (stateless) weight initialisation
+ */
+public record MlpSpec(int inputSize, List<Integer> hidden, int heads, int classesPerHead, long seed) {
+  public MlpSpec {
+    checkArgument(inputSize > 0, "input size must be positive, got %s", inputSize);
+    hidden = List.copyOf(hidden);
+    for (int width : hidden) {
+      checkArgument(width > 0, "hidden widths must be positive, got %s", hidden);
+    }
+    checkArgument(heads > 0, "number of heads must be positive, got %s", heads);
+    checkArgument(classesPerHead > 1, "a head needs at least 2 classes, got %s", classesPerHead);
+  }
+
+  /** Whether examples carry a task id that selects their head. */
+  public boolean multiHead() {
+    return heads > 1;
+  }
+
+  /** Readable form such as {@code 784-256-256-[5x2]}. */
+  public String describe() {
+    StringBuilder s = new StringBuilder().append(inputSize);
+    hidden.forEach(w -> s.append('-').append(w));
+    s.append('-');
+    if (multiHead()) {
+      s.append(heads).append('x');
+    }
+    return s.append(classesPerHead).toString();
+  }
+}

@@ -1,0 +1,266 @@
+package dev.metaplastic.graphs;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableList;
+import dev.metaplastic.ops.ConsolidationRule;
+import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.VariableRegistry;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The whole training graph of a classifier: model, softmax cross-entropy, optimizer and rules.
+ *
+ * <p>It exposes four entry points, each an output whose evaluation runs what it needs:
+ *
+ * <ul>
+ *   <li>{@code train_step(x, y, task) → loss, penalty}: one optimizer step on the task loss plus
+ *       every rule's penalty, then every rule's accumulation with the task-loss gradient and the
+ *       update actually applied;
+ *   <li>{@code consolidate() → tasks_consolidated}: every rule's task-boundary update;
+ *   <li>{@code evaluate(x, y, task) → accuracy, correct};
+ *   <li>{@code predict(x, task) → probabilities, logits}.
+ * </ul>
+ *
+ * <p>The whole graph, every head, slot and rule state included, is built by the constructor, so
+ * nothing is created after a first save. Gradients are taken over the model's parameters only.
+ * Every optimizer update waits for every gradient and every pre-update snapshot, which makes a step
+ * deterministic: no backpropagation op can read a weight another update already changed.
+ */
+public final class TrainingGraph {
+  private final Graph graph;
+  private final MlpSpec spec;
+  private final Mlp model;
+  private final List<ConsolidationRule> rules = new ArrayList<>();
+  private final VariableRegistry variables;
+  private final Placeholder<TFloat32> x;
+  private final Placeholder<TInt32> y;
+  private final Placeholder<TInt32> task;
+  private final Operand<TFloat32> loss;
+  private final Operand<TFloat32> penalty;
+  private final Operand<TFloat32> stepPenalty;
+  private final Operand<TInt32> tasksConsolidated;
+  private final Operand<TFloat32> accuracy;
+  private final Operand<TFloat32> correct;
+  private final Operand<TFloat32> probabilities;
+  private final Operand<TFloat32> logits;
+
+  /**
+   * Builds the training graph in {@code graph}, which must be empty.
+   *
+   * @param graph an empty graph; the caller owns and closes it
+   * @param spec the model's architecture
+   * @param optimizer the optimizer
+   * @param ruleConfigs the consolidation rules, each governing every parameter of the model
+   */
+  public TrainingGraph(
+      Graph graph, MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> ruleConfigs) {
+    checkArgument(!graph.operations().hasNext(), "the training graph needs an empty graph");
+    Set<String> names = new HashSet<>();
+    for (RuleConfig rule : ruleConfigs) {
+      checkArgument(names.add(rule.name()), "rule '%s' is given twice", rule.name());
+    }
+    this.graph = graph;
+    this.spec = spec;
+    Ops tf = Ops.create(graph);
+    this.variables = new VariableRegistry(tf);
+    this.x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
+    this.y = tf.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    this.task =
+        spec.multiHead()
+            ? tf.withName("task").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))
+            : null;
+    this.model = new Mlp(spec, variables);
+    List<Parameter> parameters = model.parameters();
+    for (RuleConfig config : ruleConfigs) {
+      rules.add(config.attach(variables, parameters));
+    }
+    Optimizer updater = optimizer.attach(variables, parameters);
+    Variable<TInt32> consolidated = variables.create("tasks_consolidated", tf.constant(0));
+
+    Ops forward = variables.scope("model");
+    this.logits = forward.withName("logits").identity(model.logits(variables, x, task));
+    Ops lossScope = variables.scope("loss");
+    Operand<TFloat32> labels =
+        lossScope.oneHot(y, lossScope.constant(spec.classesPerHead()), lossScope.constant(1f), lossScope.constant(0f));
+    Operand<TFloat32> taskLoss =
+        lossScope.withName("cross_entropy").math.mean(
+            lossScope.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(), lossScope.constant(0));
+    this.penalty = totalPenalty(lossScope);
+
+    Ops step = variables.scope("train_step");
+    List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
+    List<Operand<TFloat32>> totalGradients = taskGradients;
+    if (!rules.isEmpty()) {
+      List<Operand<TFloat32>> penaltyGradients =
+          gradients(step, "penalty_gradients", penalty, parameters);
+      totalGradients = new ArrayList<>();
+      for (int i = 0; i < parameters.size(); i++) {
+        totalGradients.add(step.math.add(taskGradients.get(i), penaltyGradients.get(i)));
+      }
+    }
+    List<Operation> beforeUpdate = new ArrayList<>();
+    totalGradients.forEach(g -> beforeUpdate.add(g.op()));
+    boolean snapshots = rules.stream().anyMatch(ConsolidationRule::needsAppliedUpdates);
+    List<Operand<TFloat32>> before = new ArrayList<>();
+    if (snapshots) {
+      for (Parameter p : parameters) {
+        Operand<TFloat32> copy = step.deepCopy(p.variable());
+        before.add(copy);
+        beforeUpdate.add(copy.op());
+      }
+    }
+    List<Op> updates =
+        updater.apply(step.withControlDependencyOps(beforeUpdate), parameters, totalGradients);
+    List<Op> stepOps = new ArrayList<>(updates);
+    if (snapshots) {
+      Ops afterUpdate = step.withControlDependencies(updates);
+      List<Operand<TFloat32>> applied = new ArrayList<>();
+      for (int i = 0; i < parameters.size(); i++) {
+        applied.add(afterUpdate.math.sub(parameters.get(i).variable(), before.get(i)));
+      }
+      for (ConsolidationRule rule : rules) {
+        stepOps.addAll(rule.afterStep(taskGradients, applied));
+      }
+    }
+    Ops done = step.withControlDependencies(stepOps);
+    this.loss = done.withName("loss").identity(taskLoss);
+    this.stepPenalty = done.withName("penalty").identity(penalty);
+
+    Ops boundary = variables.scope("consolidate");
+    List<Op> consolidation = new ArrayList<>();
+    rules.forEach(rule -> consolidation.addAll(rule.consolidate()));
+    consolidation.add(boundary.assignAdd(consolidated, boundary.constant(1)));
+    this.tasksConsolidated =
+        boundary.withControlDependencies(consolidation).withName("tasks_consolidated").identity(consolidated);
+
+    Ops eval = variables.scope("evaluate");
+    Operand<TFloat32> hits =
+        eval.dtypes.cast(
+            eval.math.equal(eval.math.argMax(logits, eval.constant(1), TInt32.class), y),
+            TFloat32.class);
+    this.correct = eval.withName("correct").reduceSum(hits, eval.constant(0));
+    this.accuracy = eval.withName("accuracy").math.mean(hits, eval.constant(0));
+
+    Ops predict = variables.scope("predict");
+    this.probabilities = predict.withName("probabilities").nn.softmax(logits);
+  }
+
+  private Operand<TFloat32> totalPenalty(Ops tf) {
+    if (rules.isEmpty()) {
+      return tf.withName("penalty").constant(0f);
+    }
+    List<Operand<TFloat32>> penalties = new ArrayList<>();
+    rules.forEach(rule -> penalties.add(rule.penalty()));
+    return tf.withName("penalty").math.addN(penalties);
+  }
+
+  private static List<Operand<TFloat32>> gradients(
+      Ops tf, String name, Operand<TFloat32> y, List<Parameter> parameters) {
+    List<Operand<TFloat32>> xs = new ArrayList<>();
+    parameters.forEach(p -> xs.add(p.variable()));
+    Gradients dy = tf.withSubScope(name).gradients(y, xs);
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (int i = 0; i < xs.size(); i++) {
+      out.add(dy.<TFloat32>dy(i));
+    }
+    return out;
+  }
+
+  /** The graph this training graph was built in. */
+  public Graph graph() {
+    return graph;
+  }
+
+  /** The model's architecture. */
+  public MlpSpec spec() {
+    return spec;
+  }
+
+  /** The model's trainable parameters. */
+  public List<Parameter> parameters() {
+    return model.parameters();
+  }
+
+  /** The attached rules, in the order they were given. */
+  public List<ConsolidationRule> rules() {
+    return ImmutableList.copyOf(rules);
+  }
+
+  /** Every variable of the graph (weights, optimizer slots, rule state) by contract name. */
+  public Map<String, Variable<?>> variables() {
+    return new LinkedHashMap<>(variables.variables());
+  }
+
+  /** Input features [batch, inputSize]. */
+  public Placeholder<TFloat32> x() {
+    return x;
+  }
+
+  /** Labels [batch], each the class index within its head. */
+  public Placeholder<TInt32> y() {
+    return y;
+  }
+
+  /** Head index of each example [batch]; {@code null} for a single-head model. */
+  public Placeholder<TInt32> task() {
+    return task;
+  }
+
+  /** {@code train_step} output: mean cross-entropy of the batch, after the step has run. */
+  public Operand<TFloat32> loss() {
+    return loss;
+  }
+
+  /** {@code train_step} output: the sum of the rules' penalties, after the step has run. */
+  public Operand<TFloat32> stepPenalty() {
+    return stepPenalty;
+  }
+
+  /** The sum of the rules' penalties at the current weights, without training. */
+  public Operand<TFloat32> penalty() {
+    return penalty;
+  }
+
+  /** {@code consolidate} output: the number of task boundaries so far, after this one. */
+  public Operand<TInt32> tasksConsolidated() {
+    return tasksConsolidated;
+  }
+
+  /** {@code evaluate} output: fraction of the batch classified correctly. */
+  public Operand<TFloat32> accuracy() {
+    return accuracy;
+  }
+
+  /** {@code evaluate} output: number of examples of the batch classified correctly. */
+  public Operand<TFloat32> correct() {
+    return correct;
+  }
+
+  /** {@code predict} output: softmax of the logits [batch, classesPerHead]. */
+  public Operand<TFloat32> probabilities() {
+    return probabilities;
+  }
+
+  /** {@code predict} output: logits of each example's head [batch, classesPerHead]. */
+  public Operand<TFloat32> logits() {
+    return logits;
+  }
+}

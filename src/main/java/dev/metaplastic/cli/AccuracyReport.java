@@ -1,0 +1,117 @@
+package dev.metaplastic.cli;
+
+import dev.metaplastic.train.AccuracyMatrix;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Prints accuracy matrices as tables and draws them as PNG line charts (XChart). */
+final class AccuracyReport {
+  private AccuracyReport() {}
+
+  /** Prints R_ij with one row per trained task, then the summary metrics. */
+  static void printMatrix(PrintWriter out, String title, AccuracyMatrix m) {
+    out.println(title);
+    StringBuilder header = new StringBuilder(String.format("%-14s", "after task"));
+    for (int j = 0; j < m.tasks(); j++) {
+      header.append(String.format("%9s", "task " + j));
+    }
+    out.println(header);
+    for (int i = 0; i < m.tasks(); i++) {
+      StringBuilder row = new StringBuilder(String.format("%-14s", i));
+      for (int j = 0; j < m.tasks(); j++) {
+        row.append(j <= i ? String.format("%9.4f", m.get(i, j)) : String.format("%9s", ""));
+      }
+      out.println(row);
+    }
+    out.printf(
+        "average accuracy %.4f   backward transfer %+.4f   forgetting %.4f%n%n",
+        m.averageAccuracy(), m.backwardTransfer(), m.forgetting());
+    out.flush();
+  }
+
+  /** Average accuracy over the tasks seen so far, after each task: (1/(i+1)) Σ_{j≤i} R_ij. */
+  static double[] averageCurve(AccuracyMatrix m) {
+    double[] curve = new double[m.tasks()];
+    for (int i = 0; i < m.tasks(); i++) {
+      double sum = 0;
+      for (int j = 0; j <= i; j++) {
+        sum += m.get(i, j);
+      }
+      curve[i] = sum / (i + 1);
+    }
+    return curve;
+  }
+
+  /** Writes a PNG with one line per task: its test accuracy after each task trained. */
+  static void plotPerTask(Path file, String title, AccuracyMatrix m) {
+    XYChart chart = chart(title, "accuracy on each task");
+    for (int j = 0; j < m.tasks(); j++) {
+      int points = m.tasks() - j;
+      double[] xs = new double[points];
+      double[] ys = new double[points];
+      for (int i = j; i < m.tasks(); i++) {
+        xs[i - j] = i;
+        ys[i - j] = m.get(i, j);
+      }
+      chart.addSeries("task " + j + ": " + m.taskName(j), xs, ys).setMarker(SeriesMarkers.CIRCLE);
+    }
+    save(chart, file);
+  }
+
+  /** Writes a PNG comparing methods: average accuracy over the tasks seen, after each task. */
+  static void plotAverages(Path file, String title, Map<String, double[]> curves) {
+    XYChart chart = chart(title, "average accuracy over tasks seen");
+    curves.forEach(
+        (method, ys) -> {
+          double[] xs = new double[ys.length];
+          for (int i = 0; i < xs.length; i++) {
+            xs[i] = i;
+          }
+          chart.addSeries(method, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+        });
+    save(chart, file);
+  }
+
+  private static XYChart chart(String title, String yTitle) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(560)
+            .title(title)
+            .xAxisTitle("after training task")
+            .yAxisTitle(yTitle)
+            .build();
+    chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+    chart.getStyler().setXAxisDecimalPattern("0");
+    return chart;
+  }
+
+  private static void save(XYChart chart, Path file) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write plot " + file, e);
+    }
+  }
+
+  /** Mean and sample standard deviation, formatted as {@code 0.8123 ± 0.0412}. */
+  static String meanStd(List<Double> values) {
+    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    double ss = 0;
+    for (double v : values) {
+      ss += (v - mean) * (v - mean);
+    }
+    double sd = values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0;
+    return String.format("%.4f ± %.4f", mean, sd);
+  }
+}

@@ -1,0 +1,149 @@
+package dev.metaplastic.cli;
+
+import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.SynapticIntelligence;
+import dev.metaplastic.train.ContinualTrainer;
+import dev.metaplastic.train.ModelSession;
+import dev.metaplastic.train.TrainerConfig;
+import dev.metaplastic.train.TrainingListener;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.NoOp;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code metaplastic bench}: costs measured in one JVM, printed with their ratios. A command, not a
+ * test: timings depend on the machine.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure step costs, Session.run overhead and whole-run wall times.")
+final class BenchCommand implements Callable<Integer> {
+  private static final int BATCH = 256;
+
+  @Spec CommandSpec spec;
+  @Mixin StreamOptions streamOptions;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "200",
+      description = "Timed training steps per variant. Default: ${DEFAULT-VALUE}.")
+  int steps;
+
+  @Option(
+      names = "--repeats",
+      defaultValue = "3",
+      description = "Whole runs per variant (the median is reported). Default: ${DEFAULT-VALUE}.")
+  int repeats;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("TensorFlow Java 1.1.0 on %d cores%n", Runtime.getRuntime().availableProcessors());
+    MlpSpec mlp = new MlpSpec(784, List.of(256, 256), 1, 10, 0);
+    OptimizerConfig sgd = new OptimizerConfig.Sgd(0.01);
+    double plain = medianStepMillis(mlp, sgd, List.of());
+    double withSi = medianStepMillis(mlp, sgd, List.of(SynapticIntelligence.Config.SPLIT));
+    out.printf("training step, %s MLP, batch %d (median of %d):%n", mlp.describe(), BATCH, steps);
+    out.printf("  plain SGD       %8.3f ms%n", plain);
+    out.printf("  SGD + SI        %8.3f ms%n", withSi);
+    out.printf("  ratio SI/plain  %8.3f%n", withSi / plain);
+    out.printf("empty Session.run (median of 5000): %.1f µs%n", emptyRunMicros());
+    out.flush();
+
+    TaskStream stream = streamOptions.open(0, out);
+    TrainerConfig adam =
+        new TrainerConfig(
+            List.of(256, 256), 2, BATCH, OptimizerConfig.Adam.withLearningRate(0.001), List.of(), 0);
+    out.printf(
+        "whole run: %s from %s, %d tasks x 2 epochs, %s MLP, batch %d, Adam (median of %d,"
+            + " training and evaluation, data already in memory):%n",
+        stream.name(),
+        stream.source(),
+        stream.tasks().size(),
+        adam.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
+        BATCH,
+        repeats);
+    double runPlain = medianRunSeconds(adam, stream);
+    double runSi =
+        medianRunSeconds(adam.withRules(List.of(SynapticIntelligence.Config.SPLIT)), stream);
+    out.printf("  Adam            %8.2f s%n", runPlain);
+    out.printf("  Adam + SI       %8.2f s%n", runSi);
+    out.printf("  ratio SI/plain  %8.3f%n", runSi / runPlain);
+    out.flush();
+    return 0;
+  }
+
+  private double medianStepMillis(MlpSpec mlp, OptimizerConfig optimizer, List<RuleConfig> rules) {
+    SplittableRandom random = new SplittableRandom(1);
+    float[] x = new float[BATCH * mlp.inputSize()];
+    int[] y = new int[BATCH];
+    int[] task = new int[BATCH];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble();
+    }
+    for (int i = 0; i < BATCH; i++) {
+      y[i] = random.nextInt(mlp.classesPerHead());
+    }
+    try (ModelSession model = new ModelSession(mlp, optimizer, rules)) {
+      for (int i = 0; i < 20; i++) {
+        model.trainStep(x, y, task, BATCH);
+      }
+      double[] times = new double[steps];
+      for (int i = 0; i < steps; i++) {
+        long start = System.nanoTime();
+        model.trainStep(x, y, task, BATCH);
+        times[i] = (System.nanoTime() - start) / 1e6;
+      }
+      return median(times);
+    }
+  }
+
+  private static double emptyRunMicros() {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
+      NoOp noOp = Ops.create(g).noOp();
+      double[] times = new double[5000];
+      for (int i = 0; i < 500; i++) {
+        s.run(noOp);
+      }
+      for (int i = 0; i < times.length; i++) {
+        long start = System.nanoTime();
+        s.run(noOp);
+        times[i] = (System.nanoTime() - start) / 1e3;
+      }
+      return median(times);
+    }
+  }
+
+  private double medianRunSeconds(TrainerConfig config, TaskStream stream) {
+    double[] times = new double[repeats];
+    for (int r = 0; r < repeats; r++) {
+      long start = System.nanoTime();
+      new ContinualTrainer(config, TrainingListener.NONE).run(stream);
+      times[r] = (System.nanoTime() - start) / 1e9;
+    }
+    return median(times);
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}

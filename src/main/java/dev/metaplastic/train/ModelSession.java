@@ -1,0 +1,184 @@
+package dev.metaplastic.train;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.metaplastic.data.Examples;
+import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.TrainingGraph;
+import dev.metaplastic.ops.RuleConfig;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A training graph and the session that runs it; the one owner of both, closed together.
+ *
+ * <p>Batches are flat row-major arrays, validated before anything reaches TensorFlow, so a wrong
+ * shape gives a message naming the expected and actual sizes instead of a native error.
+ */
+public final class ModelSession implements AutoCloseable {
+  private final Graph graph;
+  private final Session session;
+  private final TrainingGraph training;
+  private final MlpSpec spec;
+
+  /** Builds the training graph and opens a session on it. */
+  public ModelSession(MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules) {
+    this.spec = spec;
+    this.graph = new Graph();
+    try {
+      this.training = new TrainingGraph(graph, spec, optimizer, rules);
+      this.session = new Session(graph);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  /** The training graph, to reach its handles and variables. */
+  public TrainingGraph graph() {
+    return training;
+  }
+
+  /** The running session. */
+  public Session session() {
+    return session;
+  }
+
+  /** The model's architecture. */
+  public MlpSpec spec() {
+    return spec;
+  }
+
+  /** The result of one training step. */
+  public record StepResult(float loss, float penalty) {}
+
+  /**
+   * Runs one optimizer step on a batch of {@code count} examples.
+   *
+   * @param features [count × inputSize] row-major
+   * @param labels class index of each example within its head
+   * @param tasks head of each example (ignored by single-head models)
+   * @param count number of examples; the arrays may be longer
+   */
+  public StepResult trainStep(float[] features, int[] labels, int[] tasks, int count) {
+    validate(features, labels, tasks, count);
+    try (Feeds feeds = new Feeds(features, labels, tasks, count);
+        Result result =
+            feeds.feedTo(session.runner()).fetch(training.loss()).fetch(training.stepPenalty()).run()) {
+      return new StepResult(
+          ((TFloat32) result.get(0)).getFloat(), ((TFloat32) result.get(1)).getFloat());
+    }
+  }
+
+  /** Runs every rule's task-boundary update; returns the number of boundaries so far. */
+  public int consolidate() {
+    try (Result result = session.runner().fetch(training.tasksConsolidated()).run()) {
+      return ((TInt32) result.get(0)).getInt();
+    }
+  }
+
+  /** Fraction of {@code examples} classified correctly, evaluated in batches of {@code batch}. */
+  public double evaluate(Examples examples, int batch) {
+    checkArgument(examples.size() > 0, "cannot evaluate on an empty set");
+    float[] features = new float[batch * spec.inputSize()];
+    int[] labels = new int[batch];
+    int[] tasks = new int[batch];
+    int[] order = new int[examples.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    double correct = 0;
+    for (int from = 0; from < order.length; from += batch) {
+      int count = Math.min(batch, order.length - from);
+      examples.gather(order, from, count, features, labels, tasks);
+      validate(features, labels, tasks, count);
+      try (Feeds feeds = new Feeds(features, labels, tasks, count);
+          Result result = feeds.feedTo(session.runner()).fetch(training.correct()).run()) {
+        correct += ((TFloat32) result.get(0)).getFloat();
+      }
+    }
+    return correct / order.length;
+  }
+
+  private void validate(float[] features, int[] labels, int[] tasks, int count) {
+    checkArgument(count > 0, "a batch needs at least one example, got %s", count);
+    checkArgument(
+        features.length >= (long) count * spec.inputSize(),
+        "batch of %s examples needs %s features (%s per example), got %s",
+        count,
+        (long) count * spec.inputSize(),
+        spec.inputSize(),
+        features.length);
+    checkArgument(
+        labels.length >= count && tasks.length >= count,
+        "batch of %s examples needs %s labels and task ids, got %s and %s",
+        count,
+        count,
+        labels.length,
+        tasks.length);
+    for (int i = 0; i < count; i++) {
+      checkArgument(
+          labels[i] >= 0 && labels[i] < spec.classesPerHead(),
+          "label %s of example %s is outside [0, %s)",
+          labels[i],
+          i,
+          spec.classesPerHead());
+      checkArgument(
+          !spec.multiHead() || (tasks[i] >= 0 && tasks[i] < spec.heads()),
+          "task id %s of example %s is outside [0, %s)",
+          tasks[i],
+          i,
+          spec.heads());
+    }
+  }
+
+  /** The tensors of one batch, closed together. */
+  private final class Feeds implements AutoCloseable {
+    private final TFloat32 x;
+    private final TInt32 y;
+    private final TInt32 task;
+
+    Feeds(float[] features, int[] labels, int[] tasks, int count) {
+      x =
+          TFloat32.tensorOf(
+              Shape.of(count, spec.inputSize()),
+              DataBuffers.of(features, true, false).narrow((long) count * spec.inputSize()));
+      y = TInt32.tensorOf(Shape.of(count), DataBuffers.of(labels, true, false).narrow(count));
+      task =
+          spec.multiHead()
+              ? TInt32.tensorOf(Shape.of(count), DataBuffers.of(tasks, true, false).narrow(count))
+              : null;
+    }
+
+    Session.Runner feedTo(Session.Runner runner) {
+      runner.feed(training.x(), x).feed(training.y(), y);
+      if (task != null) {
+        runner.feed(training.task(), task);
+      }
+      return runner;
+    }
+
+    @Override
+    public void close() {
+      for (Tensor t : new Tensor[] {x, y, task}) {
+        if (t != null) {
+          t.close();
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}
