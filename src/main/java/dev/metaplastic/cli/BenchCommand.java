@@ -68,7 +68,12 @@ final class BenchCommand implements Callable<Integer> {
     TaskStream stream = streamOptions.open(0, out);
     TrainerConfig adam =
         new TrainerConfig(
-            List.of(256, 256), 2, BATCH, OptimizerConfig.Adam.withLearningRate(0.001), List.of(), 0);
+            List.of(256, 256),
+            2,
+            BATCH,
+            OptimizerConfig.Adam.withLearningRate(0.001),
+            List.of(),
+            0);
     out.printf(
         "whole run: %s from %s, %d tasks x 2 epochs, %s MLP, batch %d, Adam (median of %d,"
             + " training and evaluation, data already in memory):%n",

@@ -76,7 +76,9 @@ final class DemoCommand implements Callable<Integer> {
         TrainerConfig config = training.trainerConfig(rules, seed);
         AccuracyMatrix m = new ContinualTrainer(config, listener(config.methodName())).run(stream);
         results.computeIfAbsent(config.methodName(), k -> new ArrayList<>()).add(m);
-        pw.printf("seed %d  %-12s average accuracy %.4f%n", seed, config.methodName(), m.averageAccuracy());
+        pw.printf(
+            "seed %d  %-12s average accuracy %.4f%n",
+            seed, config.methodName(), m.averageAccuracy());
         pw.flush();
       }
       TrainerConfig jointConfig = training.trainerConfig(List.of(), seed);
@@ -89,22 +91,32 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, double[]> curves = new LinkedHashMap<>();
     results.forEach(
         (method, matrices) -> {
-          AccuracyReport.printMatrix(pw, "Test accuracy after each task, " + method + ", seed 0", matrices.get(0));
+          AccuracyReport.printMatrix(
+              pw, "Test accuracy after each task, " + method + ", seed 0", matrices.get(0));
           AccuracyReport.plotPerTask(
-              out.resolve("accuracy-" + method + ".png"), stream.name() + " — " + method + ", seed 0", matrices.get(0));
+              out.resolve("accuracy-" + method + ".png"),
+              stream.name() + " — " + method + ", seed 0",
+              matrices.get(0));
           curves.put(method, meanCurve(matrices));
         });
     pw.printf("Summary over %d seeds (mean ± standard deviation)%n", seeds);
-    pw.printf("%-12s %-20s %-20s %-20s%n", "method", "average accuracy", "backward transfer", "forgetting");
+    pw.printf(
+        "%-12s %-20s %-20s %-20s%n",
+        "method", "average accuracy", "backward transfer", "forgetting");
     results.forEach(
         (method, matrices) ->
             pw.printf(
                 "%-12s %-20s %-20s %-20s%n",
                 method,
-                AccuracyReport.meanStd(matrices.stream().map(AccuracyMatrix::averageAccuracy).toList()),
-                AccuracyReport.meanStd(matrices.stream().map(AccuracyMatrix::backwardTransfer).toList()),
-                AccuracyReport.meanStd(matrices.stream().map(AccuracyMatrix::forgetting).toList())));
-    pw.printf("%-12s %-20s (upper bound: all tasks trained together)%n", "joint", AccuracyReport.meanStd(joint));
+                AccuracyReport.meanStd(
+                    matrices.stream().map(AccuracyMatrix::averageAccuracy).toList()),
+                AccuracyReport.meanStd(
+                    matrices.stream().map(AccuracyMatrix::backwardTransfer).toList()),
+                AccuracyReport.meanStd(
+                    matrices.stream().map(AccuracyMatrix::forgetting).toList())));
+    pw.printf(
+        "%-12s %-20s (upper bound: all tasks trained together)%n",
+        "joint", AccuracyReport.meanStd(joint));
     Path plot = out.resolve("average-accuracy.png");
     AccuracyReport.plotAverages(plot, stream.name() + " — mean over " + seeds + " seeds", curves);
     pw.printf("plots written to %s%n", out);

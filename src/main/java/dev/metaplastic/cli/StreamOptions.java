@@ -19,14 +19,16 @@ final class StreamOptions {
 
   @Option(
       names = "--data-dir",
-      description = "Directory of the Fashion-MNIST IDX files (gzipped or not). Default: "
-          + "/usr/share/datasets/fashion-mnist")
+      description =
+          "Directory of the Fashion-MNIST IDX files (gzipped or not). Default: "
+              + "/usr/share/datasets/fashion-mnist")
   Path dataDir;
 
   @Option(
       names = "--tasks",
       defaultValue = "5",
-      description = "Number of tasks of the permuted and generated streams. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Number of tasks of the permuted and generated streams. Default: ${DEFAULT-VALUE}.")
   int tasks;
 
   /**

@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code metaplastic train}: one continual-learning run with a chosen stream, rule and settings. */
+/**
+ * {@code metaplastic train}: one continual-learning run with a chosen stream, rule and settings.
+ */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
@@ -54,8 +56,9 @@ final class TrainCommand implements Callable<Integer> {
         switch (rule) {
           case "si" -> List.of(training.synapticIntelligence(streamOptions.stream));
           case "none" -> List.of();
-          default -> throw new IllegalArgumentException(
-              "unknown rule '" + rule + "'; expected si or none");
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown rule '" + rule + "'; expected si or none");
         };
     TrainerConfig config = training.trainerConfig(rules, seed);
     TaskStream stream = streamOptions.open(seed, pw);
@@ -68,9 +71,9 @@ final class TrainCommand implements Callable<Integer> {
         config.optimizer(),
         rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
     pw.flush();
-    AccuracyMatrix matrix =
-        new ContinualTrainer(config, listener(config.methodName())).run(stream);
-    AccuracyReport.printMatrix(pw, "Test accuracy after each task (" + config.methodName() + ")", matrix);
+    AccuracyMatrix matrix = new ContinualTrainer(config, listener(config.methodName())).run(stream);
+    AccuracyReport.printMatrix(
+        pw, "Test accuracy after each task (" + config.methodName() + ")", matrix);
     if (joint) {
       double[] bound =
           new ContinualTrainer(config.withRules(List.of()), listener("joint")).trainJointly(stream);

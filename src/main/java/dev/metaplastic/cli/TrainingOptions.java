@@ -17,10 +17,16 @@ final class TrainingOptions {
       description = "Hidden layer widths. Default: ${DEFAULT-VALUE}.")
   List<Integer> hidden;
 
-  @Option(names = "--epochs", defaultValue = "2", description = "Epochs per task. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--epochs",
+      defaultValue = "2",
+      description = "Epochs per task. Default: ${DEFAULT-VALUE}.")
   int epochs;
 
-  @Option(names = "--batch", defaultValue = "256", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      description = "Batch size. Default: ${DEFAULT-VALUE}.")
   int batch;
 
   @Option(
@@ -50,8 +56,9 @@ final class TrainingOptions {
     return switch (optimizer) {
       case "sgd" -> new OptimizerConfig.Sgd(learningRate);
       case "adam" -> OptimizerConfig.Adam.withLearningRate(learningRate);
-      default -> throw new IllegalArgumentException(
-          "unknown optimizer '" + optimizer + "'; expected sgd or adam");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown optimizer '" + optimizer + "'; expected sgd or adam");
     };
   }
 

@@ -5,8 +5,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.List;
 
 /**
- * Test accuracy on every task seen so far after training each task: {@code get(i, j)} is R_ij,
- * the accuracy on task j after training task i (j ≤ i), as in Lopez-Paz &amp; Ranzato (2017).
+ * Test accuracy on every task seen so far after training each task: {@code get(i, j)} is R_ij, the
+ * accuracy on task j after training task i (j ≤ i), as in Lopez-Paz &amp; Ranzato (2017).
  */
 public final class AccuracyMatrix {
   private final List<String> taskNames;

@@ -50,15 +50,15 @@ public final class ContinualTrainer {
   }
 
   /**
-   * Joint training, the upper bound: one model trained on the union of all tasks' training sets
-   * for the same number of epochs (so as many optimizer steps as the sequential run). Returns the
-   * test accuracy on each task.
+   * Joint training, the upper bound: one model trained on the union of all tasks' training sets for
+   * the same number of epochs (so as many optimizer steps as the sequential run). Returns the test
+   * accuracy on each task.
    */
   public double[] trainJointly(TaskStream stream) {
     List<Task> tasks = stream.tasks();
     List<Examples> all = new ArrayList<>();
     tasks.forEach(t -> all.add(t.train()));
-    Task joint = new Task(-1, "all tasks jointly", Examples.concat(all), tasks.get(0).test());
+    Task joint = new Task(0, "all tasks jointly", Examples.concat(all), tasks.get(0).test());
     try (ModelSession model = open(stream)) {
       train(model, joint, joint.train(), 0, new SplittableRandom(config.seed()));
       double[] accuracies = new double[tasks.size()];
@@ -71,8 +71,7 @@ public final class ContinualTrainer {
   }
 
   private ModelSession open(TaskStream stream) {
-    MlpSpec spec =
-        config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
+    MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
     return new ModelSession(spec, config.optimizer(), config.rules());
   }
 

@@ -72,7 +72,11 @@ public final class ModelSession implements AutoCloseable {
     validate(features, labels, tasks, count);
     try (Feeds feeds = new Feeds(features, labels, tasks, count);
         Result result =
-            feeds.feedTo(session.runner()).fetch(training.loss()).fetch(training.stepPenalty()).run()) {
+            feeds
+                .feedTo(session.runner())
+                .fetch(training.loss())
+                .fetch(training.stepPenalty())
+                .run()) {
       return new StepResult(
           ((TFloat32) result.get(0)).getFloat(), ((TFloat32) result.get(1)).getFloat());
     }

@@ -47,7 +47,9 @@ public record TrainerConfig(
     return new MlpSpec(inputSize, hidden, heads, classesPerHead, seed);
   }
 
-  /** Short description of the method, such as {@code fine-tuning} or {@code si(c=1.0, xi=0.001)}. */
+  /**
+   * Short description of the method, such as {@code fine-tuning} or {@code si(c=1.0, xi=0.001)}.
+   */
   public String methodName() {
     if (rules.isEmpty()) {
       return "fine-tuning";

@@ -10,7 +10,9 @@ public interface TrainingListener {
   /** A listener that ignores everything. */
   TrainingListener NONE = new TrainingListener() {};
 
-  /** Training on {@code task}, the {@code index}-th of the stream, starts; it takes {@code steps}. */
+  /**
+   * Training on {@code task}, the {@code index}-th of the stream, starts; it takes {@code steps}.
+   */
   default void taskStarted(Task task, int index, long steps) {}
 
   /** One optimizer step on {@code task} finished. */

@@ -1,6 +1,8 @@
 package dev.metaplastic.graphs;
 
 import com.google.common.collect.ImmutableList;
+import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -9,8 +11,6 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import dev.metaplastic.ops.Parameter;
-import dev.metaplastic.ops.VariableRegistry;
 
 /**
  * A dense ReLU MLP: hidden layers {@code dense_<i>/kernel} [in, out] and {@code dense_<i>/bias},

@@ -17,7 +17,8 @@ import java.util.List;
  * @param classesPerHead number of logits of each head
  * @param seed seed of the deterministic (stateless) weight initialisation
  */
-public record MlpSpec(int inputSize, List<Integer> hidden, int heads, int classesPerHead, long seed) {
+public record MlpSpec(
+    int inputSize, List<Integer> hidden, int heads, int classesPerHead, long seed) {
   public MlpSpec {
     checkArgument(inputSize > 0, "input size must be positive, got %s", inputSize);
     hidden = List.copyOf(hidden);

@@ -19,6 +19,19 @@ public sealed interface OptimizerConfig {
   /** Creates the optimizer's slot variables for {@code parameters}. */
   Optimizer attach(VariableRegistry variables, List<Parameter> parameters);
 
+  /** Readable form such as {@code adam(learning_rate=0.001, beta1=0.9, ...)}. */
+  static String describe(String name, Map<String, Double> hyperparameters) {
+    StringBuilder s = new StringBuilder(name).append('(');
+    hyperparameters.forEach(
+        (key, value) -> {
+          if (s.charAt(s.length() - 1) != '(') {
+            s.append(", ");
+          }
+          s.append(key).append('=').append(value);
+        });
+    return s.append(')').toString();
+  }
+
   /**
    * Plain stochastic gradient descent, θ ← θ − η g.
    *
@@ -46,11 +59,16 @@ public sealed interface OptimizerConfig {
     public Optimizer attach(VariableRegistry variables, List<Parameter> parameters) {
       return new Optimizer.GradientDescent(this, variables);
     }
+
+    @Override
+    public String toString() {
+      return OptimizerConfig.describe(name(), hyperparameters());
+    }
   }
 
   /**
-   * Adam (Kingma &amp; Ba 2015) with slots {@code adam/<parameter>/m} and {@code adam/<parameter>/v}
-   * and the scalars {@code adam/beta1_power} and {@code adam/beta2_power}.
+   * Adam (Kingma &amp; Ba 2015) with slots {@code adam/<parameter>/m} and {@code
+   * adam/<parameter>/v} and the scalars {@code adam/beta1_power} and {@code adam/beta2_power}.
    */
   record Adam(double learningRate, double beta1, double beta2, double epsilon)
       implements OptimizerConfig {
@@ -83,6 +101,11 @@ public sealed interface OptimizerConfig {
     @Override
     public Optimizer attach(VariableRegistry variables, List<Parameter> parameters) {
       return new Optimizer.AdamOptimizer(this, variables, parameters);
+    }
+
+    @Override
+    public String toString() {
+      return OptimizerConfig.describe(name(), hyperparameters());
     }
   }
 }

@@ -71,7 +71,10 @@ public final class TrainingGraph {
    * @param ruleConfigs the consolidation rules, each governing every parameter of the model
    */
   public TrainingGraph(
-      Graph graph, MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> ruleConfigs) {
+      Graph graph,
+      MlpSpec spec,
+      OptimizerConfig optimizer,
+      List<? extends RuleConfig> ruleConfigs) {
     checkArgument(!graph.operations().hasNext(), "the training graph needs an empty graph");
     Set<String> names = new HashSet<>();
     for (RuleConfig rule : ruleConfigs) {
@@ -81,7 +84,9 @@ public final class TrainingGraph {
     this.spec = spec;
     Ops tf = Ops.create(graph);
     this.variables = new VariableRegistry(tf);
-    this.x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
+    this.x =
+        tf.withName("x")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
     this.y = tf.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     this.task =
         spec.multiHead()
@@ -99,10 +104,18 @@ public final class TrainingGraph {
     this.logits = forward.withName("logits").identity(model.logits(variables, x, task));
     Ops lossScope = variables.scope("loss");
     Operand<TFloat32> labels =
-        lossScope.oneHot(y, lossScope.constant(spec.classesPerHead()), lossScope.constant(1f), lossScope.constant(0f));
+        lossScope.oneHot(
+            y,
+            lossScope.constant(spec.classesPerHead()),
+            lossScope.constant(1f),
+            lossScope.constant(0f));
     Operand<TFloat32> taskLoss =
-        lossScope.withName("cross_entropy").math.mean(
-            lossScope.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(), lossScope.constant(0));
+        lossScope
+            .withName("cross_entropy")
+            .math
+            .mean(
+                lossScope.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
+                lossScope.constant(0));
     this.penalty = totalPenalty(lossScope);
 
     Ops step = variables.scope("train_step");
@@ -149,7 +162,10 @@ public final class TrainingGraph {
     rules.forEach(rule -> consolidation.addAll(rule.consolidate()));
     consolidation.add(boundary.assignAdd(consolidated, boundary.constant(1)));
     this.tasksConsolidated =
-        boundary.withControlDependencies(consolidation).withName("tasks_consolidated").identity(consolidated);
+        boundary
+            .withControlDependencies(consolidation)
+            .withName("tasks_consolidated")
+            .identity(consolidated);
 
     Ops eval = variables.scope("evaluate");
     Operand<TFloat32> hits =

@@ -28,13 +28,26 @@ class TrainingGraphTest {
     try (Graph g = new Graph()) {
       TrainingGraph training =
           new TrainingGraph(
-              g, SPEC, OptimizerConfig.Adam.withLearningRate(0.01), List.of(SynapticIntelligence.Config.SPLIT));
+              g,
+              SPEC,
+              OptimizerConfig.Adam.withLearningRate(0.01),
+              List.of(SynapticIntelligence.Config.SPLIT));
       List<String> names = new ArrayList<>(training.variables().keySet());
-      assertTrue(names.containsAll(List.of(
-          "dense_0/kernel", "dense_0/bias", "head_0/kernel", "head_1/bias",
-          "si/dense_0/kernel/importance", "si/head_1/bias/path_integral",
-          "si/dense_0/kernel/anchor", "si/dense_0/kernel/task_start",
-          "adam/dense_0/kernel/m", "adam/head_1/bias/v", "adam/beta1_power", "tasks_consolidated")),
+      assertTrue(
+          names.containsAll(
+              List.of(
+                  "dense_0/kernel",
+                  "dense_0/bias",
+                  "head_0/kernel",
+                  "head_1/bias",
+                  "si/dense_0/kernel/importance",
+                  "si/head_1/bias/path_integral",
+                  "si/dense_0/kernel/anchor",
+                  "si/dense_0/kernel/task_start",
+                  "adam/dense_0/kernel/m",
+                  "adam/head_1/bias/v",
+                  "adam/beta1_power",
+                  "tasks_consolidated")),
           names.toString());
       assertEquals("x", training.x().op().name());
       assertEquals("task", training.task().op().name());
@@ -54,7 +67,10 @@ class TrainingGraphTest {
     try (Graph g = new Graph()) {
       TrainingGraph training =
           new TrainingGraph(
-              g, SPEC, new OptimizerConfig.Sgd(lr), List.of(new SynapticIntelligence.Config(0, 1e-3)));
+              g,
+              SPEC,
+              new OptimizerConfig.Sgd(lr),
+              List.of(new SynapticIntelligence.Config(0, 1e-3)));
       try (Session s = new Session(g)) {
         Random random = new Random(3);
         var kernel = training.parameters().get(0).variable();
@@ -70,7 +86,8 @@ class TrainingGraphTest {
         }
         float[] omega = read(s, training.variables().get("si/dense_0/kernel/path_integral"));
         for (int k = 0; k < expected.length; k++) {
-          assertEquals(expected[k], omega[k], 1e-5 * Math.max(1, Math.abs(expected[k])), "omega[" + k + "]");
+          assertEquals(
+              expected[k], omega[k], 1e-5 * Math.max(1, Math.abs(expected[k])), "omega[" + k + "]");
         }
       }
     }
@@ -81,14 +98,19 @@ class TrainingGraphTest {
     float[] first = lossesOfFreshRun();
     float[] second = lossesOfFreshRun();
     assertArrayEquals(first, second);
-    assertTrue(first[first.length - 1] < first[0], "loss should fall: " + java.util.Arrays.toString(first));
+    assertTrue(
+        first[first.length - 1] < first[0],
+        "loss should fall: " + java.util.Arrays.toString(first));
   }
 
   private static float[] lossesOfFreshRun() {
     try (Graph g = new Graph()) {
       TrainingGraph training =
           new TrainingGraph(
-              g, SPEC, OptimizerConfig.Adam.withLearningRate(0.05), List.of(SynapticIntelligence.Config.SPLIT));
+              g,
+              SPEC,
+              OptimizerConfig.Adam.withLearningRate(0.05),
+              List.of(SynapticIntelligence.Config.SPLIT));
       try (Session s = new Session(g)) {
         Random random = new Random(5);
         float[] losses = new float[20];
@@ -115,7 +137,8 @@ class TrainingGraphTest {
       y[i] = i % SPEC.classesPerHead();
       task[i] = i % SPEC.heads();
     }
-    try (TFloat32 xt = TFloat32.tensorOf(Shape.of(BATCH, SPEC.inputSize()), DataBuffers.of(x, true, false));
+    try (TFloat32 xt =
+            TFloat32.tensorOf(Shape.of(BATCH, SPEC.inputSize()), DataBuffers.of(x, true, false));
         TInt32 yt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(y, true, false));
         TInt32 tt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(task, true, false));
         Result r =

@@ -30,7 +30,10 @@ class BadInputTest {
   @Test
   void malformedDataFiles() throws IOException {
     for (String name :
-        List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+        List.of(
+            "train-images-idx3-ubyte",
+            "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
             "t10k-labels-idx1-ubyte")) {
       Files.write(dir.resolve(name), new byte[] {0, 0, 8, 3, 0, 0});
     }
@@ -42,8 +45,20 @@ class BadInputTest {
   void divergingTrainingStopsWithNaNMessage() {
     CliRun run =
         CliRun.of(
-            "train", "--stream", "generated", "--optimizer", "sgd", "--lr", "1e30", "--hidden",
-            "16", "--epochs", "1", "--no-progress", "--out", dir.toString());
+            "train",
+            "--stream",
+            "generated",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "1e30",
+            "--hidden",
+            "16",
+            "--epochs",
+            "1",
+            "--no-progress",
+            "--out",
+            dir.toString());
     assertUserError(run, "training diverged on task 0");
   }
 
@@ -57,12 +72,14 @@ class BadInputTest {
   void wrongShapedBatchNamesExpectedSize() {
     MlpSpec spec = new MlpSpec(784, List.of(8), 2, 2, 0);
     try (ModelSession model =
-        new ModelSession(spec, new OptimizerConfig.Sgd(0.1), List.of(SynapticIntelligence.Config.SPLIT))) {
+        new ModelSession(
+            spec, new OptimizerConfig.Sgd(0.1), List.of(SynapticIntelligence.Config.SPLIT))) {
       var e =
           assertThrows(
               IllegalArgumentException.class,
               () -> model.trainStep(new float[100], new int[4], new int[4], 4));
-      assertEquals("batch of 4 examples needs 3136 features (784 per example), got 100", e.getMessage());
+      assertEquals(
+          "batch of 4 examples needs 3136 features (784 per example), got 100", e.getMessage());
       var label =
           assertThrows(
               IllegalArgumentException.class,

@@ -17,14 +17,25 @@ class DemoPathTest {
   void demoOnGeneratedStreamPrintsSummaryAndWritesPlots() throws IOException {
     CliRun run =
         CliRun.of(
-            "demo", "--stream", "generated", "--seeds", "2", "--epochs", "1", "--hidden", "64,64",
-            "--no-progress", "--out", out.toString());
+            "demo",
+            "--stream",
+            "generated",
+            "--seeds",
+            "2",
+            "--epochs",
+            "1",
+            "--hidden",
+            "64,64",
+            "--no-progress",
+            "--out",
+            out.toString());
     assertEquals(0, run.status(), run.err());
     assertTrue(run.out().contains("Summary over 2 seeds"), run.out());
     assertTrue(run.out().contains("fine-tuning"), run.out());
     assertTrue(run.out().contains("si "), run.out());
     assertTrue(run.out().contains("joint"), run.out());
-    for (String png : new String[] {"average-accuracy.png", "accuracy-si.png", "accuracy-fine-tuning.png"}) {
+    for (String png :
+        new String[] {"average-accuracy.png", "accuracy-si.png", "accuracy-fine-tuning.png"}) {
       Path file = out.resolve(png);
       assertTrue(Files.size(file) > 1000, png + " should be a real PNG");
       byte[] head = Files.readAllBytes(file);
@@ -37,8 +48,18 @@ class DemoPathTest {
   void trainReportsAccuracyMatrixAboveChance() {
     CliRun run =
         CliRun.of(
-            "train", "--stream", "generated", "--rule", "si", "--epochs", "2", "--hidden", "64",
-            "--no-progress", "--out", out.toString());
+            "train",
+            "--stream",
+            "generated",
+            "--rule",
+            "si",
+            "--epochs",
+            "2",
+            "--hidden",
+            "64",
+            "--no-progress",
+            "--out",
+            out.toString());
     assertEquals(0, run.status(), run.err());
     String line =
         run.out().lines().filter(l -> l.startsWith("average accuracy")).findFirst().orElseThrow();

@@ -22,7 +22,9 @@ public interface ConsolidationRule {
   /** The configuration this rule was attached from. */
   RuleConfig config();
 
-  /** The governed parameters, in the order gradients and updates are passed to {@link #afterStep}. */
+  /**
+   * The governed parameters, in the order gradients and updates are passed to {@link #afterStep}.
+   */
   List<Parameter> parameters();
 
   /** Every per-synapse state variable the rule owns. */

@@ -28,8 +28,8 @@ import org.tensorflow.types.TInt32;
  * </ul>
  *
  * <p>The equations live in the static methods below; the paper's equation numbers are cited in
- * each. The defaults follow the paper and its reference code: c = 1 and ξ = 10⁻³ for split
- * streams, c = 0.1 and ξ = 0.1 for permuted streams.
+ * each. The defaults follow the paper and its reference code: c = 1 and ξ = 10⁻³ for split streams,
+ * c = 0.1 and ξ = 0.1 for permuted streams.
  */
 public final class SynapticIntelligence implements ConsolidationRule {
   /** Name of the rule, the first segment of its state variables. */
@@ -59,8 +59,10 @@ public final class SynapticIntelligence implements ConsolidationRule {
     public static final Config PERMUTED = new Config(0.1, 0.1);
 
     public Config {
-      checkArgument(c >= 0 && Double.isFinite(c), "SI strength c must be finite and >= 0, got %s", c);
-      checkArgument(xi > 0 && Double.isFinite(xi), "SI damping xi must be finite and > 0, got %s", xi);
+      checkArgument(
+          c >= 0 && Double.isFinite(c), "SI strength c must be finite and >= 0, got %s", c);
+      checkArgument(
+          xi > 0 && Double.isFinite(xi), "SI damping xi must be finite and > 0, got %s", xi);
     }
 
     @Override
@@ -76,6 +78,11 @@ public final class SynapticIntelligence implements ConsolidationRule {
     @Override
     public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
       return new SynapticIntelligence(this, variables, parameters);
+    }
+
+    @Override
+    public String toString() {
+      return NAME + "(c=" + c + ", xi=" + xi + ")";
     }
   }
 
@@ -119,9 +126,9 @@ public final class SynapticIntelligence implements ConsolidationRule {
   }
 
   /**
-   * Path-integral increment −g · Δθ of eq. (3) for one optimizer step: the gradient g of the
-   * task loss (without the surrogate loss) times the update Δθ the optimizer actually applied.
-   * Summed over the steps of a task, ω approximates that parameter's share of the drop in loss.
+   * Path-integral increment −g · Δθ of eq. (3) for one optimizer step: the gradient g of the task
+   * loss (without the surrogate loss) times the update Δθ the optimizer actually applied. Summed
+   * over the steps of a task, ω approximates that parameter's share of the drop in loss.
    */
   static Operand<TFloat32> pathIntegralIncrement(
       Ops tf, Operand<TFloat32> taskGradient, Operand<TFloat32> appliedUpdate) {
@@ -141,8 +148,7 @@ public final class SynapticIntelligence implements ConsolidationRule {
       Operand<TFloat32> taskStart,
       float xi) {
     Operand<TFloat32> displacement = tf.math.square(tf.math.sub(theta, taskStart));
-    Operand<TFloat32> added =
-        tf.math.div(pathIntegral, tf.math.add(displacement, tf.constant(xi)));
+    Operand<TFloat32> added = tf.math.div(pathIntegral, tf.math.add(displacement, tf.constant(xi)));
     return tf.nn.relu(tf.math.add(importance, added));
   }
 

@@ -16,8 +16,8 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TType;
 
 /**
- * Creates every variable of one graph under an exact, slash-separated name, and refuses a name
- * that TensorFlow would silently rename.
+ * Creates every variable of one graph under an exact, slash-separated name, and refuses a name that
+ * TensorFlow would silently rename.
  *
  * <p>TensorFlow Java names ops through nested scopes, and a second scope with the same name
  * silently becomes {@code name_2}. This registry holds one scope per path prefix, so that {@code
@@ -80,8 +80,7 @@ public final class VariableRegistry {
    * @throws IllegalStateException if TensorFlow gave the variable a different name
    */
   public <T extends TType> Variable<T> create(String name, Operand<T> initialValue) {
-    checkArgument(
-        !variables.containsKey(name), "variable '%s' already exists in this graph", name);
+    checkArgument(!variables.containsKey(name), "variable '%s' already exists in this graph", name);
     List<String> parts = Splitter.on('/').splitToList(name);
     String leaf = parts.get(parts.size() - 1);
     checkArgument(

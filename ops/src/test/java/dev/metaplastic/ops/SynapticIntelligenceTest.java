@@ -59,7 +59,8 @@ class SynapticIntelligenceTest {
       updateFeeds.add(u);
       applyUpdates.add(tf.assignAdd(theta, u));
     }
-    rule = (SynapticIntelligence) new SynapticIntelligence.Config(C, XI).attach(registry, parameters);
+    rule =
+        (SynapticIntelligence) new SynapticIntelligence.Config(C, XI).attach(registry, parameters);
     afterStep = rule.afterStep(new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds));
     consolidate = rule.consolidate();
     session = new Session(graph);
@@ -156,7 +157,8 @@ class SynapticIntelligenceTest {
 
   @Test
   void rejectsInvalidHyperparameters() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new SynapticIntelligence.Config(1, 0));
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> new SynapticIntelligence.Config(1, 0));
     assertEquals("SI damping xi must be finite and > 0, got 0.0", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new SynapticIntelligence.Config(-1, 1e-3));
   }
@@ -167,7 +169,9 @@ class SynapticIntelligenceTest {
       var accumulate = session.runner();
       for (int i = 0; i < SHAPES.length; i++) {
         apply.feed(updateFeeds.get(i), fed.get(2 * i + 1));
-        accumulate.feed(gradientFeeds.get(i), fed.get(2 * i)).feed(updateFeeds.get(i), fed.get(2 * i + 1));
+        accumulate
+            .feed(gradientFeeds.get(i), fed.get(2 * i))
+            .feed(updateFeeds.get(i), fed.get(2 * i + 1));
       }
       applyUpdates.forEach(apply::addTarget);
       afterStep.forEach(accumulate::addTarget);
