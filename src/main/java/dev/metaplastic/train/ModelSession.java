@@ -57,6 +57,51 @@ public final class ModelSession implements AutoCloseable {
     return spec;
   }
 
+  /**
+   * Reads a variable of the graph, such as {@code dense_0/kernel} or {@code
+   * si/dense_0/kernel/importance}, as a flat row-major array.
+   *
+   * @throws IllegalArgumentException if the graph has no float variable of that name
+   */
+  public float[] read(String variable) {
+    checkArgument(
+        training.loaders().containsKey(variable),
+        "the model has no float variable '%s'; it has %s",
+        variable,
+        training.loaders().keySet());
+    try (Result result = session.runner().fetch(training.variables().get(variable)).run()) {
+      TFloat32 t = (TFloat32) result.get(0);
+      float[] values = new float[(int) t.shape().size()];
+      t.asRawTensor().data().asFloats().read(values);
+      return values;
+    }
+  }
+
+  /**
+   * Overwrites a float variable with a flat row-major array of its size.
+   *
+   * @throws IllegalArgumentException if there is no such variable or the size differs
+   */
+  public void write(String variable, float[] values) {
+    TrainingGraph.Loader loader = training.loaders().get(variable);
+    checkArgument(
+        loader != null,
+        "the model has no float variable '%s'; it has %s",
+        variable,
+        training.loaders().keySet());
+    Shape shape = training.variables().get(variable).shape();
+    checkArgument(
+        values.length == shape.size(),
+        "variable '%s' has shape %s (%s values), got %s values",
+        variable,
+        shape,
+        shape.size(),
+        values.length);
+    try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(values, true, false))) {
+      session.runner().feed(loader.value(), t).addTarget(loader.assign()).run().close();
+    }
+  }
+
   /** The result of one training step. */
   public record StepResult(float loss, float penalty) {}
 

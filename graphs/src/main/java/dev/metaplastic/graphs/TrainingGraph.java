@@ -61,6 +61,7 @@ public final class TrainingGraph {
   private final Operand<TFloat32> correct;
   private final Operand<TFloat32> probabilities;
   private final Operand<TFloat32> logits;
+  private final Map<String, Loader> loaders = new LinkedHashMap<>();
 
   /**
    * Builds the training graph in {@code graph}, which must be empty.
@@ -177,6 +178,32 @@ public final class TrainingGraph {
 
     Ops predict = variables.scope("predict");
     this.probabilities = predict.withName("probabilities").nn.softmax(logits);
+
+    for (Map.Entry<String, Variable<?>> entry : variables.variables().entrySet()) {
+      if (entry.getValue().type() == TFloat32.class) {
+        @SuppressWarnings("unchecked")
+        Variable<TFloat32> target = (Variable<TFloat32>) entry.getValue();
+        Ops load = variables.scope("load/" + entry.getKey());
+        Placeholder<TFloat32> value =
+            load.withName("value").placeholder(TFloat32.class, Placeholder.shape(target.shape()));
+        loaders.put(
+            entry.getKey(), new Loader(value, load.withName("assign").assign(target, value)));
+      }
+    }
+  }
+
+  /**
+   * Feeding {@code value} and running {@code assign} overwrites one float variable; every float
+   * variable has one, built with the graph, so that values can be loaded after a first save.
+   *
+   * @param value placeholder with the variable's shape
+   * @param assign the assignment
+   */
+  public record Loader(Placeholder<TFloat32> value, Op assign) {}
+
+  /** The loader of every float variable, by variable name. */
+  public Map<String, Loader> loaders() {
+    return java.util.Collections.unmodifiableMap(loaders);
   }
 
   private Operand<TFloat32> totalPenalty(Ops tf) {
