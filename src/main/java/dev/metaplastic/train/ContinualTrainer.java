@@ -1,9 +1,18 @@
 package dev.metaplastic.train;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.primitives.Doubles;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.proto.AccuracyRow;
+import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.graphs.proto.TrainingRun;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,6 +22,11 @@ import java.util.SplittableRandom;
  * minibatches per task, {@code consolidate} at each task boundary, and a test of every task seen so
  * far after each task.
  *
+ * <p>The minibatch order of each epoch is drawn from (seed, task, epoch) alone, so a run can stop
+ * anywhere and resume from a checkpoint with exactly the batches, and therefore the weights, of a
+ * run that never stopped. With checkpoints enabled, the trainer saves every {@code every} steps and
+ * at each task boundary.
+ *
  * <p>Also trains the joint-training upper bound: one model on all tasks' data at once.
  */
 public final class ContinualTrainer {
@@ -20,33 +34,95 @@ public final class ContinualTrainer {
 
   private final TrainerConfig config;
   private final TrainingListener listener;
+  private final Checkpoints checkpoints;
+  private final int every;
 
-  /** A trainer with {@code config} that reports to {@code listener}. */
+  /** A trainer with {@code config} that reports to {@code listener}, without checkpoints. */
   public ContinualTrainer(TrainerConfig config, TrainingListener listener) {
-    this.config = config;
-    this.listener = listener;
+    this(config, listener, null, 0);
   }
 
-  /** Trains on every task of {@code stream} in order and returns the accuracy matrix. */
+  private ContinualTrainer(
+      TrainerConfig config, TrainingListener listener, Checkpoints checkpoints, int every) {
+    this.config = config;
+    this.listener = listener;
+    this.checkpoints = checkpoints;
+    this.every = every;
+  }
+
+  /**
+   * The same trainer, saving a checkpoint in {@code store} every {@code everySteps} optimizer steps
+   * (0: only at task boundaries) and at each task boundary.
+   */
+  public ContinualTrainer withCheckpoints(Checkpoints store, int everySteps) {
+    checkArgument(everySteps >= 0, "checkpoint interval must be >= 0 steps, got %s", everySteps);
+    return new ContinualTrainer(config, listener, store, everySteps);
+  }
+
+  /** Trains a new model on every task of {@code stream} in order; returns the accuracy matrix. */
   public AccuracyMatrix run(TaskStream stream) {
-    List<Task> tasks = stream.tasks();
-    double[][] rows = new double[tasks.size()][];
+    return run(stream, describe(stream));
+  }
+
+  /**
+   * Trains a new model on every task of {@code stream}; {@code descriptor} is how checkpoints
+   * record the stream, so that a resumed run can open it again.
+   */
+  public AccuracyMatrix run(TaskStream stream, DataStream descriptor) {
     try (ModelSession model = open(stream)) {
-      SplittableRandom random = new SplittableRandom(config.seed());
-      for (int i = 0; i < tasks.size(); i++) {
-        Task task = tasks.get(i);
-        train(model, task, task.train(), i, random);
-        model.consolidate();
-        rows[i] = new double[i + 1];
-        for (int j = 0; j <= i; j++) {
-          rows[i][j] = model.evaluate(tasks.get(j).test(), EVAL_BATCH);
-        }
-        listener.taskFinished(task, i, rows[i].clone());
-      }
+      Manifest manifest = Manifests.describe(model.graph(), 0, descriptor);
+      TrainingRun start =
+          TrainingRun.newBuilder()
+              .setManifest(manifest)
+              .setEpochs(config.epochs())
+              .setBatchSize(config.batchSize())
+              .setSeed(config.seed())
+              .build();
+      return continueRun(model, stream, start);
     }
-    List<String> names = new ArrayList<>();
-    tasks.forEach(t -> names.add(t.name()));
-    return new AccuracyMatrix(names, rows);
+  }
+
+  /**
+   * Resumes the run saved in {@code checkpoint} (see {@link Checkpoints#resolve}) on {@code
+   * stream}, which must be the stream the run was started on.
+   */
+  public static AccuracyMatrix resume(
+      Path checkpoint, TaskStream stream, TrainingListener listener, int everySteps) {
+    TrainingRun run = Checkpoints.readRun(checkpoint);
+    Manifest manifest = run.getManifest();
+    TrainerConfig config =
+        new TrainerConfig(
+            manifest.getModel().getHiddenList(),
+            run.getEpochs(),
+            run.getBatchSize(),
+            Manifests.optimizer(manifest),
+            Manifests.rules(manifest),
+            run.getSeed());
+    checkArgument(
+        stream.tasks().size() == manifest.getDataStream().getTasks(),
+        "the checkpoint was trained on %s tasks, the stream has %s",
+        manifest.getDataStream().getTasks(),
+        stream.tasks().size());
+    ContinualTrainer trainer =
+        new ContinualTrainer(config, listener)
+            .withCheckpoints(new Checkpoints(checkpoint.getParent()), everySteps);
+    try (ModelSession model = trainer.open(stream)) {
+      Manifests.checkMatches(manifest, model.graph());
+      Checkpoints.restore(model, checkpoint);
+      return trainer.continueRun(model, stream, run);
+    }
+  }
+
+  /**
+   * Trains {@code model} on task {@code index} of {@code stream} for the configured epochs, then
+   * consolidates. The batches depend only on the seed and the task index, so a model exported after
+   * task i−1 and reloaded continues exactly as a run that never stopped.
+   */
+  public void trainTask(ModelSession model, TaskStream stream, int index) {
+    Task task = stream.tasks().get(index);
+    TrainingRun.Builder position = TrainingRun.newBuilder().setTask(index);
+    trainFrom(model, task, task.train(), position);
+    model.consolidate();
   }
 
   /**
@@ -60,7 +136,7 @@ public final class ContinualTrainer {
     tasks.forEach(t -> all.add(t.train()));
     Task joint = new Task(0, "all tasks jointly", Examples.concat(all), tasks.get(0).test());
     try (ModelSession model = open(stream)) {
-      train(model, joint, joint.train(), 0, new SplittableRandom(config.seed()));
+      trainFrom(model, joint, joint.train(), TrainingRun.newBuilder());
       double[] accuracies = new double[tasks.size()];
       for (int j = 0; j < tasks.size(); j++) {
         accuracies[j] = model.evaluate(tasks.get(j).test(), EVAL_BATCH);
@@ -70,24 +146,72 @@ public final class ContinualTrainer {
     }
   }
 
-  private ModelSession open(TaskStream stream) {
+  /** Opens a new model sized for {@code stream}. */
+  public ModelSession open(TaskStream stream) {
     MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
     return new ModelSession(spec, config.optimizer(), config.rules());
   }
 
-  private void train(
-      ModelSession model, Task task, Examples data, int index, SplittableRandom random) {
+  /** A descriptor for a stream that was not opened by name (kind {@code custom}). */
+  public static DataStream describe(TaskStream stream) {
+    DataStream.Builder d =
+        DataStream.newBuilder()
+            .setKind("custom")
+            .setName(stream.name())
+            .setSource(stream.source())
+            .setTasks(stream.tasks().size());
+    stream.tasks().forEach(t -> d.addTaskNames(t.name()));
+    return d.build();
+  }
+
+  private AccuracyMatrix continueRun(ModelSession model, TaskStream stream, TrainingRun start) {
+    List<Task> tasks = stream.tasks();
+    TrainingRun.Builder run = start.toBuilder();
+    for (int i = run.getTask(); i < tasks.size(); i++) {
+      Task task = tasks.get(i);
+      run.setTask(i);
+      trainFrom(model, task, task.train(), run);
+      int consolidated = model.consolidate();
+      double[] row = new double[i + 1];
+      for (int j = 0; j <= i; j++) {
+        row[j] = model.evaluate(tasks.get(j).test(), EVAL_BATCH);
+      }
+      run.addAccuracy(AccuracyRow.newBuilder().addAllAccuracy(Doubles.asList(row)));
+      run.setTask(i + 1).setEpoch(0).setOffset(0);
+      run.setManifest(run.getManifest().toBuilder().setTasksConsolidated(consolidated));
+      if (checkpoints != null) {
+        checkpoints.save(model, run.build());
+      }
+      listener.taskFinished(task, i, row);
+    }
+    double[][] rows = new double[tasks.size()][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = Doubles.toArray(run.getAccuracy(i).getAccuracyList());
+    }
+    List<String> names = new ArrayList<>();
+    tasks.forEach(t -> names.add(t.name()));
+    return new AccuracyMatrix(names, rows);
+  }
+
+  /**
+   * Trains on {@code data} from the position in {@code run} (epoch, offset within the epoch) to the
+   * end of the task, advancing the position; saves checkpoints on the way if enabled.
+   */
+  private void trainFrom(ModelSession model, Task task, Examples data, TrainingRun.Builder run) {
     int batch = config.batchSize();
     int stepsPerEpoch = (data.size() + batch - 1) / batch;
-    listener.taskStarted(task, index, (long) stepsPerEpoch * config.epochs());
+    long total = (long) stepsPerEpoch * config.epochs();
+    listener.taskStarted(task, run.getTask(), total);
     float[] features = new float[batch * data.featureSize()];
     int[] labels = new int[batch];
     int[] tasks = new int[batch];
     int[] order = new int[data.size()];
-    long step = 0;
-    for (int epoch = 0; epoch < config.epochs(); epoch++) {
-      shuffle(order, random);
-      for (int from = 0; from < order.length; from += batch) {
+    long step = (long) run.getEpoch() * stepsPerEpoch + run.getOffset() / batch;
+    for (int epoch = run.getEpoch(); epoch < config.epochs(); epoch++) {
+      shuffle(order, epochRandom(run.getTask(), epoch));
+      for (int from = epoch == run.getEpoch() ? run.getOffset() : 0;
+          from < order.length;
+          from += batch) {
         int count = Math.min(batch, order.length - from);
         data.gather(order, from, count, features, labels, tasks);
         ModelSession.StepResult result = model.trainStep(features, labels, tasks, count);
@@ -96,7 +220,7 @@ public final class ContinualTrainer {
               String.format(
                   "training diverged on task %d (%s), epoch %d, step %d: loss %s, penalty %s;"
                       + " lower the learning rate (%s) or the rule strength",
-                  index,
+                  run.getTask(),
                   task.name(),
                   epoch + 1,
                   step + 1,
@@ -105,9 +229,22 @@ public final class ContinualTrainer {
                   config.optimizer().hyperparameters().get("learning_rate")));
         }
         step++;
+        run.setSteps(run.getSteps() + 1).setEpoch(epoch).setOffset(from + count);
+        if (from + count >= order.length) {
+          run.setEpoch(epoch + 1).setOffset(0);
+        }
         listener.stepFinished(task, step, result);
+        if (checkpoints != null && every > 0 && run.getSteps() % every == 0) {
+          checkpoints.save(model, run.build());
+        }
       }
     }
+  }
+
+  /** The random source of one epoch's minibatch order: a function of (seed, task, epoch) only. */
+  private SplittableRandom epochRandom(int task, int epoch) {
+    long golden = 0x9E3779B97F4A7C15L;
+    return new SplittableRandom((config.seed() * golden + task) * golden + epoch);
   }
 
   /** Fisher–Yates shuffle of the identity permutation. */

@@ -134,6 +134,32 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Class probabilities of {@code count} examples, row-major [count × classesPerHead].
+   *
+   * @param features [count × inputSize] row-major
+   * @param tasks head of each example (ignored by single-head models)
+   */
+  public float[] predict(float[] features, int[] tasks, int count) {
+    int[] labels = new int[count];
+    validate(features, labels, tasks, count);
+    try (Feeds feeds = new Feeds(features, labels, tasks, count);
+        Result result = feeds.feedTo(session.runner()).fetch(training.probabilities()).run()) {
+      TFloat32 p = (TFloat32) result.get(0);
+      float[] out = new float[count * spec.classesPerHead()];
+      p.asRawTensor().data().asFloats().read(out);
+      return out;
+    }
+  }
+
+  /** The number of task boundaries ({@link #consolidate()} calls) so far. */
+  public int tasksConsolidated() {
+    try (Result result =
+        session.runner().fetch(training.variables().get("tasks_consolidated")).run()) {
+      return ((TInt32) result.get(0)).getInt();
+    }
+  }
+
   /** Fraction of {@code examples} classified correctly, evaluated in batches of {@code batch}. */
   public double evaluate(Examples examples, int batch) {
     checkArgument(examples.size() > 0, "cannot evaluate on an empty set");

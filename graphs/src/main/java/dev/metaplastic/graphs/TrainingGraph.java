@@ -62,6 +62,7 @@ public final class TrainingGraph {
   private final Operand<TFloat32> probabilities;
   private final Operand<TFloat32> logits;
   private final Map<String, Loader> loaders = new LinkedHashMap<>();
+  private final OptimizerConfig optimizer;
 
   /**
    * Builds the training graph in {@code graph}, which must be empty.
@@ -83,6 +84,7 @@ public final class TrainingGraph {
     }
     this.graph = graph;
     this.spec = spec;
+    this.optimizer = optimizer;
     Ops tf = Ops.create(graph);
     this.variables = new VariableRegistry(tf);
     this.x =
@@ -235,6 +237,11 @@ public final class TrainingGraph {
   /** The model's architecture. */
   public MlpSpec spec() {
     return spec;
+  }
+
+  /** The optimizer's configuration. */
+  public OptimizerConfig optimizer() {
+    return optimizer;
   }
 
   /** The model's trainable parameters. */

@@ -1,0 +1,200 @@
+package dev.metaplastic.graphs;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.TextFormat;
+import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.graphs.proto.Model;
+import dev.metaplastic.graphs.proto.Optimizer;
+import dev.metaplastic.graphs.proto.Rule;
+import dev.metaplastic.graphs.proto.StateVariable;
+import dev.metaplastic.ops.ConsolidationRule;
+import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.SynapticIntelligence;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes and reads the manifest that travels with every SavedModel and checkpoint: the model's
+ * architecture, the optimizer, each rule with its hyperparameters and the parameter ↔ state
+ * mapping, the number of tasks consolidated, and the data stream. Text protobuf, schema in {@code
+ * graphs/src/main/proto/metaplastic/manifest.proto}.
+ */
+public final class Manifests {
+  /** The schema version this code writes; it reads this version and every older one. */
+  public static final int FORMAT_VERSION = 1;
+
+  /** Written into every manifest. */
+  public static final String WRITTEN_BY = "metaplastic 0.1.0";
+
+  private Manifests() {}
+
+  /** Describes a training graph, with {@code tasksConsolidated} boundaries done so far. */
+  public static Manifest describe(TrainingGraph graph, int tasksConsolidated, DataStream stream) {
+    MlpSpec spec = graph.spec();
+    Model.Builder model =
+        Model.newBuilder()
+            .setKind("mlp")
+            .setInputSize(spec.inputSize())
+            .addAllHidden(spec.hidden())
+            .setHeads(spec.heads())
+            .setClassesPerHead(spec.classesPerHead())
+            .setSeed(spec.seed());
+    graph.parameters().forEach(p -> model.addParameters(p.name()));
+    Optimizer.Builder optimizer =
+        Optimizer.newBuilder()
+            .setName(graph.optimizer().name())
+            .putAllHyperparameters(graph.optimizer().hyperparameters());
+    String slotPrefix = graph.optimizer().name() + "/";
+    graph.variables().keySet().stream()
+        .filter(name -> name.startsWith(slotPrefix))
+        .forEach(optimizer::addSlots);
+    Manifest.Builder manifest =
+        Manifest.newBuilder()
+            .setFormatVersion(FORMAT_VERSION)
+            .setWrittenBy(WRITTEN_BY)
+            .setModel(model)
+            .setOptimizer(optimizer)
+            .setTasksConsolidated(tasksConsolidated)
+            .setDataStream(stream);
+    for (ConsolidationRule rule : graph.rules()) {
+      Rule.Builder r =
+          Rule.newBuilder()
+              .setName(rule.config().name())
+              .putAllHyperparameters(rule.config().hyperparameters());
+      rule.state()
+          .forEach(
+              s ->
+                  r.addState(
+                      StateVariable.newBuilder()
+                          .setParameter(s.parameter())
+                          .setState(s.state())
+                          .setVariable(s.name())));
+      manifest.addRules(r);
+    }
+    return manifest.build();
+  }
+
+  /** The architecture a manifest describes. */
+  public static MlpSpec spec(Manifest manifest) {
+    Model m = manifest.getModel();
+    checkArgument(
+        m.getKind().equals("mlp"),
+        "manifest describes a model of kind '%s', expected mlp",
+        m.getKind());
+    return new MlpSpec(
+        m.getInputSize(), m.getHiddenList(), m.getHeads(), m.getClassesPerHead(), m.getSeed());
+  }
+
+  /** The optimizer a manifest describes. */
+  public static OptimizerConfig optimizer(Manifest manifest) {
+    Optimizer o = manifest.getOptimizer();
+    Map<String, Double> h = o.getHyperparametersMap();
+    return switch (o.getName()) {
+      case "sgd" -> new OptimizerConfig.Sgd(required(h, "learning_rate", "sgd"));
+      case "adam" ->
+          new OptimizerConfig.Adam(
+              required(h, "learning_rate", "adam"),
+              required(h, "beta1", "adam"),
+              required(h, "beta2", "adam"),
+              required(h, "epsilon", "adam"));
+      default ->
+          throw new IllegalArgumentException(
+              "manifest names an unknown optimizer '" + o.getName() + "'; expected sgd or adam");
+    };
+  }
+
+  /** The rules a manifest describes, in order. */
+  public static List<RuleConfig> rules(Manifest manifest) {
+    List<RuleConfig> rules = new ArrayList<>();
+    for (Rule r : manifest.getRulesList()) {
+      Map<String, Double> h = r.getHyperparametersMap();
+      rules.add(
+          switch (r.getName()) {
+            case SynapticIntelligence.NAME ->
+                new SynapticIntelligence.Config(required(h, "c", "si"), required(h, "xi", "si"));
+            default ->
+                throw new IllegalArgumentException(
+                    "manifest names an unknown rule '" + r.getName() + "'; this version knows: si");
+          });
+    }
+    return rules;
+  }
+
+  /**
+   * Every variable a manifest promises: parameters, optimizer slots and rule state. A SavedModel or
+   * checkpoint without one of them cannot be resumed.
+   */
+  public static List<String> promisedVariables(Manifest manifest) {
+    List<String> names = new ArrayList<>(manifest.getModel().getParametersList());
+    names.addAll(manifest.getOptimizer().getSlotsList());
+    manifest.getRulesList().forEach(r -> r.getStateList().forEach(s -> names.add(s.getVariable())));
+    return names;
+  }
+
+  /** Checks that the training graph built from a manifest has the state the manifest promises. */
+  public static void checkMatches(Manifest manifest, TrainingGraph graph) {
+    List<String> missing = new ArrayList<>();
+    for (String name : promisedVariables(manifest)) {
+      if (!graph.variables().containsKey(name)) {
+        missing.add(name);
+      }
+    }
+    checkArgument(
+        missing.isEmpty(), "the manifest names variables this model does not have: %s", missing);
+    List<String> parameters = new ArrayList<>();
+    graph.parameters().stream().map(Parameter::name).forEach(parameters::add);
+    checkArgument(
+        parameters.equals(manifest.getModel().getParametersList()),
+        "the manifest's parameters %s differ from the model's %s",
+        manifest.getModel().getParametersList(),
+        parameters);
+  }
+
+  /** Text format of a manifest or training run. */
+  public static String toText(Message message) {
+    return TextFormat.printer().escapingNonAscii(false).printToString(message);
+  }
+
+  /**
+   * Parses a manifest from text, refusing a newer format version.
+   *
+   * @param origin where the text came from, for error messages
+   */
+  public static Manifest parseManifest(String text, String origin) {
+    Manifest.Builder builder = Manifest.newBuilder();
+    parse(text, builder, origin);
+    checkVersion(builder.getFormatVersion(), origin);
+    return builder.build();
+  }
+
+  /** Parses text into {@code builder}; a syntax error names {@code origin}. */
+  public static void parse(String text, Message.Builder builder, String origin) {
+    try {
+      TextFormat.Parser parser = TextFormat.Parser.newBuilder().build();
+      parser.merge(text, builder);
+    } catch (TextFormat.ParseException e) {
+      throw new IllegalArgumentException(origin + " is not a valid manifest: " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses a manifest written by a newer, unknown format. */
+  public static void checkVersion(int version, String origin) {
+    checkArgument(
+        version >= 1 && version <= FORMAT_VERSION,
+        "%s has format version %s; this version of Metaplastic reads versions 1 to %s",
+        origin,
+        version,
+        FORMAT_VERSION);
+  }
+
+  private static double required(Map<String, Double> h, String key, String owner) {
+    Double value = h.get(key);
+    checkArgument(value != null, "manifest lacks hyperparameter '%s' of %s", key, owner);
+    return value;
+  }
+}

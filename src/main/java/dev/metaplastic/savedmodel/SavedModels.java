@@ -1,0 +1,234 @@
+package dev.metaplastic.savedmodel;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.metaplastic.graphs.Manifests;
+import dev.metaplastic.graphs.TrainingGraph;
+import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.train.Checkpoints;
+import dev.metaplastic.train.ModelSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+
+/**
+ * Exports a {@link ModelSession} as a SavedModel and loads it back to keep learning.
+ *
+ * <p>The SavedModel has tag {@code serve} and four signatures:
+ *
+ * <ul>
+ *   <li>{@code serving_default}: inputs {@code x} float32 [-1, input] and, for multi-head models,
+ *       {@code task} int32 [-1]; outputs {@code probabilities} and {@code logits} float32 [-1,
+ *       classes];
+ *   <li>{@code train_step}: inputs {@code x}, {@code y} int32 [-1] (class within the head) and
+ *       {@code task}; outputs {@code loss} and {@code penalty} float32 scalars; runs one optimizer
+ *       step and every rule's accumulation;
+ *   <li>{@code consolidate}: no input; output {@code tasks_consolidated} int32 scalar; runs every
+ *       rule's task-boundary update;
+ *   <li>{@code evaluate}: inputs {@code x}, {@code y}, {@code task}; outputs {@code accuracy} and
+ *       {@code correct} float32 scalars.
+ * </ul>
+ *
+ * <p>Every variable is saved under its contract name: weights {@code dense_0/kernel}, optimizer
+ * slots {@code adam/dense_0/kernel/m}, rule state {@code si/dense_0/kernel/importance}. The
+ * manifest {@code assets/metaplastic.pbtxt} says which is which.
+ */
+public final class SavedModels {
+  /** Path of the manifest inside a SavedModel directory. */
+  public static final String MANIFEST = "assets/metaplastic.pbtxt";
+
+  private SavedModels() {}
+
+  /**
+   * Writes {@code model} as a SavedModel in {@code dir}, which must not exist yet. The directory
+   * appears complete or not at all: the export goes to a temporary sibling renamed at the end.
+   *
+   * @param stream the data stream the model was trained on, recorded in the manifest
+   * @return the manifest written
+   */
+  public static Manifest export(ModelSession model, DataStream stream, Path dir) {
+    Path target = dir.toAbsolutePath();
+    checkArgument(
+        !Files.exists(target), "%s already exists; export into a new directory", target);
+    TrainingGraph g = model.graph();
+    Session session = model.session();
+    Manifest manifest = Manifests.describe(g, model.tasksConsolidated(), stream);
+    Path temp = null;
+    try {
+      Files.createDirectories(target.getParent());
+      temp = Files.createTempDirectory(target.getParent(), ".tmp-" + target.getFileName() + "-");
+      Path out = temp.resolve("model");
+      SavedModelBundle.exporter(out.toString())
+          .withTags(SavedModelBundle.DEFAULT_TAG)
+          .withSession(session)
+          .withFunctions(signatures(g, session).toArray(new SessionFunction[0]))
+          .export();
+      Path manifestFile = out.resolve(MANIFEST);
+      Files.createDirectories(manifestFile.getParent());
+      Files.writeString(manifestFile, Manifests.toText(manifest), StandardCharsets.UTF_8);
+      Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
+      return manifest;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot export SavedModel to " + target, e);
+    } finally {
+      deleteQuietly(temp);
+    }
+  }
+
+  private static List<SessionFunction> signatures(TrainingGraph g, Session session) {
+    List<SessionFunction> functions = new ArrayList<>();
+    Signature.Builder serving =
+        Signature.builder().key(Signature.DEFAULT_KEY).input("x", g.x());
+    Signature.Builder train =
+        Signature.builder().key("train_step").input("x", g.x()).input("y", g.y());
+    Signature.Builder evaluate =
+        Signature.builder().key("evaluate").input("x", g.x()).input("y", g.y());
+    if (g.task() != null) {
+      serving.input("task", g.task());
+      train.input("task", g.task());
+      evaluate.input("task", g.task());
+    }
+    serving.output("probabilities", g.probabilities()).output("logits", g.logits());
+    train.output("loss", g.loss()).output("penalty", g.stepPenalty());
+    evaluate.output("accuracy", g.accuracy()).output("correct", g.correct());
+    Signature consolidate =
+        Signature.builder()
+            .key("consolidate")
+            .output("tasks_consolidated", g.tasksConsolidated())
+            .build();
+    for (Signature s : List.of(serving.build(), train.build(), consolidate, evaluate.build())) {
+      functions.add(SessionFunction.create(s, session));
+    }
+    return functions;
+  }
+
+  /**
+   * Reads the manifest of a Metaplastic SavedModel.
+   *
+   * @throws IllegalArgumentException if {@code dir} is not a SavedModel, not a Metaplastic one, or
+   *     its manifest is unreadable
+   */
+  public static Manifest readManifest(Path dir) {
+    checkSavedModel(dir);
+    Path file = dir.resolve(MANIFEST);
+    checkArgument(
+        Files.isRegularFile(file),
+        "%s is a SavedModel but not a Metaplastic one: it has no %s (inspect it, or import its"
+            + " weights)",
+        dir,
+        MANIFEST);
+    try {
+      return Manifests.parseManifest(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /**
+   * Loads a Metaplastic SavedModel into a new training graph, ready to predict and to keep
+   * learning: the next training steps give exactly the losses and state of a run that was never
+   * saved. Nothing on disk is modified.
+   *
+   * @throws IllegalArgumentException if the directory is not a Metaplastic SavedModel, if its
+   *     graph lacks a variable the manifest names, or if its variables cannot be read
+   */
+  public static LoadedModel load(Path dir) {
+    Manifest manifest = readManifest(dir);
+    Set<String> saved = savedVariables(dir);
+    List<String> missing = new ArrayList<>();
+    for (String name : Manifests.promisedVariables(manifest)) {
+      if (!saved.contains(name)) {
+        missing.add(name);
+      }
+    }
+    checkArgument(
+        missing.isEmpty(),
+        "SavedModel %s lacks variables its manifest names: %s",
+        dir,
+        missing);
+    ModelSession model =
+        new ModelSession(
+            Manifests.spec(manifest), Manifests.optimizer(manifest), Manifests.rules(manifest));
+    try {
+      Manifests.checkMatches(manifest, model.graph());
+      Path index = dir.resolve("variables/variables.index");
+      checkArgument(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
+      try {
+        model.session().restore(dir.resolve("variables/variables").toString());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "cannot read the variables of SavedModel " + dir + ": " + firstLine(e.getMessage()), e);
+      }
+      return new LoadedModel(model, manifest);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** Names of the variables stored in the graph of a SavedModel's {@code serve} meta graph. */
+  static Set<String> savedVariables(Path dir) {
+    SavedModel savedModel;
+    try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
+      savedModel = SavedModel.parseFrom(in);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          dir + "/saved_model.pb cannot be read as a SavedModel: " + e.getMessage(), e);
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (MetaGraphDef meta : savedModel.getMetaGraphsList()) {
+      if (meta.getMetaInfoDef().getTagsList().contains(SavedModelBundle.DEFAULT_TAG)) {
+        for (NodeDef node : meta.getGraphDef().getNodeList()) {
+          if (node.getOp().equals("VariableV2") || node.getOp().equals("VarHandleOp")) {
+            names.add(node.getName());
+          }
+        }
+      }
+    }
+    return names;
+  }
+
+  /** Checks that {@code dir} looks like a SavedModel before TensorFlow is asked to open it. */
+  static void checkSavedModel(Path dir) {
+    checkArgument(Files.isDirectory(dir), "SavedModel directory %s does not exist", dir);
+    checkArgument(
+        Files.isRegularFile(dir.resolve("saved_model.pb")),
+        "%s is not a SavedModel: no saved_model.pb",
+        dir);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try {
+      Checkpoints.deleteTree(dir);
+    } catch (IOException e) {
+      // A leftover temporary directory is harmless; the export itself already succeeded or failed.
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Metaplastic SavedModels: standard TensorFlow SavedModels (tag {@code serve}) that carry every
+ * weight, optimizer slot and per-synapse rule state, plus a manifest in {@code
+ * assets/metaplastic.pbtxt}, so a model can be served, inspected from Python, and reloaded in Java
+ * to keep learning.
+ */
+package dev.metaplastic.savedmodel;
