@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.Examples;
+import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
 import dev.metaplastic.train.TrainingListener;
-import dev.metaplastic.data.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +30,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Train two tasks, export, reload, train the third: losses and every variable must equal those of
- * a run that never stopped. And the SavedModel must work through plain TensorFlow Java.
+ * Train two tasks, export, reload, train the third: losses and every variable must equal those of a
+ * run that never stopped. And the SavedModel must work through plain TensorFlow Java.
  */
 class SavedModelRoundTripTest {
   @TempDir static Path dir;
@@ -74,7 +74,8 @@ class SavedModelRoundTripTest {
       assertEquals(uninterruptedLosses, losses.values);
       Map<String, float[]> state = Fixtures.snapshot(loaded.model());
       assertEquals(uninterruptedState.keySet(), state.keySet());
-      uninterruptedState.forEach((name, values) -> assertArrayEquals(values, state.get(name), name));
+      uninterruptedState.forEach(
+          (name, values) -> assertArrayEquals(values, state.get(name), name));
     }
   }
 
@@ -89,7 +90,8 @@ class SavedModelRoundTripTest {
     assertTrue(manifest.getOptimizer().getSlotsList().contains("adam/dense_0/kernel/m"));
     assertEquals("si", manifest.getRules(0).getName());
     assertEquals(1.0, manifest.getRules(0).getHyperparametersOrThrow("c"));
-    assertEquals(4 * manifest.getModel().getParametersCount(), manifest.getRules(0).getStateCount());
+    assertEquals(
+        4 * manifest.getModel().getParametersCount(), manifest.getRules(0).getStateCount());
     assertTrue(
         manifest.getRules(0).getStateList().stream()
             .anyMatch(
@@ -120,12 +122,15 @@ class SavedModelRoundTripTest {
       expectedLoss = loaded.model().trainStep(x, y, task, n).loss();
     }
     try (SavedModelBundle bundle = SavedModelBundle.load(exported.toString(), "serve");
-        TFloat32 xt = TFloat32.tensorOf(Shape.of(n, test.featureSize()), DataBuffers.of(x, true, false));
+        TFloat32 xt =
+            TFloat32.tensorOf(Shape.of(n, test.featureSize()), DataBuffers.of(x, true, false));
         TInt32 yt = TInt32.tensorOf(Shape.of(n), DataBuffers.of(y, true, false));
         TInt32 tt = TInt32.tensorOf(Shape.of(n), DataBuffers.of(task, true, false))) {
       List<String> keys = new ArrayList<>();
       bundle.signatures().forEach(s -> keys.add(s.key()));
-      assertTrue(keys.containsAll(List.of("serving_default", "train_step", "consolidate", "evaluate")), keys.toString());
+      assertTrue(
+          keys.containsAll(List.of("serving_default", "train_step", "consolidate", "evaluate")),
+          keys.toString());
       Map<String, Tensor> inputs = new HashMap<>();
       inputs.put("x", xt);
       inputs.put("task", tt);
@@ -156,7 +161,9 @@ class SavedModelRoundTripTest {
       var e =
           org.junit.jupiter.api.Assertions.assertThrows(
               IllegalArgumentException.class,
-              () -> SavedModels.export(loaded.model(), ContinualTrainer.describe(Fixtures.STREAM), exported));
+              () ->
+                  SavedModels.export(
+                      loaded.model(), ContinualTrainer.describe(Fixtures.STREAM), exported));
       assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     }
     assertEquals(before, Fixtures.listing(exported));
