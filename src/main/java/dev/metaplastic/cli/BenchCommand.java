@@ -65,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("empty Session.run (median of 5000): %.1f µs%n", emptyRunMicros());
     out.flush();
 
-    TaskStream stream = streamOptions.open(0, out);
+    TaskStream stream = streamOptions.open(0, out).stream();
     TrainerConfig adam =
         new TrainerConfig(
             List.of(256, 256),

@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
     }
     PrintWriter pw = spec.commandLine().getOut();
-    TaskStream stream = streamOptions.open(0, pw);
+    TaskStream stream = streamOptions.open(0, pw).stream();
     List<RuleConfig> si = List.of(training.synapticIntelligence(streamOptions.stream));
     pw.printf(
         "demo: %s from %s, %d tasks, %d epochs per task, batch %d, %s; seeds 0..%d%n",

@@ -12,7 +12,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "metaplastic 0.1.0",
     description = "Continual learning with synaptic consolidation on TensorFlow Java.",
-    subcommands = {DemoCommand.class, TrainCommand.class, BenchCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      TrainCommand.class,
+      ExportCommand.class,
+      BenchCommand.class,
+      InspectCommand.class,
+      PredictCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 

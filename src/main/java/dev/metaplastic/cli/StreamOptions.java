@@ -3,6 +3,7 @@ package dev.metaplastic.cli;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
+import dev.metaplastic.graphs.proto.DataStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -31,20 +32,39 @@ final class StreamOptions {
           "Number of tasks of the permuted and generated streams. Default: ${DEFAULT-VALUE}.")
   int tasks;
 
+  /** A task stream and the descriptor that lets a checkpoint or manifest open it again. */
+  record Opened(TaskStream stream, DataStream descriptor) {}
+
   /**
    * Opens the stream. Without an explicit {@code --data-dir}, a split or permuted stream falls back
    * to the generated stream when Fashion-MNIST is not installed, and says so.
    */
-  TaskStream open(long seed, PrintWriter out) {
-    Path dir = dataDir == null ? FashionMnist.DEFAULT_DIR : dataDir;
+  Opened open(long seed, PrintWriter out) {
     String kind = stream;
-    if (dataDir == null && !kind.equals("generated") && !TaskStreams.datasetPresent(dir)) {
+    if (dataDir == null
+        && !kind.equals("generated")
+        && !TaskStreams.datasetPresent(FashionMnist.DEFAULT_DIR)) {
       out.printf(
           "Fashion-MNIST was not found in %s (install the Debian package dataset-fashion-mnist or"
               + " pass --data-dir); using the generated task stream instead.%n",
-          dir);
+          FashionMnist.DEFAULT_DIR);
       kind = "generated";
     }
-    return TaskStreams.named(kind, dir, tasks, seed);
+    return open(kind, dataDir, tasks, seed);
+  }
+
+  /** Opens a stream by kind; {@code dataDir} null means the default directory. */
+  static Opened open(String kind, Path dataDir, int tasks, long seed) {
+    Path dir = dataDir == null ? FashionMnist.DEFAULT_DIR : dataDir;
+    TaskStream opened = TaskStreams.named(kind, dir, tasks, seed);
+    DataStream.Builder d =
+        DataStream.newBuilder()
+            .setKind(kind)
+            .setName(opened.name())
+            .setSource(opened.source())
+            .setTasks(opened.tasks().size())
+            .setSeed(seed);
+    opened.tasks().forEach(t -> d.addTaskNames(t.name()));
+    return new Opened(opened, d.build());
   }
 }

@@ -1,13 +1,18 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.graphs.proto.TrainingRun;
 import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.AccuracyMatrix;
+import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
 import dev.metaplastic.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,7 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code metaplastic train}: one continual-learning run with a chosen stream, rule and settings.
+ * {@code metaplastic train}: one continual-learning run with a chosen stream, rule and settings;
+ * checkpoints as it goes, can resume from one, and can export the final model as a SavedModel.
  */
 @Command(
     name = "train",
@@ -40,8 +46,30 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       defaultValue = "out/train",
-      description = "Output directory for plots. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Output directory: plots, and checkpoints in OUT/checkpoints. Default: ${DEFAULT-VALUE}.")
   Path out;
+
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "200",
+      description =
+          "Save a checkpoint every N steps (0: only at task boundaries). Default: ${DEFAULT-VALUE}.")
+  int checkpointEvery;
+
+  @Option(
+      names = "--resume",
+      paramLabel = "DIR",
+      description =
+          "Resume the run saved in DIR (a checkpoint, or a checkpoint directory whose latest"
+              + " checkpoint is taken); its settings replace the other options.")
+  Path resume;
+
+  @Option(
+      names = "--export",
+      paramLabel = "DIR",
+      description = "Export the final model as a SavedModel in DIR (must not exist).")
+  Path export;
 
   @Option(names = "--joint", description = "Also train the joint-training upper bound.")
   boolean joint;
@@ -52,38 +80,85 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
-    List<RuleConfig> rules =
-        switch (rule) {
-          case "si" -> List.of(training.synapticIntelligence(streamOptions.stream));
-          case "none" -> List.of();
-          default ->
-              throw new IllegalArgumentException(
-                  "unknown rule '" + rule + "'; expected si or none");
-        };
-    TrainerConfig config = training.trainerConfig(rules, seed);
-    TaskStream stream = streamOptions.open(seed, pw);
-    pw.printf(
-        "stream %s from %s: %d tasks; model %s; %s; %s%n",
-        stream.name(),
-        stream.source(),
-        stream.tasks().size(),
-        config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
-        config.optimizer(),
-        rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
-    pw.flush();
-    AccuracyMatrix matrix = new ContinualTrainer(config, listener(config.methodName())).run(stream);
-    AccuracyReport.printMatrix(
-        pw, "Test accuracy after each task (" + config.methodName() + ")", matrix);
-    if (joint) {
-      double[] bound =
-          new ContinualTrainer(config.withRules(List.of()), listener("joint")).trainJointly(stream);
-      double mean = java.util.Arrays.stream(bound).average().orElse(Double.NaN);
-      pw.printf("joint training (upper bound): average accuracy %.4f%n", mean);
+    if (export != null && java.nio.file.Files.exists(export)) {
+      throw new IllegalArgumentException(export + " already exists; export into a new directory");
     }
-    Path plot = out.resolve("accuracy-" + config.methodName() + ".png");
-    AccuracyReport.plotPerTask(plot, stream.name() + " — " + config.methodName(), matrix);
-    pw.printf("plot written to %s%n", plot);
+    AccuracyMatrix matrix;
+    String method;
+    Path store;
+    StreamOptions.Opened opened;
+    TrainerConfig config;
+    if (resume != null) {
+      Path checkpoint = Checkpoints.resolve(resume);
+      TrainingRun run = Checkpoints.readRun(checkpoint);
+      Manifest manifest = run.getManifest();
+      opened =
+          StreamOptions.open(
+              manifest.getDataStream().getKind(),
+              dataDirOf(manifest),
+              manifest.getDataStream().getTasks(),
+              manifest.getDataStream().getSeed());
+      method = manifest.getRulesCount() == 0 ? "fine-tuning" : manifest.getRules(0).getName();
+      pw.printf(
+          "resuming %s at task %d, epoch %d, step %d of the run%n",
+          checkpoint, run.getTask(), run.getEpoch() + 1, run.getSteps());
+      pw.flush();
+      store = checkpoint.getParent();
+      matrix =
+          ContinualTrainer.resume(checkpoint, opened.stream(), listener(method), checkpointEvery);
+      config = null;
+    } else {
+      List<RuleConfig> rules =
+          switch (rule) {
+            case "si" -> List.of(training.synapticIntelligence(streamOptions.stream));
+            case "none" -> List.of();
+            default ->
+                throw new IllegalArgumentException(
+                    "unknown rule '" + rule + "'; expected si or none");
+          };
+      config = training.trainerConfig(rules, seed);
+      opened = streamOptions.open(seed, pw);
+      TaskStream stream = opened.stream();
+      method = config.methodName();
+      pw.printf(
+          "stream %s from %s: %d tasks; model %s; %s; %s%n",
+          stream.name(),
+          stream.source(),
+          stream.tasks().size(),
+          config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
+          config.optimizer(),
+          rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
+      pw.flush();
+      store = out.resolve("checkpoints");
+      matrix =
+          new ContinualTrainer(config, listener(method))
+              .withCheckpoints(new Checkpoints(store), checkpointEvery)
+              .run(stream, opened.descriptor());
+    }
+    AccuracyReport.printMatrix(pw, "Test accuracy after each task (" + method + ")", matrix);
+    if (joint && config != null) {
+      double[] bound =
+          new ContinualTrainer(config.withRules(List.of()), listener("joint"))
+              .trainJointly(opened.stream());
+      pw.printf(
+          "joint training (upper bound): average accuracy %.4f%n",
+          Arrays.stream(bound).average().orElse(Double.NaN));
+    }
+    Path plot = out.resolve("accuracy-" + method + ".png");
+    AccuracyReport.plotPerTask(plot, opened.stream().name() + " — " + method, matrix);
+    pw.printf("plot written to %s; checkpoints in %s%n", plot, store);
+    if (export != null) {
+      SavedModels.exportCheckpoint(Checkpoints.resolve(store), export);
+      pw.printf("SavedModel written to %s%n", export);
+    }
     return 0;
+  }
+
+  /** The data directory a run was trained from: the source of a Fashion-MNIST stream. */
+  private static Path dataDirOf(Manifest manifest) {
+    return manifest.getDataStream().getKind().equals("generated")
+        ? null
+        : Path.of(manifest.getDataStream().getSource());
   }
 
   private TrainingListener listener(String method) {

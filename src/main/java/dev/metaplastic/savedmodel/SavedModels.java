@@ -64,8 +64,7 @@ public final class SavedModels {
    */
   public static Manifest export(ModelSession model, DataStream stream, Path dir) {
     Path target = dir.toAbsolutePath();
-    checkArgument(
-        !Files.exists(target), "%s already exists; export into a new directory", target);
+    checkArgument(!Files.exists(target), "%s already exists; export into a new directory", target);
     TrainingGraph g = model.graph();
     Session session = model.session();
     Manifest manifest = Manifests.describe(g, model.tasksConsolidated(), stream);
@@ -91,10 +90,24 @@ public final class SavedModels {
     }
   }
 
+  /**
+   * Exports the model saved in a training checkpoint (see {@link Checkpoints#resolve}) as a
+   * SavedModel in {@code dir}.
+   */
+  public static Manifest exportCheckpoint(Path checkpoint, Path dir) {
+    Manifest manifest = Checkpoints.readRun(checkpoint).getManifest();
+    try (ModelSession model =
+        new ModelSession(
+            Manifests.spec(manifest), Manifests.optimizer(manifest), Manifests.rules(manifest))) {
+      Manifests.checkMatches(manifest, model.graph());
+      Checkpoints.restore(model, checkpoint);
+      return export(model, manifest.getDataStream(), dir);
+    }
+  }
+
   private static List<SessionFunction> signatures(TrainingGraph g, Session session) {
     List<SessionFunction> functions = new ArrayList<>();
-    Signature.Builder serving =
-        Signature.builder().key(Signature.DEFAULT_KEY).input("x", g.x());
+    Signature.Builder serving = Signature.builder().key(Signature.DEFAULT_KEY).input("x", g.x());
     Signature.Builder train =
         Signature.builder().key("train_step").input("x", g.x()).input("y", g.y());
     Signature.Builder evaluate =
@@ -134,7 +147,8 @@ public final class SavedModels {
         dir,
         MANIFEST);
     try {
-      return Manifests.parseManifest(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+      return Manifests.parseManifest(
+          Files.readString(file, StandardCharsets.UTF_8), file.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -145,8 +159,8 @@ public final class SavedModels {
    * learning: the next training steps give exactly the losses and state of a run that was never
    * saved. Nothing on disk is modified.
    *
-   * @throws IllegalArgumentException if the directory is not a Metaplastic SavedModel, if its
-   *     graph lacks a variable the manifest names, or if its variables cannot be read
+   * @throws IllegalArgumentException if the directory is not a Metaplastic SavedModel, if its graph
+   *     lacks a variable the manifest names, or if its variables cannot be read
    */
   public static LoadedModel load(Path dir) {
     Manifest manifest = readManifest(dir);
@@ -158,10 +172,7 @@ public final class SavedModels {
       }
     }
     checkArgument(
-        missing.isEmpty(),
-        "SavedModel %s lacks variables its manifest names: %s",
-        dir,
-        missing);
+        missing.isEmpty(), "SavedModel %s lacks variables its manifest names: %s", dir, missing);
     ModelSession model =
         new ModelSession(
             Manifests.spec(manifest), Manifests.optimizer(manifest), Manifests.rules(manifest));

@@ -1,0 +1,200 @@
+package dev.metaplastic.cli;
+
+import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.graphs.proto.Model;
+import dev.metaplastic.graphs.proto.Rule;
+import dev.metaplastic.graphs.proto.StateVariable;
+import dev.metaplastic.interop.SavedModelInfo;
+import dev.metaplastic.interop.SignatureInfo;
+import dev.metaplastic.interop.TensorInfo;
+import dev.metaplastic.interop.VariableInfo;
+import dev.metaplastic.savedmodel.SavedModels;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code metaplastic inspect DIR}: what a SavedModel holds — its signatures with their inputs and
+ * outputs, its variables with a summary of their values, whoever wrote it — and, for a SavedModel
+ * exported by Metaplastic, its manifest with per-rule state summaries.
+ */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = "Show the signatures and variables of a SavedModel (tag serve).")
+final class InspectCommand implements Callable<Integer> {
+  /** Float variables of at most this many elements are printed in full. */
+  private static final int MAX_PRINTED_VALUES = 4;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "DIR", description = "The SavedModel directory.")
+  Path dir;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    try (SavedModelInfo model = SavedModelInfo.open(dir)) {
+      out.printf("SavedModel %s (tag %s)%n", dir, SavedModelInfo.TAG);
+      printSignatures(model, out);
+      printVariables(model, out);
+      printManifest(model, dir, out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static void printSignatures(SavedModelInfo model, PrintWriter out) {
+    out.printf("signatures: %d%n", model.signatures().size());
+    for (SignatureInfo s : model.signatures()) {
+      out.printf("  %s%s%n", s.key(), s.methodName().isEmpty() ? "" : " (" + s.methodName() + ")");
+      List<String[]> rows = new ArrayList<>();
+      s.inputs().forEach(t -> rows.add(tensorRow("input", t)));
+      s.outputs().forEach(t -> rows.add(tensorRow("output", t)));
+      printTable(out, "    ", rows);
+    }
+  }
+
+  private static String[] tensorRow(String direction, TensorInfo t) {
+    return new String[] {direction, t.key(), t.dtype(), t.shapeText(), t.tensorName()};
+  }
+
+  private static void printVariables(SavedModelInfo model, PrintWriter out) {
+    out.printf("variables: %d%n", model.variables().size());
+    if (model.variables().isEmpty()) {
+      return;
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"name", "kind", "dtype", "shape", "values"});
+    for (VariableInfo v : model.variables()) {
+      rows.add(new String[] {v.name(), v.kind(), v.dtype(), v.shapeText(), summary(model, v)});
+    }
+    printTable(out, "  ", rows);
+  }
+
+  /** The values of a small float variable, or their mean, min and max; empty if not float. */
+  private static String summary(SavedModelInfo model, VariableInfo v) {
+    if (!v.isFloat()) {
+      return "";
+    }
+    float[] values;
+    try {
+      values = model.readFloat(v.name());
+    } catch (IllegalArgumentException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
+    if (values.length == 0) {
+      return "(empty)";
+    }
+    if (values.length <= MAX_PRINTED_VALUES) {
+      return v.shape() != null && v.shape().isEmpty()
+          ? Float.toString(values[0])
+          : Arrays.toString(values);
+    }
+    double sum = 0;
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float value : values) {
+      sum += value;
+      min = Math.min(min, value);
+      max = Math.max(max, value);
+    }
+    return String.format("mean %.6g  min %.6g  max %.6g", sum / values.length, min, max);
+  }
+
+  /**
+   * Prints the Metaplastic manifest ({@code assets/metaplastic.pbtxt}) of a SavedModel exported by
+   * this project: model, optimizer, data stream, and each rule with its hyperparameters and a
+   * summary of its per-synapse importance, layer by layer.
+   */
+  private static void printManifest(SavedModelInfo model, Path dir, PrintWriter out) {
+    if (!Files.isRegularFile(dir.resolve(SavedModels.MANIFEST))) {
+      out.println("manifest: none (not written by Metaplastic)");
+      return;
+    }
+    Manifest manifest = SavedModels.readManifest(dir);
+    Model m = manifest.getModel();
+    out.printf(
+        "manifest: format %d, written by %s%n",
+        manifest.getFormatVersion(), manifest.getWrittenBy());
+    out.printf(
+        "  model %s: input %d, hidden %s, %d head(s) of %d classes, seed %d%n",
+        m.getKind(),
+        m.getInputSize(),
+        m.getHiddenList(),
+        m.getHeads(),
+        m.getClassesPerHead(),
+        m.getSeed());
+    out.printf(
+        "  optimizer %s %s, %d slots%n",
+        manifest.getOptimizer().getName(),
+        new TreeMap<>(manifest.getOptimizer().getHyperparametersMap()),
+        manifest.getOptimizer().getSlotsCount());
+    out.printf(
+        "  data stream %s (%s), %d tasks; tasks consolidated: %d%n",
+        manifest.getDataStream().getName(),
+        manifest.getDataStream().getSource(),
+        manifest.getDataStream().getTasks(),
+        manifest.getTasksConsolidated());
+    for (Rule rule : manifest.getRulesList()) {
+      out.printf(
+          "  rule %s %s, state per parameter: %s%n",
+          rule.getName(),
+          new TreeMap<>(rule.getHyperparametersMap()),
+          rule.getStateList().stream().map(StateVariable::getState).distinct().toList());
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"parameter", "variable", "mean importance", "max importance"});
+      for (StateVariable state : rule.getStateList()) {
+        if (state.getState().equals("importance")) {
+          float[] values = model.readFloat(state.getVariable());
+          double sum = 0;
+          float max = Float.NEGATIVE_INFINITY;
+          for (float value : values) {
+            sum += value;
+            max = Math.max(max, value);
+          }
+          rows.add(
+              new String[] {
+                state.getParameter(),
+                state.getVariable(),
+                String.format("%.6g", sum / values.length),
+                String.format("%.6g", max)
+              });
+        }
+      }
+      if (rows.size() > 1) {
+        printTable(out, "    ", rows);
+      }
+    }
+  }
+
+  /** Prints rows as left-aligned columns; trailing empty cells print nothing. */
+  private static void printTable(PrintWriter out, String indent, List<String[]> rows) {
+    int columns = rows.stream().mapToInt(r -> r.length).max().orElse(0);
+    int[] widths = new int[columns];
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder(indent);
+      for (int c = 0; c < row.length; c++) {
+        line.append(row[c]);
+        if (c < row.length - 1) {
+          line.append(" ".repeat(widths[c] - row[c].length() + 2));
+        }
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+}
