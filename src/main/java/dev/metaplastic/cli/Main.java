@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       TrainCommand.class,
       ExportCommand.class,
+      ImportCommand.class,
       BenchCommand.class,
       InspectCommand.class,
       PredictCommand.class

@@ -1,9 +1,11 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.TrainingRun;
 import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.Checkpoints;
@@ -71,6 +73,15 @@ final class TrainCommand implements Callable<Integer> {
       description = "Export the final model as a SavedModel in DIR (must not exist).")
   Path export;
 
+  @Option(
+      names = "--init",
+      paramLabel = "DIR",
+      description =
+          "Start from the Metaplastic SavedModel in DIR (exported or imported) instead of new"
+              + " weights; its architecture, optimizer and rules replace --hidden, --optimizer,"
+              + " --lr and --rule.")
+  Path init;
+
   @Option(names = "--joint", description = "Also train the joint-training upper bound.")
   boolean joint;
 
@@ -120,20 +131,49 @@ final class TrainCommand implements Callable<Integer> {
       opened = streamOptions.open(seed, pw);
       TaskStream stream = opened.stream();
       method = config.methodName();
-      pw.printf(
-          "stream %s from %s: %d tasks; model %s; %s; %s%n",
-          stream.name(),
-          stream.source(),
-          stream.tasks().size(),
-          config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
-          config.optimizer(),
-          rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
-      pw.flush();
+
       store = out.resolve("checkpoints");
-      matrix =
-          new ContinualTrainer(config, listener(method))
-              .withCheckpoints(new Checkpoints(store), checkpointEvery)
-              .run(stream, opened.descriptor());
+      pw.printf(
+          "stream %s from %s: %d tasks%n", stream.name(), stream.source(), stream.tasks().size());
+      if (init == null) {
+        pw.printf(
+            "model %s; %s; %s%n",
+            config
+                .modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead())
+                .describe(),
+            config.optimizer(),
+            rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
+        pw.flush();
+        matrix =
+            new ContinualTrainer(config, listener(method))
+                .withCheckpoints(new Checkpoints(store), checkpointEvery)
+                .run(stream, opened.descriptor());
+      } else {
+        try (LoadedModel loaded = SavedModels.load(init)) {
+          Manifest manifest = loaded.manifest();
+          config =
+              new TrainerConfig(
+                  manifest.getModel().getHiddenList(),
+                  training.epochs,
+                  training.batch,
+                  Manifests.optimizer(manifest),
+                  Manifests.rules(manifest),
+                  seed);
+          method = config.methodName();
+          pw.printf(
+              "starting from %s: %s, %d tasks consolidated, %s, rules %s%n",
+              init,
+              loaded.model().spec().describe(),
+              manifest.getTasksConsolidated(),
+              config.optimizer(),
+              config.rules());
+          pw.flush();
+          matrix =
+              new ContinualTrainer(config, listener(method))
+                  .withCheckpoints(new Checkpoints(store), checkpointEvery)
+                  .run(loaded.model(), stream, opened.descriptor());
+        }
+      }
     }
     AccuracyReport.printMatrix(pw, "Test accuracy after each task (" + method + ")", matrix);
     if (joint && config != null) {
@@ -152,6 +192,16 @@ final class TrainCommand implements Callable<Integer> {
       pw.printf("SavedModel written to %s%n", export);
     }
     return 0;
+  }
+
+  /** The rule named on the command line, with the defaults of {@code stream}. */
+  static List<RuleConfig> rules(String rule, TrainingOptions training, String stream) {
+    return switch (rule) {
+      case "si" -> List.of(training.synapticIntelligence(stream));
+      case "none" -> List.of();
+      default ->
+          throw new IllegalArgumentException("unknown rule '" + rule + "'; expected si or none");
+    };
   }
 
   /** The data directory a run was trained from: the source of a Fashion-MNIST stream. */

@@ -266,6 +266,8 @@ public final class KerasImport {
    * Copies every mapped value from the SavedModel into {@code target}, after checking that {@code
    * target} has the same number of layers and each target variable exists with the source's shape;
    * nothing is written if a check fails. With several heads, only {@code head_0} is written.
+   * Afterwards every rule restarts its bookkeeping from the imported weights ({@link
+   * ModelSession#rebase()}), so that SI measures the next task's displacement from them.
    *
    * @param target our model, such as {@code new ModelSession(plan.spec(seed), optimizer, rules)}
    * @throws IllegalArgumentException on a mismatch, naming source, target and both shapes
@@ -305,6 +307,7 @@ public final class KerasImport {
       values.put(m.target(), model.readFloat(m.source()));
     }
     values.forEach(target::write);
+    target.rebase();
   }
 
   /** A printable table: one line per mapping, then our model's architecture. */

@@ -70,16 +70,37 @@ public final class ContinualTrainer {
    */
   public AccuracyMatrix run(TaskStream stream, DataStream descriptor) {
     try (ModelSession model = open(stream)) {
-      Manifest manifest = Manifests.describe(model.graph(), 0, descriptor);
-      TrainingRun start =
-          TrainingRun.newBuilder()
-              .setManifest(manifest)
-              .setEpochs(config.epochs())
-              .setBatchSize(config.batchSize())
-              .setSeed(config.seed())
-              .build();
-      return continueRun(model, stream, start);
+      return run(model, stream, descriptor);
     }
+  }
+
+  /**
+   * Trains an existing model, such as one loaded from a SavedModel or imported from Keras, on every
+   * task of {@code stream}; the model must fit the stream and this trainer's optimizer and rules
+   * must be the model's.
+   */
+  public AccuracyMatrix run(ModelSession model, TaskStream stream, DataStream descriptor) {
+    MlpSpec needed = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
+    MlpSpec spec = model.spec();
+    checkArgument(
+        spec.inputSize() == needed.inputSize()
+            && spec.heads() == needed.heads()
+            && spec.classesPerHead() == needed.classesPerHead(),
+        "model %s does not fit stream %s, which needs %s inputs and %s head(s) of %s classes",
+        spec.describe(),
+        stream.name(),
+        needed.inputSize(),
+        needed.heads(),
+        needed.classesPerHead());
+    Manifest manifest = Manifests.describe(model.graph(), model.tasksConsolidated(), descriptor);
+    TrainingRun start =
+        TrainingRun.newBuilder()
+            .setManifest(manifest)
+            .setEpochs(config.epochs())
+            .setBatchSize(config.batchSize())
+            .setSeed(config.seed())
+            .build();
+    return continueRun(model, stream, start);
   }
 
   /**

@@ -102,6 +102,14 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Restarts every rule's bookkeeping of the current task from the current weights, keeping what
+   * past tasks consolidated; call it after overwriting weights with {@link #write}.
+   */
+  public void rebase() {
+    session.runner().addTarget(training.rebase()).run().close();
+  }
+
   /** The result of one training step. */
   public record StepResult(float loss, float penalty) {}
 

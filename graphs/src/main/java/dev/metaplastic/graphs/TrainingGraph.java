@@ -63,6 +63,7 @@ public final class TrainingGraph {
   private final Operand<TFloat32> logits;
   private final Map<String, Loader> loaders = new LinkedHashMap<>();
   private final OptimizerConfig optimizer;
+  private final Op rebase;
 
   /**
    * Builds the training graph in {@code graph}, which must be empty.
@@ -169,6 +170,11 @@ public final class TrainingGraph {
             .withControlDependencies(consolidation)
             .withName("tasks_consolidated")
             .identity(consolidated);
+
+    Ops restart = variables.scope("rebase");
+    List<Op> rebaseOps = new ArrayList<>();
+    rules.forEach(rule -> rebaseOps.addAll(rule.rebase()));
+    this.rebase = restart.withControlDependencies(rebaseOps).withName("done").noOp();
 
     Ops eval = variables.scope("evaluate");
     Operand<TFloat32> hits =
@@ -292,6 +298,14 @@ public final class TrainingGraph {
   /** {@code consolidate} output: the number of task boundaries so far, after this one. */
   public Operand<TInt32> tasksConsolidated() {
     return tasksConsolidated;
+  }
+
+  /**
+   * Restarts every rule's bookkeeping of the current task from the current parameters (see {@link
+   * ConsolidationRule#rebase()}); run it after overwriting parameters.
+   */
+  public Op rebase() {
+    return rebase;
   }
 
   /** {@code evaluate} output: fraction of the batch classified correctly. */

@@ -52,4 +52,11 @@ public interface ConsolidationRule {
 
   /** Ops to run at a task boundary. */
   List<Op> consolidate();
+
+  /**
+   * Ops that restart the rule's bookkeeping of the current task from the current parameters,
+   * keeping what past tasks consolidated. Run them after parameters were overwritten from outside
+   * training, such as weights imported from another model.
+   */
+  List<Op> rebase();
 }

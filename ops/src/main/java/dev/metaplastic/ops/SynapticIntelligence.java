@@ -217,8 +217,19 @@ public final class SynapticIntelligence implements ConsolidationRule {
               (float) config.xi());
       importanceUpdates.add(tf.assign(importances.get(i), updated));
     }
-    Ops after = tf.withControlDependencies(importanceUpdates);
     List<Op> ops = new ArrayList<>(importanceUpdates);
+    ops.addAll(restart(tf.withControlDependencies(importanceUpdates)));
+    return ops;
+  }
+
+  /** ω ← 0, θ* ← θ, θ_start ← θ; the importance Ω is kept. */
+  @Override
+  public List<Op> rebase() {
+    return restart(tf);
+  }
+
+  private List<Op> restart(Ops after) {
+    List<Op> ops = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
       Variable<TFloat32> theta = parameters.get(i).variable();
       ops.add(after.assign(pathIntegrals.get(i), after.zerosLike(pathIntegrals.get(i))));
