@@ -36,8 +36,8 @@ class SynapticIntelligenceTest {
   private static final List<Op> applyUpdates = new ArrayList<>();
   private static List<Op> afterStep;
   private static List<Op> consolidate;
+  private static List<Op> rebase;
   private static SynapticIntelligence rule;
-  private static final List<double[]> initial = new ArrayList<>();
 
   @BeforeAll
   static void buildGraph() {
@@ -49,7 +49,6 @@ class SynapticIntelligenceTest {
     for (int i = 0; i < SHAPES.length; i++) {
       Shape shape = Shape.of(SHAPES[i]);
       double[] values = randomArray(random, (int) shape.size(), 1.0);
-      initial.add(values);
       Operand<TFloat32> init = tf.constant(shape, DataBuffers.of(toFloat(values), true, false));
       Variable<TFloat32> theta = registry.create("layer_" + i + "/w", init);
       parameters.add(new Parameter("layer_" + i + "/w", theta, init, shape));
@@ -63,6 +62,7 @@ class SynapticIntelligenceTest {
         (SynapticIntelligence) new SynapticIntelligence.Config(C, XI).attach(registry, parameters);
     afterStep = rule.afterStep(new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds));
     consolidate = rule.consolidate();
+    rebase = rule.rebase();
     session = new Session(graph);
   }
 
@@ -82,11 +82,13 @@ class SynapticIntelligenceTest {
     double[][] anchor = new double[n][];
     double[][] start = new double[n][];
     for (int i = 0; i < n; i++) {
-      theta[i] = initial.get(i).clone();
-      omega[i] = new double[theta[i].length];
-      importance[i] = new double[theta[i].length];
-      anchor[i] = theta[i].clone();
-      start[i] = theta[i].clone();
+      // Start from whatever state the graph holds (other tests share it).
+      List<StateVariable> state = rule.state().subList(4 * i, 4 * i + 4);
+      theta[i] = read(rule.parameters().get(i).variable());
+      omega[i] = read(state.get(0).variable());
+      importance[i] = read(state.get(1).variable());
+      anchor[i] = read(state.get(2).variable());
+      start[i] = read(state.get(3).variable());
     }
     for (int task = 0; task < 2; task++) {
       for (int step = 0; step < 4; step++) {
@@ -137,6 +139,30 @@ class SynapticIntelligenceTest {
         assertClose(start[i], read(state.get(3).variable()), "task_start");
       }
     }
+  }
+
+  /** After weights are overwritten from outside, rebase restarts ω, θ* and θ_start; Ω stays. */
+  @Test
+  void rebaseRestartsTheTaskFromTheCurrentWeights() {
+    Random random = new Random(9);
+    double[] importanceBefore = read(rule.state().get(1).variable());
+    List<TFloat32> fed = new ArrayList<>();
+    for (int i = 0; i < SHAPES.length; i++) {
+      int size = (int) Shape.of(SHAPES[i]).size();
+      fed.add(tensor(randomArray(random, size, 1.0), SHAPES[i]));
+      fed.add(tensor(randomArray(random, size, 0.5), SHAPES[i]));
+    }
+    applyThenAccumulate(fed);
+    runAll(rebase);
+    for (int i = 0; i < SHAPES.length; i++) {
+      double[] theta = read(rule.parameters().get(i).variable());
+      List<StateVariable> state = rule.state().subList(4 * i, 4 * i + 4);
+      assertClose(new double[theta.length], read(state.get(0).variable()), "path_integral");
+      assertClose(theta, read(state.get(2).variable()), "anchor");
+      assertClose(theta, read(state.get(3).variable()), "task_start");
+    }
+    assertClose(importanceBefore, read(rule.state().get(1).variable()), "importance");
+    assertClose(new double[] {0}, read(rule.penalty()), "penalty");
   }
 
   @Test
