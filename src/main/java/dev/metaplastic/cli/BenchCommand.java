@@ -3,13 +3,21 @@ package dev.metaplastic.cli;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.SynapticIntelligence;
+import dev.metaplastic.savedmodel.SavedModels;
+import dev.metaplastic.serve.PredictorBenchmark;
+import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
 import dev.metaplastic.train.TrainerConfig;
 import dev.metaplastic.train.TrainingListener;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -50,6 +58,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "Whole runs per variant (the median is reported). Default: ${DEFAULT-VALUE}.")
   int repeats;
 
+  @Option(
+      names = "--predictor-iterations",
+      defaultValue = "2000",
+      description = "Timed predictor calls per batch size. Default: ${DEFAULT-VALUE}.")
+  int predictorIterations;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -63,6 +77,11 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("  SGD + SI        %8.3f ms%n", withSi);
     out.printf("  ratio SI/plain  %8.3f%n", withSi / plain);
     out.printf("empty Session.run (median of 5000): %.1f µs%n", emptyRunMicros());
+    out.flush();
+    out.printf(
+        "Predictor on an exported %s SavedModel vs a raw Session.run of the same graph:%n",
+        mlp.describe());
+    out.print(predictorReport(mlp, sgd));
     out.flush();
 
     TaskStream stream = streamOptions.open(0, out).stream();
@@ -115,6 +134,28 @@ final class BenchCommand implements Callable<Integer> {
         times[i] = (System.nanoTime() - start) / 1e6;
       }
       return median(times);
+    }
+  }
+
+  private String predictorReport(MlpSpec mlp, OptimizerConfig optimizer) {
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("metaplastic-bench-");
+      Path model = dir.resolve("model");
+      try (ModelSession session = new ModelSession(mlp, optimizer, List.of())) {
+        SavedModels.export(session, DataStream.getDefaultInstance(), model);
+      }
+      return PredictorBenchmark.run(model, predictorIterations);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory for the benchmark", e);
+    } finally {
+      if (dir != null) {
+        try {
+          Checkpoints.deleteTree(dir);
+        } catch (IOException e) {
+          System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+      }
     }
   }
 
