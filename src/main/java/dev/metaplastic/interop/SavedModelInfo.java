@@ -91,15 +91,7 @@ public final class SavedModelInfo implements AutoCloseable {
    *     with TensorFlow's own)
    */
   public static SavedModelInfo open(Path dir) {
-    checkNotNull(dir, "dir");
-    checkLayout(dir);
-    SavedModelBundle bundle;
-    try {
-      bundle = SavedModelBundle.load(dir.toString(), TAG);
-    } catch (TensorFlowException e) {
-      throw new IllegalArgumentException(
-          "cannot load SavedModel " + dir + ": " + oneLine(e.getMessage()), e);
-    }
+    SavedModelBundle bundle = loadBundle(dir);
     try {
       return new SavedModelInfo(dir, bundle);
     } catch (RuntimeException e) {
@@ -108,8 +100,33 @@ public final class SavedModelInfo implements AutoCloseable {
     }
   }
 
-  /** Checks the files TensorFlow will need, so that it is not the one to report them missing. */
-  private static void checkLayout(Path dir) {
+  /**
+   * Loads a SavedModel with tag {@value #TAG} after {@link #checkLayout}; a TensorFlow failure
+   * (such as a truncated variables file) becomes an {@link IllegalArgumentException} of one line
+   * naming the directory. The caller owns the bundle.
+   */
+  public static SavedModelBundle loadBundle(Path dir) {
+    checkNotNull(dir, "dir");
+    checkLayout(dir);
+    try {
+      return SavedModelBundle.load(dir.toString(), TAG);
+    } catch (TensorFlowException e) {
+      throw new IllegalArgumentException(
+          "cannot load SavedModel "
+              + dir
+              + " (its graph or variables are damaged): "
+              + oneLine(e.getMessage()),
+          e);
+    }
+  }
+
+  /**
+   * Checks the files TensorFlow will need, so that it is not the one to report them missing: the
+   * directory, {@code saved_model.pb}, and a consistent {@code variables/} folder.
+   *
+   * @throws IllegalArgumentException naming the directory and what is missing
+   */
+  public static void checkLayout(Path dir) {
     checkArgument(Files.exists(dir), "SavedModel directory %s does not exist", dir);
     checkArgument(
         Files.isDirectory(dir),
@@ -544,7 +561,8 @@ public final class SavedModelInfo implements AutoCloseable {
   }
 
   /** TensorFlow messages span lines (node names on the next); the CLI prints one line. */
-  private static String oneLine(String message) {
+  /** A TensorFlow error message on one line, for a user-facing error. */
+  public static String oneLine(String message) {
     return message == null ? "(no message)" : message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 

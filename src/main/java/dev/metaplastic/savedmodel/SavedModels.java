@@ -6,11 +6,13 @@ import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +140,7 @@ public final class SavedModels {
    *     its manifest is unreadable
    */
   public static Manifest readManifest(Path dir) {
-    checkSavedModel(dir);
+    SavedModelInfo.checkLayout(dir);
     Path file = dir.resolve(MANIFEST);
     checkArgument(
         Files.isRegularFile(file),
@@ -146,12 +148,16 @@ public final class SavedModels {
             + " weights)",
         dir,
         MANIFEST);
+    String text;
     try {
-      return Manifests.parseManifest(
-          Files.readString(file, StandardCharsets.UTF_8), file.toString());
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(
+          file + " is not a valid manifest: it is not UTF-8 text", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
+    return Manifests.parseManifest(text, file.toString());
   }
 
   /**
@@ -173,18 +179,31 @@ public final class SavedModels {
     }
     checkArgument(
         missing.isEmpty(), "SavedModel %s lacks variables its manifest names: %s", dir, missing);
-    ModelSession model =
-        new ModelSession(
-            Manifests.spec(manifest), Manifests.optimizer(manifest), Manifests.rules(manifest));
+    ModelSession model;
     try {
-      Manifests.checkMatches(manifest, model.graph());
+      model =
+          new ModelSession(
+              Manifests.spec(manifest), Manifests.optimizer(manifest), Manifests.rules(manifest));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+    }
+    try {
+      try {
+        Manifests.checkMatches(manifest, model.graph());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+      }
       Path index = dir.resolve("variables/variables.index");
       checkArgument(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
       try {
         model.session().restore(dir.resolve("variables/variables").toString());
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
-            "cannot read the variables of SavedModel " + dir + ": " + firstLine(e.getMessage()), e);
+            "cannot read the variables of SavedModel "
+                + dir
+                + ": "
+                + SavedModelInfo.oneLine(e.getMessage()),
+            e);
       }
       return new LoadedModel(model, manifest);
     } catch (RuntimeException e) {
@@ -213,23 +232,6 @@ public final class SavedModels {
       }
     }
     return names;
-  }
-
-  /** Checks that {@code dir} looks like a SavedModel before TensorFlow is asked to open it. */
-  static void checkSavedModel(Path dir) {
-    checkArgument(Files.isDirectory(dir), "SavedModel directory %s does not exist", dir);
-    checkArgument(
-        Files.isRegularFile(dir.resolve("saved_model.pb")),
-        "%s is not a SavedModel: no saved_model.pb",
-        dir);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unknown error";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   private static void deleteQuietly(Path dir) {

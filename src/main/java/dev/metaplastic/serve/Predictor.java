@@ -3,7 +3,7 @@ package dev.metaplastic.serve;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import java.nio.file.Files;
+import dev.metaplastic.interop.SavedModelInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,6 @@ import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.Signature.TensorDescription;
 import org.tensorflow.Tensor;
-import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
@@ -179,21 +178,7 @@ public final class Predictor implements AutoCloseable {
    */
   static SavedModelBundle load(Path savedModelDir) {
     checkNotNull(savedModelDir, "savedModelDir is null");
-    String source = savedModelDir.toString();
-    checkArgument(
-        Files.isDirectory(savedModelDir), "SavedModel directory %s does not exist", source);
-    checkArgument(
-        Files.isRegularFile(savedModelDir.resolve("saved_model.pb"))
-            || Files.isRegularFile(savedModelDir.resolve("saved_model.pbtxt")),
-        "%s is not a SavedModel: it has no saved_model.pb",
-        source);
-    try {
-      return SavedModelBundle.load(source, TAG);
-    } catch (TensorFlowException e) {
-      throw new IllegalArgumentException(
-          "cannot load the SavedModel in " + source + " with tag '" + TAG + "': " + e.getMessage(),
-          e);
-    }
+    return SavedModelInfo.loadBundle(savedModelDir);
   }
 
   /**

@@ -231,7 +231,11 @@ class SavedModelInfoTest {
     Files.write(copy.resolve("saved_model.pb"), new byte[] {1, 2, 3, 4, 5, 6, 7});
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> SavedModelInfo.open(copy));
-    assertTrue(e.getMessage().startsWith("cannot load SavedModel " + copy + ": "), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "cannot load SavedModel " + copy + " (its graph or variables are damaged): "),
+        e.getMessage());
   }
 
   @Test
@@ -247,7 +251,11 @@ class SavedModelInfoTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> SavedModelInfo.open(copy));
 
-    assertTrue(e.getMessage().startsWith("cannot load SavedModel " + copy + ": "), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "cannot load SavedModel " + copy + " (its graph or variables are damaged): "),
+        e.getMessage());
     assertTrue(e.getMessage().contains("Read less bytes than requested"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     assertEquals(before, Fixtures.snapshot(copy));

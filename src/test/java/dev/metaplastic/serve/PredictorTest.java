@@ -210,7 +210,7 @@ class PredictorTest {
     Path empty = Files.createDirectory(dir.resolve("empty"));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Predictor.open(empty));
-    assertEquals(empty + " is not a SavedModel: it has no saved_model.pb", e.getMessage());
+    assertEquals(empty + " is not a SavedModel: no saved_model.pb", e.getMessage());
 
     Path missing = dir.resolve("missing");
     e = assertThrows(IllegalArgumentException.class, () -> Predictor.open(missing));
@@ -220,7 +220,9 @@ class PredictorTest {
     Files.writeString(garbage.resolve("saved_model.pb"), "not a protocol buffer");
     e = assertThrows(IllegalArgumentException.class, () -> Predictor.open(garbage));
     assertTrue(
-        e.getMessage().startsWith("cannot load the SavedModel in " + garbage + " with tag 'serve'"),
+        e.getMessage()
+            .startsWith(
+                "cannot load SavedModel " + garbage + " (its graph or variables are damaged): "),
         e.getMessage());
 
     Path otherKey =

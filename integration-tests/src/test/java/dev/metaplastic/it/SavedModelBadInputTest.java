@@ -124,14 +124,14 @@ class SavedModelBadInputTest {
     assertEquals(size / 2, Files.size(data));
 
     assertRefused(dir, () -> SavedModels.load(dir).close(), "cannot read the variables");
-    assertRefused(dir, () -> Predictor.open(dir).close(), "cannot load the SavedModel");
+    assertRefused(dir, () -> Predictor.open(dir).close(), "cannot load SavedModel");
     assertCliError(dir, cli(dir, "inspect", dir.toString()), "cannot load SavedModel");
     // TensorFlow's message spans two lines ("... [[{{node save/Restore}}]]"): the CLI prints one.
     Path csv = csv("good.csv", 1, 784);
     assertCliError(
         dir,
         cli(dir, "predict", dir.toString(), "--input", csv.toString(), "--task", "0"),
-        "cannot load the SavedModel");
+        "cannot load SavedModel");
   }
 
   // 3. Broken manifests.

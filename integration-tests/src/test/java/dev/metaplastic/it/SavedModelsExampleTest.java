@@ -14,8 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The example in {@code saved-models/}, exported by an earlier build, still loads with today's
- * code and predicts what it predicted when it was written ({@code saved-models/regenerate}).
+ * The example in {@code saved-models/}, exported by an earlier build, still loads with today's code
+ * and predicts what it predicted when it was written ({@code saved-models/regenerate}).
  */
 class SavedModelsExampleTest {
   private static final Path DIR = Path.of("..", "saved-models").toAbsolutePath().normalize();
@@ -33,7 +33,8 @@ class SavedModelsExampleTest {
         for (int i = 0; i < inputs.length; i++) {
           assertEquals((int) expected[i][0], argmax(actual[i]), "class of example " + i);
           for (int c = 0; c < actual[i].length; c++) {
-            assertEquals(expected[i][c + 1], actual[i][c], 1.5e-6, "example " + i + " task " + task);
+            assertEquals(
+                expected[i][c + 1], actual[i][c], 1.5e-6, "example " + i + " task " + task);
           }
         }
       }
@@ -47,8 +48,7 @@ class SavedModelsExampleTest {
       assertEquals(5, loaded.manifest().getTasksConsolidated());
       assertEquals("si", loaded.manifest().getRules(0).getName());
       float[] importance = loaded.model().read("si/dense_0/kernel/importance");
-      assertTrue(
-          max(importance) > 0, "the example must carry the importance it consolidated");
+      assertTrue(max(importance) > 0, "the example must carry the importance it consolidated");
       float[] flat = new float[inputs.length * inputs[0].length];
       for (int i = 0; i < inputs.length; i++) {
         System.arraycopy(inputs[i], 0, flat, i * inputs[i].length, inputs[i].length);
