@@ -124,13 +124,20 @@ public final class TrainingGraph {
 
     Ops step = variables.scope("train_step");
     List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
-    List<Operand<TFloat32>> totalGradients = taskGradients;
-    if (!rules.isEmpty()) {
+    List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
+    for (int r = 0; r < rules.size(); r++) {
+      ConsolidationRule rule = rules.get(r);
       List<Operand<TFloat32>> penaltyGradients =
-          gradients(step, "penalty_gradients", penalty, parameters);
-      totalGradients = new ArrayList<>();
+          rule.penaltyGradients()
+              .orElseGet(
+                  () ->
+                      gradients(
+                          step,
+                          rule.config().name() + "_penalty_gradients",
+                          rule.penalty(),
+                          parameters));
       for (int i = 0; i < parameters.size(); i++) {
-        totalGradients.add(step.math.add(taskGradients.get(i), penaltyGradients.get(i)));
+        totalGradients.set(i, step.math.add(totalGradients.get(i), penaltyGradients.get(i)));
       }
     }
     List<Operation> beforeUpdate = new ArrayList<>();
@@ -187,15 +194,20 @@ public final class TrainingGraph {
     Ops predict = variables.scope("predict");
     this.probabilities = predict.withName("probabilities").nn.softmax(logits);
 
+    // One scope for every loader: creating a sub-scope scans the whole graph in TensorFlow Java,
+    // so a scope per variable would cost seconds on a large graph. Loader names are not API.
+    Ops load = variables.scope("load");
     for (Map.Entry<String, Variable<?>> entry : variables.variables().entrySet()) {
       if (entry.getValue().type() == TFloat32.class) {
         @SuppressWarnings("unchecked")
         Variable<TFloat32> target = (Variable<TFloat32>) entry.getValue();
-        Ops load = variables.scope("load/" + entry.getKey());
+        String name = entry.getKey().replace('/', '.');
         Placeholder<TFloat32> value =
-            load.withName("value").placeholder(TFloat32.class, Placeholder.shape(target.shape()));
+            load.withName(name + ".value")
+                .placeholder(TFloat32.class, Placeholder.shape(target.shape()));
         loaders.put(
-            entry.getKey(), new Loader(value, load.withName("assign").assign(target, value)));
+            entry.getKey(),
+            new Loader(value, load.withName(name + ".assign").assign(target, value)));
       }
     }
   }

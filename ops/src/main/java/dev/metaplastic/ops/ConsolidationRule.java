@@ -1,6 +1,7 @@
 package dev.metaplastic.ops;
 
 import java.util.List;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.TFloat32;
@@ -32,6 +33,16 @@ public interface ConsolidationRule {
 
   /** A scalar added to the loss; a constant zero for rules without a penalty. */
   Operand<TFloat32> penalty();
+
+  /**
+   * The gradient of {@link #penalty()} with respect to each governed parameter, in {@link
+   * #parameters()} order, written out by the rule, or empty to let the training graph derive it
+   * with TensorFlow's symbolic gradients. A closed form (2cΩ(θ − θ*) for a quadratic penalty) takes
+   * fewer ops per step than the derived one.
+   */
+  default Optional<List<Operand<TFloat32>>> penaltyGradients() {
+    return Optional.empty();
+  }
 
   /**
    * Ops to run after each optimizer step.

@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -42,6 +43,7 @@ public final class SynapticIntelligence implements ConsolidationRule {
   private final List<Variable<TFloat32>> anchors = new ArrayList<>();
   private final List<Variable<TFloat32>> taskStarts = new ArrayList<>();
   private final List<StateVariable> state = new ArrayList<>();
+  private final List<Operand<TFloat32>> penaltyGradients = new ArrayList<>();
   private final Ops tf;
   private final Operand<TFloat32> penalty;
 
@@ -109,7 +111,10 @@ public final class SynapticIntelligence implements ConsolidationRule {
       state.add(new StateVariable(p.name(), "importance", importance));
       state.add(new StateVariable(p.name(), "anchor", anchor));
       state.add(new StateVariable(p.name(), "task_start", start));
-      terms.add(weightedSquaredDistance(tf, importance, p.variable(), anchor));
+      Operand<TFloat32> displacement = tf.math.sub(p.variable(), anchor);
+      Operand<TFloat32> weighted = tf.math.mul(importance, displacement);
+      terms.add(surrogateTerm(tf, weighted, displacement));
+      penaltyGradients.add(surrogateGradient(tf, weighted, (float) config.c()));
     }
     this.penalty =
         tf.withName("penalty").math.mul(tf.constant((float) config.c()), tf.math.addN(terms));
@@ -118,21 +123,35 @@ public final class SynapticIntelligence implements ConsolidationRule {
   /**
    * Σ Ω (θ − θ*)², one parameter's part of the surrogate loss of eq. (4), c · Σ_k Ω_k (θ_k −
    * θ̃_k)², before multiplying by c.
+   *
+   * @param weighted Ω (θ − θ*)
+   * @param displacement θ − θ*
    */
-  static Operand<TFloat32> weightedSquaredDistance(
-      Ops tf, Operand<TFloat32> importance, Operand<TFloat32> theta, Operand<TFloat32> anchor) {
-    Operand<TFloat32> distance = tf.math.square(tf.math.sub(theta, anchor));
-    return tf.reduceSum(tf.math.mul(importance, distance), allAxes(tf, theta));
+  static Operand<TFloat32> surrogateTerm(
+      Ops tf, Operand<TFloat32> weighted, Operand<TFloat32> displacement) {
+    return tf.reduceSum(tf.math.mul(weighted, displacement), allAxes(tf, displacement));
   }
 
   /**
-   * Path-integral increment −g · Δθ of eq. (3) for one optimizer step: the gradient g of the task
-   * loss (without the surrogate loss) times the update Δθ the optimizer actually applied. Summed
-   * over the steps of a task, ω approximates that parameter's share of the drop in loss.
+   * Gradient of the surrogate loss of eq. (4) with respect to θ: 2c Ω (θ − θ*).
+   *
+   * @param weighted Ω (θ − θ*)
    */
-  static Operand<TFloat32> pathIntegralIncrement(
-      Ops tf, Operand<TFloat32> taskGradient, Operand<TFloat32> appliedUpdate) {
-    return tf.math.neg(tf.math.mul(taskGradient, appliedUpdate));
+  static Operand<TFloat32> surrogateGradient(Ops tf, Operand<TFloat32> weighted, float c) {
+    return tf.math.mul(weighted, tf.constant(2 * c));
+  }
+
+  /**
+   * Path-integral update of eq. (3) for one optimizer step, ω ← ω − g · Δθ: the gradient g of the
+   * task loss (without the surrogate loss) times the update Δθ the optimizer actually applied.
+   * Summed over the steps of a task, ω approximates that parameter's share of the drop in loss.
+   */
+  static Op accumulatePathIntegral(
+      Ops tf,
+      Variable<TFloat32> pathIntegral,
+      Operand<TFloat32> taskGradient,
+      Operand<TFloat32> appliedUpdate) {
+    return tf.assignSub(pathIntegral, tf.math.mul(taskGradient, appliedUpdate));
   }
 
   /**
@@ -181,6 +200,11 @@ public final class SynapticIntelligence implements ConsolidationRule {
   }
 
   @Override
+  public Optional<List<Operand<TFloat32>>> penaltyGradients() {
+    return Optional.of(List.copyOf(penaltyGradients));
+  }
+
+  @Override
   public boolean needsAppliedUpdates() {
     return true;
   }
@@ -196,9 +220,9 @@ public final class SynapticIntelligence implements ConsolidationRule {
         appliedUpdates.size());
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
-      Operand<TFloat32> increment =
-          pathIntegralIncrement(tf, taskGradients.get(i), appliedUpdates.get(i));
-      ops.add(tf.assignAdd(pathIntegrals.get(i), increment));
+      ops.add(
+          accumulatePathIntegral(
+              tf, pathIntegrals.get(i), taskGradients.get(i), appliedUpdates.get(i)));
     }
     return ops;
   }

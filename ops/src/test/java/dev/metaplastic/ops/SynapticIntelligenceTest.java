@@ -2,8 +2,10 @@ package dev.metaplastic.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +39,7 @@ class SynapticIntelligenceTest {
   private static List<Op> afterStep;
   private static List<Op> consolidate;
   private static List<Op> rebase;
+  private static List<Operand<TFloat32>> symbolicPenaltyGradients = new ArrayList<>();
   private static SynapticIntelligence rule;
 
   @BeforeAll
@@ -63,6 +66,11 @@ class SynapticIntelligenceTest {
     afterStep = rule.afterStep(new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds));
     consolidate = rule.consolidate();
     rebase = rule.rebase();
+    var symbolic =
+        tf.gradients(rule.penalty(), parameters.stream().map(Parameter::variable).toList());
+    for (int i = 0; i < parameters.size(); i++) {
+      symbolicPenaltyGradients.add(symbolic.<TFloat32>dy(i));
+    }
     session = new Session(graph);
   }
 
@@ -138,6 +146,40 @@ class SynapticIntelligenceTest {
         assertClose(anchor[i], read(state.get(2).variable()), "anchor");
         assertClose(start[i], read(state.get(3).variable()), "task_start");
       }
+    }
+  }
+
+  /**
+   * The closed-form gradient of the surrogate loss, 2cΩ(θ − θ*), equals the plain-Java value and
+   * TensorFlow's symbolic gradient of the penalty.
+   */
+  @Test
+  void penaltyGradientIsTwoCTimesImportanceTimesDisplacement() {
+    Random random = new Random(13);
+    for (int round = 0; round < 2; round++) {
+      List<TFloat32> fed = new ArrayList<>();
+      for (int i = 0; i < SHAPES.length; i++) {
+        int size = (int) Shape.of(SHAPES[i]).size();
+        fed.add(tensor(randomArray(random, size, 1.0), SHAPES[i]));
+        fed.add(tensor(randomArray(random, size, 0.3), SHAPES[i]));
+      }
+      applyThenAccumulate(fed);
+      if (round == 0) {
+        runAll(consolidate);
+      }
+    }
+    List<Operand<TFloat32>> closedForm = rule.penaltyGradients().orElseThrow();
+    for (int i = 0; i < SHAPES.length; i++) {
+      double[] theta = read(rule.parameters().get(i).variable());
+      double[] importance = read(rule.state().get(4 * i + 1).variable());
+      double[] anchor = read(rule.state().get(4 * i + 2).variable());
+      double[] expected = new double[theta.length];
+      for (int k = 0; k < theta.length; k++) {
+        expected[k] = 2 * C * importance[k] * (theta[k] - anchor[k]);
+      }
+      assertTrue(Arrays.stream(expected).anyMatch(v -> v != 0), "importance should be non-zero");
+      assertClose(expected, read(closedForm.get(i)), "closed-form gradient");
+      assertClose(expected, read(symbolicPenaltyGradients.get(i)), "symbolic gradient");
     }
   }
 
