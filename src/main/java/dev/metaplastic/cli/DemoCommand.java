@@ -5,7 +5,6 @@ import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
-import dev.metaplastic.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +33,7 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StreamOptions streamOptions;
   @Mixin TrainingOptions training;
+  @Mixin ProgressOptions progress;
 
   @Option(
       names = "--seeds",
@@ -46,9 +46,6 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "out/demo",
       description = "Output directory for plots. Default: ${DEFAULT-VALUE}.")
   Path out;
-
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
-  boolean noProgress;
 
   @Override
   public Integer call() {
@@ -74,7 +71,8 @@ final class DemoCommand implements Callable<Integer> {
     for (int seed = 0; seed < seeds; seed++) {
       for (List<RuleConfig> rules : List.of(List.<RuleConfig>of(), si)) {
         TrainerConfig config = training.trainerConfig(rules, seed);
-        AccuracyMatrix m = new ContinualTrainer(config, listener(config.methodName())).run(stream);
+        AccuracyMatrix m =
+            new ContinualTrainer(config, progress.listener(config.methodName())).run(stream);
         results.computeIfAbsent(config.methodName(), k -> new ArrayList<>()).add(m);
         pw.printf(
             "seed %d  %-12s average accuracy %.4f%n",
@@ -82,7 +80,8 @@ final class DemoCommand implements Callable<Integer> {
         pw.flush();
       }
       TrainerConfig jointConfig = training.trainerConfig(List.of(), seed);
-      double[] bound = new ContinualTrainer(jointConfig, listener("joint")).trainJointly(stream);
+      double[] bound =
+          new ContinualTrainer(jointConfig, progress.listener("joint")).trainJointly(stream);
       joint.add(Arrays.stream(bound).average().orElse(Double.NaN));
       pw.printf("seed %d  %-12s average accuracy %.4f%n", seed, "joint", joint.get(seed));
       pw.flush();
@@ -133,9 +132,5 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return mean;
-  }
-
-  private TrainingListener listener(String method) {
-    return noProgress ? TrainingListener.NONE : new ProgressListener(method, System.err);
   }
 }

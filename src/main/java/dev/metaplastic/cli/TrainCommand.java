@@ -11,7 +11,6 @@ import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
-import dev.metaplastic.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,6 +34,7 @@ final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StreamOptions streamOptions;
   @Mixin TrainingOptions training;
+  @Mixin ProgressOptions progress;
 
   @Option(
       names = "--rule",
@@ -85,9 +85,6 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--joint", description = "Also train the joint-training upper bound.")
   boolean joint;
 
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
-  boolean noProgress;
-
   @Override
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
@@ -116,7 +113,8 @@ final class TrainCommand implements Callable<Integer> {
       pw.flush();
       store = checkpoint.getParent();
       matrix =
-          ContinualTrainer.resume(checkpoint, opened.stream(), listener(method), checkpointEvery);
+          ContinualTrainer.resume(
+              checkpoint, opened.stream(), progress.listener(method), checkpointEvery);
       config = null;
     } else {
       List<RuleConfig> rules =
@@ -145,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
             rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
         pw.flush();
         matrix =
-            new ContinualTrainer(config, listener(method))
+            new ContinualTrainer(config, progress.listener(method))
                 .withCheckpoints(new Checkpoints(store), checkpointEvery)
                 .run(stream, opened.descriptor());
       } else {
@@ -169,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
               config.rules());
           pw.flush();
           matrix =
-              new ContinualTrainer(config, listener(method))
+              new ContinualTrainer(config, progress.listener(method))
                   .withCheckpoints(new Checkpoints(store), checkpointEvery)
                   .run(loaded.model(), stream, opened.descriptor());
         }
@@ -178,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
     AccuracyReport.printMatrix(pw, "Test accuracy after each task (" + method + ")", matrix);
     if (joint && config != null) {
       double[] bound =
-          new ContinualTrainer(config.withRules(List.of()), listener("joint"))
+          new ContinualTrainer(config.withRules(List.of()), progress.listener("joint"))
               .trainJointly(opened.stream());
       pw.printf(
           "joint training (upper bound): average accuracy %.4f%n",
@@ -209,9 +207,5 @@ final class TrainCommand implements Callable<Integer> {
     return manifest.getDataStream().getKind().equals("generated")
         ? null
         : Path.of(manifest.getDataStream().getSource());
-  }
-
-  private TrainingListener listener(String method) {
-    return noProgress ? TrainingListener.NONE : new ProgressListener(method, System.err);
   }
 }
