@@ -12,6 +12,7 @@ import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -85,111 +86,110 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--joint", description = "Also train the joint-training upper bound.")
   boolean joint;
 
+  /** What a run produced, whichever way it started. */
+  private record Outcome(
+      AccuracyMatrix matrix,
+      String method,
+      Path store,
+      StreamOptions.Opened opened,
+      TrainerConfig config) {}
+
   @Override
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
-    if (export != null && java.nio.file.Files.exists(export)) {
+    if (export != null && Files.exists(export)) {
       throw new IllegalArgumentException(export + " already exists; export into a new directory");
     }
-    AccuracyMatrix matrix;
-    String method;
-    Path store;
-    StreamOptions.Opened opened;
-    TrainerConfig config;
-    if (resume != null) {
-      Path checkpoint = Checkpoints.resolve(resume);
-      TrainingRun run = Checkpoints.readRun(checkpoint);
-      Manifest manifest = run.getManifest();
-      opened =
-          StreamOptions.open(
-              manifest.getDataStream().getKind(),
-              dataDirOf(manifest),
-              manifest.getDataStream().getTasks(),
-              manifest.getDataStream().getSeed());
-      method = manifest.getRulesCount() == 0 ? "fine-tuning" : manifest.getRules(0).getName();
-      pw.printf(
-          "resuming %s at task %d, epoch %d, step %d of the run%n",
-          checkpoint, run.getTask(), run.getEpoch() + 1, run.getSteps());
-      pw.flush();
-      store = checkpoint.getParent();
-      matrix =
-          ContinualTrainer.resume(
-              checkpoint, opened.stream(), progress.listener(method), checkpointEvery);
-      config = null;
-    } else {
-      List<RuleConfig> rules =
-          switch (rule) {
-            case "si" -> List.of(training.synapticIntelligence(streamOptions.stream));
-            case "none" -> List.of();
-            default ->
-                throw new IllegalArgumentException(
-                    "unknown rule '" + rule + "'; expected si or none");
-          };
-      config = training.trainerConfig(rules, seed);
-      opened = streamOptions.open(seed, pw);
-      TaskStream stream = opened.stream();
-      method = config.methodName();
-
-      store = out.resolve("checkpoints");
-      pw.printf(
-          "stream %s from %s: %d tasks%n", stream.name(), stream.source(), stream.tasks().size());
-      if (init == null) {
-        pw.printf(
-            "model %s; %s; %s%n",
-            config
-                .modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead())
-                .describe(),
-            config.optimizer(),
-            rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
-        pw.flush();
-        matrix =
-            new ContinualTrainer(config, progress.listener(method))
-                .withCheckpoints(new Checkpoints(store), checkpointEvery)
-                .run(stream, opened.descriptor());
-      } else {
-        try (LoadedModel loaded = SavedModels.load(init)) {
-          Manifest manifest = loaded.manifest();
-          config =
-              new TrainerConfig(
-                  manifest.getModel().getHiddenList(),
-                  training.epochs,
-                  training.batch,
-                  Manifests.optimizer(manifest),
-                  Manifests.rules(manifest),
-                  seed);
-          method = config.methodName();
-          pw.printf(
-              "starting from %s: %s, %d tasks consolidated, %s, rules %s%n",
-              init,
-              loaded.model().spec().describe(),
-              manifest.getTasksConsolidated(),
-              config.optimizer(),
-              config.rules());
-          pw.flush();
-          matrix =
-              new ContinualTrainer(config, progress.listener(method))
-                  .withCheckpoints(new Checkpoints(store), checkpointEvery)
-                  .run(loaded.model(), stream, opened.descriptor());
-        }
-      }
-    }
-    AccuracyReport.printMatrix(pw, "Test accuracy after each task (" + method + ")", matrix);
-    if (joint && config != null) {
+    Outcome run = resume != null ? resumeRun(pw) : startRun(pw);
+    AccuracyReport.printMatrix(
+        pw, "Test accuracy after each task (" + run.method() + ")", run.matrix());
+    if (joint) {
       double[] bound =
-          new ContinualTrainer(config.withRules(List.of()), progress.listener("joint"))
-              .trainJointly(opened.stream());
+          new ContinualTrainer(run.config().withRules(List.of()), progress.listener("joint"))
+              .trainJointly(run.opened().stream());
       pw.printf(
           "joint training (upper bound): average accuracy %.4f%n",
           Arrays.stream(bound).average().orElse(Double.NaN));
     }
-    Path plot = out.resolve("accuracy-" + method + ".png");
-    AccuracyReport.plotPerTask(plot, opened.stream().name() + " — " + method, matrix);
-    pw.printf("plot written to %s; checkpoints in %s%n", plot, store);
+    Path plot = out.resolve("accuracy-" + run.method() + ".png");
+    AccuracyReport.plotPerTask(
+        plot, run.opened().stream().name() + " — " + run.method(), run.matrix());
+    pw.printf("plot written to %s; checkpoints in %s%n", plot, run.store());
     if (export != null) {
-      SavedModels.exportCheckpoint(Checkpoints.resolve(store), export);
+      SavedModels.exportCheckpoint(Checkpoints.resolve(run.store()), export);
       pw.printf("SavedModel written to %s%n", export);
     }
     return 0;
+  }
+
+  /** Resumes the run saved in {@code --resume}; its settings replace the other options. */
+  private Outcome resumeRun(PrintWriter pw) {
+    Path checkpoint = Checkpoints.resolve(resume);
+    TrainingRun saved = Checkpoints.readRun(checkpoint);
+    Manifest manifest = saved.getManifest();
+    StreamOptions.Opened opened =
+        StreamOptions.open(
+            manifest.getDataStream().getKind(),
+            dataDirOf(manifest),
+            manifest.getDataStream().getTasks(),
+            manifest.getDataStream().getSeed());
+    TrainerConfig config = ContinualTrainer.configOf(saved);
+    pw.printf(
+        "resuming %s at task %d, epoch %d, step %d of the run%n",
+        checkpoint, saved.getTask(), saved.getEpoch() + 1, saved.getSteps());
+    pw.flush();
+    AccuracyMatrix matrix =
+        ContinualTrainer.resume(
+            checkpoint, opened.stream(), progress.listener(config.methodName()), checkpointEvery);
+    return new Outcome(matrix, config.methodName(), checkpoint.getParent(), opened, config);
+  }
+
+  /** Starts a run from new weights, or from the SavedModel named by {@code --init}. */
+  private Outcome startRun(PrintWriter pw) {
+    List<RuleConfig> rules = rules(rule, training, streamOptions.stream);
+    TrainerConfig config = training.trainerConfig(rules, seed);
+    StreamOptions.Opened opened = streamOptions.open(seed, pw);
+    TaskStream stream = opened.stream();
+    Path store = out.resolve("checkpoints");
+    pw.printf(
+        "stream %s from %s: %d tasks%n", stream.name(), stream.source(), stream.tasks().size());
+    if (init == null) {
+      pw.printf(
+          "model %s; %s; %s%n",
+          config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
+          config.optimizer(),
+          rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
+      pw.flush();
+      AccuracyMatrix matrix =
+          new ContinualTrainer(config, progress.listener(config.methodName()))
+              .withCheckpoints(new Checkpoints(store), checkpointEvery)
+              .run(stream, opened.descriptor());
+      return new Outcome(matrix, config.methodName(), store, opened, config);
+    }
+    try (LoadedModel loaded = SavedModels.load(init)) {
+      Manifest manifest = loaded.manifest();
+      TrainerConfig fromModel =
+          new TrainerConfig(
+              manifest.getModel().getHiddenList(),
+              training.epochs,
+              training.batch,
+              Manifests.optimizer(manifest),
+              Manifests.rules(manifest),
+              seed);
+      pw.printf(
+          "starting from %s: %s, %d tasks consolidated, %s, rules %s%n",
+          init,
+          loaded.model().spec().describe(),
+          manifest.getTasksConsolidated(),
+          fromModel.optimizer(),
+          fromModel.rules());
+      pw.flush();
+      AccuracyMatrix matrix =
+          new ContinualTrainer(fromModel, progress.listener(fromModel.methodName()))
+              .withCheckpoints(new Checkpoints(store), checkpointEvery)
+              .run(loaded.model(), stream, opened.descriptor());
+      return new Outcome(matrix, fromModel.methodName(), store, opened, fromModel);
+    }
   }
 
   /** The rule named on the command line, with the defaults of {@code stream}. */

@@ -111,14 +111,7 @@ public final class ContinualTrainer {
       Path checkpoint, TaskStream stream, TrainingListener listener, int everySteps) {
     TrainingRun run = Checkpoints.readRun(checkpoint);
     Manifest manifest = run.getManifest();
-    TrainerConfig config =
-        new TrainerConfig(
-            manifest.getModel().getHiddenList(),
-            run.getEpochs(),
-            run.getBatchSize(),
-            Manifests.optimizer(manifest),
-            Manifests.rules(manifest),
-            run.getSeed());
+    TrainerConfig config = configOf(run);
     checkArgument(
         stream.tasks().size() == manifest.getDataStream().getTasks(),
         "the checkpoint was trained on %s tasks, the stream has %s",
@@ -132,6 +125,18 @@ public final class ContinualTrainer {
       Checkpoints.restore(model, checkpoint);
       return trainer.continueRun(model, stream, run);
     }
+  }
+
+  /** The trainer configuration a checkpointed run was started with. */
+  public static TrainerConfig configOf(TrainingRun run) {
+    Manifest manifest = run.getManifest();
+    return new TrainerConfig(
+        manifest.getModel().getHiddenList(),
+        run.getEpochs(),
+        run.getBatchSize(),
+        Manifests.optimizer(manifest),
+        Manifests.rules(manifest),
+        run.getSeed());
   }
 
   /**
