@@ -52,6 +52,12 @@ import org.tensorflow.proto.SavedModel;
  * manifest {@code assets/metaplastic.pbtxt} says which is which.
  */
 public final class SavedModels {
+  /**
+   * Method name of every signature: TensorFlow Serving's Predict API accepts only signatures that
+   * declare it, and it imposes nothing on their inputs and outputs.
+   */
+  static final String PREDICT_METHOD = "tensorflow/serving/predict";
+
   /** Path of the manifest inside a SavedModel directory. */
   public static final String MANIFEST = "assets/metaplastic.pbtxt";
 
@@ -109,11 +115,20 @@ public final class SavedModels {
 
   private static List<SessionFunction> signatures(TrainingGraph g, Session session) {
     List<SessionFunction> functions = new ArrayList<>();
-    Signature.Builder serving = Signature.builder().key(Signature.DEFAULT_KEY).input("x", g.x());
+    Signature.Builder serving =
+        Signature.builder().methodName(PREDICT_METHOD).key(Signature.DEFAULT_KEY).input("x", g.x());
     Signature.Builder train =
-        Signature.builder().key("train_step").input("x", g.x()).input("y", g.y());
+        Signature.builder()
+            .methodName(PREDICT_METHOD)
+            .key("train_step")
+            .input("x", g.x())
+            .input("y", g.y());
     Signature.Builder evaluate =
-        Signature.builder().key("evaluate").input("x", g.x()).input("y", g.y());
+        Signature.builder()
+            .methodName(PREDICT_METHOD)
+            .key("evaluate")
+            .input("x", g.x())
+            .input("y", g.y());
     if (g.task() != null) {
       serving.input("task", g.task());
       train.input("task", g.task());
@@ -124,6 +139,7 @@ public final class SavedModels {
     evaluate.output("accuracy", g.accuracy()).output("correct", g.correct());
     Signature consolidate =
         Signature.builder()
+            .methodName(PREDICT_METHOD)
             .key("consolidate")
             .output("tasks_consolidated", g.tasksConsolidated())
             .build();

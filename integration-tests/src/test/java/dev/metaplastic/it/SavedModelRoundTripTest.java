@@ -128,6 +128,9 @@ class SavedModelRoundTripTest {
         TInt32 tt = TInt32.tensorOf(Shape.of(n), DataBuffers.of(task, true, false))) {
       List<String> keys = new ArrayList<>();
       bundle.signatures().forEach(s -> keys.add(s.key()));
+      bundle
+          .signatures()
+          .forEach(s -> assertEquals("tensorflow/serving/predict", s.methodName(), s.key()));
       assertTrue(
           keys.containsAll(List.of("serving_default", "train_step", "consolidate", "evaluate")),
           keys.toString());
