@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter pw = spec.commandLine().getOut();
     TaskStream stream = streamOptions.open(0, pw).stream();
-    List<RuleConfig> si = List.of(training.synapticIntelligence(streamOptions.stream));
+    List<RuleConfig> si = List.of(training.rule.synapticIntelligence(streamOptions.stream));
     pw.printf(
         "demo: %s from %s, %d tasks, %d epochs per task, batch %d, %s; seeds 0..%d%n",
         stream.name(),
@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         stream.tasks().size(),
         training.epochs,
         training.batch,
-        training.optimizerConfig(),
+        training.optimizer.config(),
         seeds - 1);
     pw.flush();
 

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             + " SavedModel, to keep learning in Java.")
 final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin TrainingOptions training;
+  @Mixin OptimizerOptions optimizer;
+  @Mixin RuleOptions rules;
 
   @Parameters(index = "0", paramLabel = "SOURCE", description = "The SavedModel to import.")
   Path source;
@@ -56,13 +57,12 @@ final class ImportCommand implements Callable<Integer> {
     if (Files.exists(dir)) {
       throw new IllegalArgumentException(dir + " already exists; import into a new directory");
     }
-    List<RuleConfig> rules = TrainCommand.rules(rule, training, "split");
+    List<RuleConfig> chosen = rules.rules(rule, "split");
     PrintWriter out = spec.commandLine().getOut();
     try (SavedModelInfo info = SavedModelInfo.open(source)) {
       KerasImport plan = KerasImport.plan(info);
       out.println(plan.describe());
-      try (ModelSession model =
-          new ModelSession(plan.spec(seed), training.optimizerConfig(), rules)) {
+      try (ModelSession model = new ModelSession(plan.spec(seed), optimizer.config(), chosen)) {
         plan.copyInto(model);
         DataStream origin =
             DataStream.newBuilder()

@@ -146,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Starts a run from new weights, or from the SavedModel named by {@code --init}. */
   private Outcome startRun(PrintWriter pw) {
-    List<RuleConfig> rules = rules(rule, training, streamOptions.stream);
+    List<RuleConfig> rules = training.rule.rules(rule, streamOptions.stream);
     TrainerConfig config = training.trainerConfig(rules, seed);
     StreamOptions.Opened opened = streamOptions.open(seed, pw);
     TaskStream stream = opened.stream();
@@ -190,16 +190,6 @@ final class TrainCommand implements Callable<Integer> {
               .run(loaded.model(), stream, opened.descriptor());
       return new Outcome(matrix, fromModel.methodName(), store, opened, fromModel);
     }
-  }
-
-  /** The rule named on the command line, with the defaults of {@code stream}. */
-  static List<RuleConfig> rules(String rule, TrainingOptions training, String stream) {
-    return switch (rule) {
-      case "si" -> List.of(training.synapticIntelligence(stream));
-      case "none" -> List.of();
-      default ->
-          throw new IllegalArgumentException("unknown rule '" + rule + "'; expected si or none");
-    };
   }
 
   /** The data directory a run was trained from: the source of a Fashion-MNIST stream. */
