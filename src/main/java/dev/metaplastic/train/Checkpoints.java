@@ -157,13 +157,10 @@ public final class Checkpoints {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, PREFIX + "*")) {
       dirs.forEach(checkpoints::add);
     }
+    checkpoints.removeIf(p -> p.getFileName().toString().equals(newest));
     checkpoints.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    int keep = KEEP;
-    for (int i = checkpoints.size() - 1; i >= 0; i--) {
-      Path p = checkpoints.get(i);
-      if (p.getFileName().toString().equals(newest) || keep-- > 1) {
-        continue;
-      }
+    // Keep the newest and the KEEP - 1 latest others; names sort by step count.
+    for (Path p : checkpoints.subList(0, Math.max(0, checkpoints.size() - (KEEP - 1)))) {
       deleteTree(p);
     }
   }

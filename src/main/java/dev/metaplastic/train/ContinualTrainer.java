@@ -147,7 +147,7 @@ public final class ContinualTrainer {
   public void trainTask(ModelSession model, TaskStream stream, int index) {
     Task task = stream.tasks().get(index);
     TrainingRun.Builder position = TrainingRun.newBuilder().setTask(index);
-    trainFrom(model, task, task.train(), position);
+    trainFrom(model, task, position);
     model.consolidate();
   }
 
@@ -162,7 +162,7 @@ public final class ContinualTrainer {
     tasks.forEach(t -> all.add(t.train()));
     Task joint = new Task(0, "all tasks jointly", Examples.concat(all), tasks.get(0).test());
     try (ModelSession model = open(stream)) {
-      trainFrom(model, joint, joint.train(), TrainingRun.newBuilder());
+      trainFrom(model, joint, TrainingRun.newBuilder());
       double[] accuracies = new double[tasks.size()];
       for (int j = 0; j < tasks.size(); j++) {
         accuracies[j] = model.evaluate(tasks.get(j).test(), EVAL_BATCH);
@@ -196,7 +196,7 @@ public final class ContinualTrainer {
     for (int i = run.getTask(); i < tasks.size(); i++) {
       Task task = tasks.get(i);
       run.setTask(i);
-      trainFrom(model, task, task.train(), run);
+      trainFrom(model, task, run);
       int consolidated = model.consolidate();
       double[] row = new double[i + 1];
       for (int j = 0; j <= i; j++) {
@@ -220,10 +220,12 @@ public final class ContinualTrainer {
   }
 
   /**
-   * Trains on {@code data} from the position in {@code run} (epoch, offset within the epoch) to the
-   * end of the task, advancing the position; saves checkpoints on the way if enabled.
+   * Trains on {@code task}'s training set from the position in {@code run} (epoch, offset within
+   * the epoch) to the end of the task, advancing the position; saves checkpoints on the way if
+   * enabled.
    */
-  private void trainFrom(ModelSession model, Task task, Examples data, TrainingRun.Builder run) {
+  private void trainFrom(ModelSession model, Task task, TrainingRun.Builder run) {
+    Examples data = task.train();
     int batch = config.batchSize();
     int stepsPerEpoch = (data.size() + batch - 1) / batch;
     long total = (long) stepsPerEpoch * config.epochs();

@@ -87,7 +87,8 @@ public final class Mlp {
       VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
     Operand<TFloat32> h = x;
     for (Layer layer : hidden) {
-      h = variables.scope(layer.name()).nn.relu(dense(variables.scope(layer.name()), layer, h));
+      Ops tf = variables.scope(layer.name());
+      h = tf.nn.relu(dense(tf, layer, h));
     }
     if (!spec.multiHead()) {
       return dense(variables.scope(heads.get(0).name()), heads.get(0), h);

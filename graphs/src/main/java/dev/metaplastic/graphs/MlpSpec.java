@@ -34,7 +34,7 @@ public record MlpSpec(
     return heads > 1;
   }
 
-  /** Readable form such as {@code 784-256-256-[5x2]}. */
+  /** Readable form such as {@code 784-256-256-10}, or {@code 784-256-256-5x2} with five heads. */
   public String describe() {
     StringBuilder s = new StringBuilder().append(inputSize);
     hidden.forEach(w -> s.append('-').append(w));

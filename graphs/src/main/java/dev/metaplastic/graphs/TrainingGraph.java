@@ -125,8 +125,7 @@ public final class TrainingGraph {
     Ops step = variables.scope("train_step");
     List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
     List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
-    for (int r = 0; r < rules.size(); r++) {
-      ConsolidationRule rule = rules.get(r);
+    for (ConsolidationRule rule : rules) {
       List<Operand<TFloat32>> penaltyGradients =
           rule.penaltyGradients()
               .orElseGet(
@@ -154,15 +153,14 @@ public final class TrainingGraph {
     List<Op> updates =
         updater.apply(step.withControlDependencyOps(beforeUpdate), parameters, totalGradients);
     List<Op> stepOps = new ArrayList<>(updates);
-    if (snapshots) {
-      Ops afterUpdate = step.withControlDependencies(updates);
-      List<Operand<TFloat32>> applied = new ArrayList<>();
-      for (int i = 0; i < parameters.size(); i++) {
-        applied.add(afterUpdate.math.sub(parameters.get(i).variable(), before.get(i)));
-      }
-      for (ConsolidationRule rule : rules) {
-        stepOps.addAll(rule.afterStep(taskGradients, applied));
-      }
+    Ops afterUpdate = step.withControlDependencies(updates);
+    List<Operand<TFloat32>> applied = new ArrayList<>();
+    for (int i = 0; i < before.size(); i++) {
+      applied.add(afterUpdate.math.sub(parameters.get(i).variable(), before.get(i)));
+    }
+    for (ConsolidationRule rule : rules) {
+      stepOps.addAll(
+          rule.afterStep(taskGradients, rule.needsAppliedUpdates() ? applied : List.of()));
     }
     Ops done = step.withControlDependencies(stepOps);
     this.loss = done.withName("loss").identity(taskLoss);

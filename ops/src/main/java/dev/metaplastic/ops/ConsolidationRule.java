@@ -48,7 +48,8 @@ public interface ConsolidationRule {
    * Ops to run after each optimizer step.
    *
    * @param taskGradients ∂L_task/∂θ for each governed parameter, in {@link #parameters()} order
-   * @param appliedUpdates θ_after − θ_before for each governed parameter, same order
+   * @param appliedUpdates θ_after − θ_before for each governed parameter, same order; empty unless
+   *     {@link #needsAppliedUpdates()}
    * @return ops to run (empty if the rule accumulates nothing)
    */
   default List<Op> afterStep(
