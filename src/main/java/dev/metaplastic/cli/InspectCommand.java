@@ -100,15 +100,23 @@ final class InspectCommand implements Callable<Integer> {
           ? Float.toString(values[0])
           : Arrays.toString(values);
     }
-    double sum = 0;
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
-    for (float value : values) {
-      sum += value;
-      min = Math.min(min, value);
-      max = Math.max(max, value);
+    Stats stats = Stats.of(values);
+    return String.format("mean %.6g  min %.6g  max %.6g", stats.mean(), stats.min(), stats.max());
+  }
+
+  /** Mean, minimum and maximum of a non-empty array. */
+  private record Stats(double mean, float min, float max) {
+    static Stats of(float[] values) {
+      double sum = 0;
+      float min = Float.POSITIVE_INFINITY;
+      float max = Float.NEGATIVE_INFINITY;
+      for (float value : values) {
+        sum += value;
+        min = Math.min(min, value);
+        max = Math.max(max, value);
+      }
+      return new Stats(sum / values.length, min, max);
     }
-    return String.format("mean %.6g  min %.6g  max %.6g", sum / values.length, min, max);
   }
 
   /**
@@ -155,19 +163,13 @@ final class InspectCommand implements Callable<Integer> {
       rows.add(new String[] {"parameter", "variable", "mean importance", "max importance"});
       for (StateVariable state : rule.getStateList()) {
         if (state.getState().equals("importance")) {
-          float[] values = model.readFloat(state.getVariable());
-          double sum = 0;
-          float max = Float.NEGATIVE_INFINITY;
-          for (float value : values) {
-            sum += value;
-            max = Math.max(max, value);
-          }
+          Stats stats = Stats.of(model.readFloat(state.getVariable()));
           rows.add(
               new String[] {
                 state.getParameter(),
                 state.getVariable(),
-                String.format("%.6g", sum / values.length),
-                String.format("%.6g", max)
+                String.format("%.6g", stats.mean()),
+                String.format("%.6g", stats.max())
               });
         }
       }
