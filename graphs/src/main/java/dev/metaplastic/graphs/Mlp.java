@@ -19,7 +19,7 @@ import org.tensorflow.types.TInt32;
  * <p>Kernels start from Glorot-uniform values drawn by a stateless random op seeded from the spec,
  * so the same spec always gives the same initial weights; biases start at zero.
  */
-public final class Mlp {
+public final class Mlp implements Model {
   private final MlpSpec spec;
   private final List<Layer> hidden = new ArrayList<>();
   private final List<Layer> heads = new ArrayList<>();
@@ -66,24 +66,25 @@ public final class Mlp {
     return layer;
   }
 
-  /** The architecture. */
+  @Override
   public MlpSpec spec() {
     return spec;
   }
 
   /** Every trainable parameter, hidden layers first, then heads. */
+  @Override
   public List<Parameter> parameters() {
     return ImmutableList.copyOf(parameters);
   }
 
-  /**
-   * Logits of each example's head.
-   *
-   * @param variables gives the scope of each layer
-   * @param x inputs [batch, inputSize]
-   * @param task head index of each example [batch]; ignored (may be null) with a single head
-   */
-  public Operand<TFloat32> logits(
+  /** The same logits serve training and inference: the model keeps no statistics. */
+  @Override
+  public Forward forward(VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
+    Operand<TFloat32> logits = logits(variables, x, task);
+    return new Forward(logits, logits, List.of());
+  }
+
+  private Operand<TFloat32> logits(
       VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
     Operand<TFloat32> h = x;
     for (Layer layer : hidden) {

@@ -16,9 +16,21 @@ import java.util.List;
  * @param heads number of output heads (1 for a shared head)
  * @param classesPerHead number of logits of each head
  * @param seed seed of the deterministic (stateless) weight initialisation
+ * @param binarized whether the network is binarized (binary weights and activations with batch
+ *     normalization, see {@link BinarizedMlp}) instead of a real-valued ReLU MLP
  */
 public record MlpSpec(
-    int inputSize, List<Integer> hidden, int heads, int classesPerHead, long seed) {
+    int inputSize,
+    List<Integer> hidden,
+    int heads,
+    int classesPerHead,
+    long seed,
+    boolean binarized) {
+  /** A real-valued ReLU MLP. */
+  public MlpSpec(int inputSize, List<Integer> hidden, int heads, int classesPerHead, long seed) {
+    this(inputSize, hidden, heads, classesPerHead, seed, false);
+  }
+
   public MlpSpec {
     checkArgument(inputSize > 0, "input size must be positive, got %s", inputSize);
     hidden = List.copyOf(hidden);
@@ -34,9 +46,12 @@ public record MlpSpec(
     return heads > 1;
   }
 
-  /** Readable form such as {@code 784-256-256-10}, or {@code 784-256-256-5x2} with five heads. */
+  /**
+   * Readable form such as {@code 784-256-256-10}, {@code 784-256-256-5x2} with five heads, or
+   * {@code binarized 784-256-256-10}.
+   */
   public String describe() {
-    StringBuilder s = new StringBuilder().append(inputSize);
+    StringBuilder s = new StringBuilder(binarized ? "binarized " : "").append(inputSize);
     hidden.forEach(w -> s.append('-').append(w));
     s.append('-');
     if (multiHead()) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -12,12 +13,16 @@ import org.tensorflow.types.TFloat32;
  *
  * <ol>
  *   <li>{@link #penalty()} is added to the task loss before gradients are taken;
+ *   <li>{@link #transformSteps} may rescale the step the optimizer proposes for each parameter
+ *       before it is applied (metaplasticity);
  *   <li>{@link #afterStep} runs after every optimizer step, with the gradient of the task loss
  *       (without penalties) and the update the optimizer actually applied;
- *   <li>{@link #consolidate()} runs at each task boundary.
+ *   <li>at each task boundary, the {@link #estimator()} (if any) accumulates an importance estimate
+ *       from examples of the task just learned, then {@link #consolidate()} runs.
  * </ol>
  *
- * <p>A rule never trains its own state: the optimizer only sees the model's parameters.
+ * <p>Every hook but {@link #consolidate()} and {@link #rebase()} is optional. A rule never trains
+ * its own state: the optimizer only sees the model's parameters.
  */
 public interface ConsolidationRule {
   /** The configuration this rule was attached from. */
@@ -45,15 +50,23 @@ public interface ConsolidationRule {
   }
 
   /**
-   * Ops to run after each optimizer step.
+   * Rescales the steps the optimizer proposes, θ ← θ − step, before they are applied; empty to
+   * leave them alone. At most one rule of a graph may transform steps. The optimizer then computes
+   * its step explicitly instead of with its fused kernel.
    *
-   * @param taskGradients ∂L_task/∂θ for each governed parameter, in {@link #parameters()} order
-   * @param appliedUpdates θ_after − θ_before for each governed parameter, same order; empty unless
-   *     {@link #needsAppliedUpdates()}
-   * @return ops to run (empty if the rule accumulates nothing)
+   * @param tf where to build the ops; they run before any parameter of the step is updated
+   * @param steps the proposed step of each governed parameter, in {@link #parameters()} order
    */
-  default List<Op> afterStep(
-      List<Operand<TFloat32>> taskGradients, List<Operand<TFloat32>> appliedUpdates) {
+  default Optional<List<Operand<TFloat32>>> transformSteps(Ops tf, List<Operand<TFloat32>> steps) {
+    return Optional.empty();
+  }
+
+  /**
+   * Ops to run after each optimizer step; empty if the rule accumulates nothing.
+   *
+   * @param step the step's context: ops that run after the update, gradients and applied updates
+   */
+  default List<Op> afterStep(StepContext step) {
     return List.of();
   }
 
@@ -62,7 +75,12 @@ public interface ConsolidationRule {
     return false;
   }
 
-  /** Ops to run at a task boundary. */
+  /** How the rule estimates importance from data at a task boundary; empty if it does not. */
+  default Optional<ImportanceEstimator> estimator() {
+    return Optional.empty();
+  }
+
+  /** Ops to run at a task boundary, after the {@link #estimator()} has seen its examples. */
   List<Op> consolidate();
 
   /**

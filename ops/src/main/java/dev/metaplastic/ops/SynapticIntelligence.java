@@ -210,8 +210,9 @@ public final class SynapticIntelligence implements ConsolidationRule {
   }
 
   @Override
-  public List<Op> afterStep(
-      List<Operand<TFloat32>> taskGradients, List<Operand<TFloat32>> appliedUpdates) {
+  public List<Op> afterStep(StepContext step) {
+    List<Operand<TFloat32>> taskGradients = step.taskGradients();
+    List<Operand<TFloat32>> appliedUpdates = step.appliedUpdates();
     checkArgument(
         taskGradients.size() == parameters.size() && appliedUpdates.size() == parameters.size(),
         "expected %s gradients and updates, got %s and %s",

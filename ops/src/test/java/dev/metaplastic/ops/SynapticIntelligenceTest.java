@@ -1,5 +1,9 @@
 package dev.metaplastic.ops;
 
+import static dev.metaplastic.ops.TestTensors.assertClose;
+import static dev.metaplastic.ops.TestTensors.randomArray;
+import static dev.metaplastic.ops.TestTensors.tensor;
+import static dev.metaplastic.ops.TestTensors.toFloat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +67,9 @@ class SynapticIntelligenceTest {
     }
     rule =
         (SynapticIntelligence) new SynapticIntelligence.Config(C, XI).attach(registry, parameters);
-    afterStep = rule.afterStep(new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds));
+    afterStep =
+        rule.afterStep(
+            new StepContext(tf, new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds)));
     consolidate = rule.consolidate();
     rebase = rule.rebase();
     var symbolic =
@@ -251,49 +257,10 @@ class SynapticIntelligenceTest {
   }
 
   private static void runAll(List<Op> ops) {
-    var runner = session.runner();
-    ops.forEach(runner::addTarget);
-    runner.run().close();
+    TestTensors.runAll(session, ops);
   }
 
   private static double[] read(Operand<TFloat32> operand) {
-    try (var result = session.runner().fetch(operand).run()) {
-      TFloat32 t = (TFloat32) result.get(0);
-      float[] values = new float[(int) t.shape().size()];
-      t.asRawTensor().data().asFloats().read(values);
-      double[] out = new double[values.length];
-      for (int i = 0; i < values.length; i++) {
-        out[i] = values[i];
-      }
-      return out;
-    }
-  }
-
-  private static void assertClose(double[] expected, double[] actual, String what) {
-    assertEquals(expected.length, actual.length, what + " length");
-    for (int i = 0; i < expected.length; i++) {
-      double tolerance = 1e-5 * Math.max(1.0, Math.abs(expected[i]));
-      assertEquals(expected[i], actual[i], tolerance, what + "[" + i + "]");
-    }
-  }
-
-  private static TFloat32 tensor(double[] values, long[] shape) {
-    return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(toFloat(values), true, false));
-  }
-
-  private static double[] randomArray(Random random, int n, double scale) {
-    double[] a = new double[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (random.nextGaussian() * scale);
-    }
-    return a;
-  }
-
-  private static float[] toFloat(double[] values) {
-    float[] f = new float[values.length];
-    for (int i = 0; i < values.length; i++) {
-      f[i] = (float) values[i];
-    }
-    return f;
+    return TestTensors.read(session, operand);
   }
 }

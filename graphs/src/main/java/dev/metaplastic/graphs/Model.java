@@ -1,0 +1,52 @@
+package dev.metaplastic.graphs;
+
+import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.VariableRegistry;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A classifier's variables and forward pass, as the training graph composes it with a loss, an
+ * optimizer and rules.
+ */
+public interface Model {
+  /**
+   * The forward pass built once for training and once for inference, which differ when the model
+   * keeps statistics (batch normalization uses the batch's statistics in training and its moving
+   * averages in inference).
+   *
+   * @param training logits of each example's head in training mode, [batch, classesPerHead]
+   * @param inference logits in inference mode (the same operand when the modes do not differ)
+   * @param statisticUpdates ops that update non-trained statistics from the training batch; the
+   *     training step runs them
+   */
+  record Forward(
+      Operand<TFloat32> training, Operand<TFloat32> inference, List<Op> statisticUpdates) {
+    public Forward {
+      statisticUpdates = List.copyOf(statisticUpdates);
+    }
+  }
+
+  /** The model's architecture. */
+  MlpSpec spec();
+
+  /** Every trainable parameter, in a fixed order. */
+  List<Parameter> parameters();
+
+  /**
+   * Builds the forward pass.
+   *
+   * @param variables gives the scope of each layer
+   * @param x inputs [batch, inputSize]
+   * @param task head index of each example [batch]; ignored (may be null) with a single head
+   */
+  Forward forward(VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task);
+
+  /** Creates the variables of the model {@code spec} describes in {@code variables}. */
+  static Model create(MlpSpec spec, VariableRegistry variables) {
+    return new Mlp(spec, variables);
+  }
+}
