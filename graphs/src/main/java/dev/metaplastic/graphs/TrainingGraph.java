@@ -47,7 +47,7 @@ import org.tensorflow.types.TInt32;
 public final class TrainingGraph {
   private final Graph graph;
   private final MlpSpec spec;
-  private final Mlp model;
+  private final Model model;
   private final List<ConsolidationRule> rules = new ArrayList<>();
   private final VariableRegistry variables;
   private final Placeholder<TFloat32> x;
@@ -96,7 +96,7 @@ public final class TrainingGraph {
         spec.multiHead()
             ? tf.withName("task").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))
             : null;
-    this.model = new Mlp(spec, variables);
+    this.model = Model.create(spec, variables);
     List<Parameter> parameters = model.parameters();
     for (RuleConfig config : ruleConfigs) {
       rules.add(config.attach(variables, parameters));
@@ -104,8 +104,8 @@ public final class TrainingGraph {
     Optimizer updater = optimizer.attach(variables, parameters);
     Variable<TInt32> consolidated = variables.create("tasks_consolidated", tf.constant(0));
 
-    Ops forward = variables.scope("model");
-    this.logits = forward.withName("logits").identity(model.logits(variables, x, task));
+    Model.Forward forward = model.forward(variables, x, task);
+    this.logits = variables.scope("model").withName("logits").identity(forward.inference());
     Ops lossScope = variables.scope("loss");
     Operand<TFloat32> labels =
         lossScope.oneHot(
@@ -118,7 +118,7 @@ public final class TrainingGraph {
             .withName("cross_entropy")
             .math
             .mean(
-                lossScope.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
+                lossScope.nn.softmaxCrossEntropyWithLogits(forward.training(), labels).loss(),
                 lossScope.constant(0));
     this.penalty = totalPenalty(lossScope);
 
@@ -153,6 +153,7 @@ public final class TrainingGraph {
     List<Op> updates =
         updater.apply(step.withControlDependencyOps(beforeUpdate), parameters, totalGradients);
     List<Op> stepOps = new ArrayList<>(updates);
+    stepOps.addAll(forward.statisticUpdates());
     Ops afterUpdate = step.withControlDependencies(updates);
     List<Operand<TFloat32>> applied = new ArrayList<>();
     for (int i = 0; i < before.size(); i++) {
