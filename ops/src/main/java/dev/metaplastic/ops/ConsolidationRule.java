@@ -50,15 +50,24 @@ public interface ConsolidationRule {
   }
 
   /**
-   * Rescales the steps the optimizer proposes, θ ← θ − step, before they are applied; empty to
-   * leave them alone. At most one rule of a graph may transform steps. The optimizer then computes
-   * its step explicitly instead of with its fused kernel.
+   * Whether the rule rescales the optimizer's steps with {@link #transformSteps}. At most one rule
+   * of a graph may; the optimizer then computes its step explicitly instead of with its fused
+   * kernel.
+   */
+  default boolean transformsSteps() {
+    return false;
+  }
+
+  /**
+   * Rescales the steps the optimizer proposes, θ ← θ − step, before they are applied; called only
+   * if {@link #transformsSteps()}.
    *
    * @param tf where to build the ops; they run before any parameter of the step is updated
    * @param steps the proposed step of each governed parameter, in {@link #parameters()} order
+   * @return the steps to apply, same order and shapes
    */
-  default Optional<List<Operand<TFloat32>>> transformSteps(Ops tf, List<Operand<TFloat32>> steps) {
-    return Optional.empty();
+  default List<Operand<TFloat32>> transformSteps(Ops tf, List<Operand<TFloat32>> steps) {
+    return steps;
   }
 
   /**
