@@ -6,11 +6,15 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Prints accuracy matrices as tables and draws them as PNG line charts (XChart). */
@@ -67,6 +71,32 @@ final class AccuracyReport {
     save(chart, file);
   }
 
+  /** Writes a PNG heat map of R_ij: row i is after training task i, column j is task j ≤ i. */
+  static void plotMatrix(Path file, String title, AccuracyMatrix m) {
+    HeatMapChart chart =
+        new HeatMapChartBuilder()
+            .width(760)
+            .height(640)
+            .title(title)
+            .xAxisTitle("accuracy on task")
+            .yAxisTitle("after training task")
+            .build();
+    chart.getStyler().setShowValue(true).setMin(0.0).setMax(1.0);
+    chart.getStyler().setHeatMapValueDecimalPattern("0.00");
+    List<Integer> tasks = new ArrayList<>();
+    for (int i = 0; i < m.tasks(); i++) {
+      tasks.add(i);
+    }
+    List<Number[]> cells = new ArrayList<>();
+    for (int i = 0; i < m.tasks(); i++) {
+      for (int j = 0; j <= i; j++) {
+        cells.add(new Number[] {j, i, m.get(i, j)});
+      }
+    }
+    chart.addSeries("accuracy", tasks, tasks, cells);
+    save(chart, file);
+  }
+
   /** Writes a PNG comparing methods: average accuracy over the tasks seen, after each task. */
   static void plotAverages(Path file, String title, Map<String, double[]> curves) {
     XYChart chart = chart(title, "average accuracy over tasks seen");
@@ -95,7 +125,7 @@ final class AccuracyReport {
     return chart;
   }
 
-  private static void save(XYChart chart, Path file) {
+  private static void save(Chart<?, ?> chart, Path file) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -136,7 +136,8 @@ public final class ContinualTrainer {
         run.getBatchSize(),
         Manifests.optimizer(manifest),
         Manifests.rules(manifest),
-        run.getSeed());
+        run.getSeed(),
+        Manifests.spec(manifest).binarized());
   }
 
   /**
@@ -148,6 +149,7 @@ public final class ContinualTrainer {
     Task task = stream.tasks().get(index);
     TrainingRun.Builder position = TrainingRun.newBuilder().setTask(index);
     trainFrom(model, task, position);
+    model.estimateImportance(task.train(), estimationSeed(index));
     model.consolidate();
   }
 
@@ -197,6 +199,7 @@ public final class ContinualTrainer {
       Task task = tasks.get(i);
       run.setTask(i);
       trainFrom(model, task, run);
+      model.estimateImportance(task.train(), estimationSeed(i));
       int consolidated = model.consolidate();
       double[] row = new double[i + 1];
       for (int j = 0; j <= i; j++) {
@@ -267,6 +270,11 @@ public final class ContinualTrainer {
         }
       }
     }
+  }
+
+  /** The seed of the importance estimate at the end of {@code task}: a function of (seed, task). */
+  private long estimationSeed(int task) {
+    return epochRandom(task, -1).nextLong();
   }
 
   /** The random source of one epoch's minibatch order: a function of (seed, task, epoch) only. */

@@ -8,6 +8,7 @@ import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -19,6 +20,7 @@ import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A training graph and the session that runs it; the one owner of both, closed together.
@@ -148,6 +150,60 @@ public final class ModelSession implements AutoCloseable {
       return new StepResult(
           ((TFloat32) result.get(0)).getFloat(), ((TFloat32) result.get(1)).getFloat());
     }
+  }
+
+  /**
+   * Lets every rule that estimates importance from data (see {@code ConsolidationRule#estimator()})
+   * see its number of examples of {@code examples}, one at a time, each with weight 1/n; call it
+   * before {@link #consolidate()} at a task boundary. The examples are drawn without replacement
+   * (all of them if there are fewer) by a generator seeded with {@code seed}, and each example's
+   * seed for sampling rules is (seed, index), so the estimate is a function of the weights, the
+   * data and the seed alone.
+   */
+  public void estimateImportance(Examples examples, long seed) {
+    checkArgument(examples.size() > 0, "cannot estimate importance on an empty set");
+    for (var rule : training.rules()) {
+      var estimator = rule.estimator();
+      if (estimator.isEmpty()) {
+        continue;
+      }
+      int n = Math.min(estimator.get().samples(), examples.size());
+      int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
+      float[] features = new float[spec.inputSize()];
+      int[] labels = new int[1];
+      int[] tasks = new int[1];
+      var entry = training.estimates().get(rule.config().name());
+      try (TFloat32 weight = TFloat32.scalarOf(1f / n)) {
+        for (int i = 0; i < n; i++) {
+          examples.gather(order, i, 1, features, labels, tasks);
+          try (Feeds feeds = new Feeds(features, labels, tasks, 1);
+              TInt64 exampleSeed = TInt64.vectorOf(seed, i)) {
+            feeds
+                .feedTo(session.runner())
+                .feed(training.estimateSeed(), exampleSeed)
+                .feed(training.estimateWeight(), weight)
+                .addTarget(entry)
+                .run()
+                .close();
+          }
+        }
+      }
+    }
+  }
+
+  /** The first {@code n} entries of a random permutation of [0, size). */
+  private static int[] sampleWithoutReplacement(int size, int n, SplittableRandom random) {
+    int[] order = new int[size];
+    for (int i = 0; i < size; i++) {
+      order[i] = i;
+    }
+    for (int i = 0; i < n; i++) {
+      int j = i + random.nextInt(size - i);
+      int swap = order[i];
+      order[i] = order[j];
+      order[j] = swap;
+    }
+    return order;
   }
 
   /** Runs every rule's task-boundary update; returns the number of boundaries so far. */

@@ -17,6 +17,7 @@ import java.util.List;
  * @param optimizer the optimizer
  * @param rules consolidation rules (empty for plain fine-tuning)
  * @param seed seed of the initial weights and of the minibatch order
+ * @param binarized whether the model is a binarized MLP instead of a real-valued one
  */
 public record TrainerConfig(
     List<Integer> hidden,
@@ -24,7 +25,19 @@ public record TrainerConfig(
     int batchSize,
     OptimizerConfig optimizer,
     List<RuleConfig> rules,
-    long seed) {
+    long seed,
+    boolean binarized) {
+  /** A configuration for a real-valued MLP. */
+  public TrainerConfig(
+      List<Integer> hidden,
+      int epochs,
+      int batchSize,
+      OptimizerConfig optimizer,
+      List<RuleConfig> rules,
+      long seed) {
+    this(hidden, epochs, batchSize, optimizer, rules, seed, false);
+  }
+
   public TrainerConfig {
     hidden = List.copyOf(hidden);
     rules = List.copyOf(rules);
@@ -34,17 +47,22 @@ public record TrainerConfig(
 
   /** The same configuration with other rules. */
   public TrainerConfig withRules(List<RuleConfig> newRules) {
-    return new TrainerConfig(hidden, epochs, batchSize, optimizer, newRules, seed);
+    return new TrainerConfig(hidden, epochs, batchSize, optimizer, newRules, seed, binarized);
+  }
+
+  /** The same configuration for a binarized (or real-valued) model. */
+  public TrainerConfig withBinarized(boolean newBinarized) {
+    return new TrainerConfig(hidden, epochs, batchSize, optimizer, rules, seed, newBinarized);
   }
 
   /** The same configuration with another seed. */
   public TrainerConfig withSeed(long newSeed) {
-    return new TrainerConfig(hidden, epochs, batchSize, optimizer, rules, newSeed);
+    return new TrainerConfig(hidden, epochs, batchSize, optimizer, rules, newSeed, binarized);
   }
 
   /** The model for a stream with these input and output sizes. */
   public MlpSpec modelFor(int inputSize, int heads, int classesPerHead) {
-    return new MlpSpec(inputSize, hidden, heads, classesPerHead, seed);
+    return new MlpSpec(inputSize, hidden, heads, classesPerHead, seed, binarized);
   }
 
   /**

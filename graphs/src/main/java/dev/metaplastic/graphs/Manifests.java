@@ -13,7 +13,7 @@ import dev.metaplastic.graphs.proto.StateVariable;
 import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.ops.SynapticIntelligence;
+import dev.metaplastic.ops.Rules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +28,12 @@ public final class Manifests {
   /** The schema version this code writes; it reads this version and every older one. */
   public static final int FORMAT_VERSION = 1;
 
+  /** Model kind of a real-valued MLP ({@link Mlp}). */
+  public static final String MLP = "mlp";
+
+  /** Model kind of a binarized MLP ({@code BinarizedMlp}). */
+  public static final String BINARIZED_MLP = "binarized_mlp";
+
   /** Written into every manifest. */
   public static final String WRITTEN_BY = "metaplastic 0.1.0";
 
@@ -38,7 +44,7 @@ public final class Manifests {
     MlpSpec spec = graph.spec();
     Model.Builder model =
         Model.newBuilder()
-            .setKind("mlp")
+            .setKind(spec.binarized() ? BINARIZED_MLP : MLP)
             .setInputSize(spec.inputSize())
             .addAllHidden(spec.hidden())
             .setHeads(spec.heads())
@@ -83,11 +89,18 @@ public final class Manifests {
   public static MlpSpec spec(Manifest manifest) {
     Model m = manifest.getModel();
     checkArgument(
-        m.getKind().equals("mlp"),
-        "manifest describes a model of kind '%s', expected mlp",
-        m.getKind());
+        m.getKind().equals(MLP) || m.getKind().equals(BINARIZED_MLP),
+        "manifest describes a model of kind '%s', expected %s or %s",
+        m.getKind(),
+        MLP,
+        BINARIZED_MLP);
     return new MlpSpec(
-        m.getInputSize(), m.getHiddenList(), m.getHeads(), m.getClassesPerHead(), m.getSeed());
+        m.getInputSize(),
+        m.getHiddenList(),
+        m.getHeads(),
+        m.getClassesPerHead(),
+        m.getSeed(),
+        m.getKind().equals(BINARIZED_MLP));
   }
 
   /** The optimizer a manifest describes. */
@@ -112,15 +125,7 @@ public final class Manifests {
   public static List<RuleConfig> rules(Manifest manifest) {
     List<RuleConfig> rules = new ArrayList<>();
     for (Rule r : manifest.getRulesList()) {
-      Map<String, Double> h = r.getHyperparametersMap();
-      rules.add(
-          switch (r.getName()) {
-            case SynapticIntelligence.NAME ->
-                new SynapticIntelligence.Config(required(h, "c", "si"), required(h, "xi", "si"));
-            default ->
-                throw new IllegalArgumentException(
-                    "manifest names an unknown rule '" + r.getName() + "'; this version knows: si");
-          });
+      rules.add(Rules.fromHyperparameters(r.getName(), r.getHyperparametersMap()));
     }
     return rules;
   }

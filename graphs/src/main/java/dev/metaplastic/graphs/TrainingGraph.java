@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableList;
 import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.StepContext;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,16 +25,19 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The whole training graph of a classifier: model, softmax cross-entropy, optimizer and rules.
  *
- * <p>It exposes four entry points, each an output whose evaluation runs what it needs:
+ * <p>It exposes these entry points, each an output whose evaluation runs what it needs:
  *
  * <ul>
  *   <li>{@code train_step(x, y, task) → loss, penalty}: one optimizer step on the task loss plus
  *       every rule's penalty, then every rule's accumulation with the task-loss gradient and the
  *       update actually applied;
+ *   <li>{@code estimate/<rule>(x, task, seed, weight)}: one example's contribution to a rule's
+ *       importance estimate, for rules that estimate importance from data at a task boundary;
  *   <li>{@code consolidate() → tasks_consolidated}: every rule's task-boundary update;
  *   <li>{@code evaluate(x, y, task) → accuracy, correct};
  *   <li>{@code predict(x, task) → probabilities, logits}.
@@ -64,6 +68,9 @@ public final class TrainingGraph {
   private final Map<String, Loader> loaders = new LinkedHashMap<>();
   private final OptimizerConfig optimizer;
   private final Op rebase;
+  private final Placeholder<TInt64> estimateSeed;
+  private final Placeholder<TFloat32> estimateWeight;
+  private final Map<String, Operand<TFloat32>> estimates = new LinkedHashMap<>();
 
   /**
    * Builds the training graph in {@code graph}, which must be empty.
@@ -126,6 +133,9 @@ public final class TrainingGraph {
     List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
     List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
     for (ConsolidationRule rule : rules) {
+      if (!rule.hasPenalty()) {
+        continue;
+      }
       List<Operand<TFloat32>> penaltyGradients =
           rule.penaltyGradients()
               .orElseGet(
@@ -150,8 +160,18 @@ public final class TrainingGraph {
         beforeUpdate.add(copy.op());
       }
     }
+    Ops updateScope = step.withControlDependencyOps(beforeUpdate);
+    List<ConsolidationRule> transformers =
+        rules.stream().filter(ConsolidationRule::transformsSteps).toList();
+    checkArgument(
+        transformers.size() <= 1,
+        "at most one rule may transform the optimizer's steps, got %s",
+        transformers.stream().map(r -> r.config().name()).toList());
     List<Op> updates =
-        updater.apply(step.withControlDependencyOps(beforeUpdate), parameters, totalGradients);
+        transformers.isEmpty()
+            ? updater.apply(updateScope, parameters, totalGradients)
+            : updater.apply(
+                updateScope, parameters, totalGradients, transformers.get(0)::transformSteps);
     List<Op> stepOps = new ArrayList<>(updates);
     stepOps.addAll(forward.statisticUpdates());
     Ops afterUpdate = step.withControlDependencies(updates);
@@ -161,7 +181,9 @@ public final class TrainingGraph {
     }
     for (ConsolidationRule rule : rules) {
       stepOps.addAll(
-          rule.afterStep(taskGradients, rule.needsAppliedUpdates() ? applied : List.of()));
+          rule.afterStep(
+              new StepContext(
+                  afterUpdate, taskGradients, rule.needsAppliedUpdates() ? applied : List.of())));
     }
     Ops done = step.withControlDependencies(stepOps);
     this.loss = done.withName("loss").identity(taskLoss);
@@ -176,6 +198,30 @@ public final class TrainingGraph {
             .withControlDependencies(consolidation)
             .withName("tasks_consolidated")
             .identity(consolidated);
+
+    Ops estimate = variables.scope("estimate");
+    this.estimateSeed =
+        estimate.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    this.estimateWeight =
+        estimate.withName("weight").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    for (ConsolidationRule rule : rules) {
+      rule.estimator()
+          .ifPresent(
+              estimator -> {
+                String name = rule.config().name();
+                Operand<TFloat32> objective =
+                    estimator.objective(estimate, forward.inference(), estimateSeed);
+                List<Operand<TFloat32>> signal =
+                    gradients(estimate, name + "_gradients", objective, parameters);
+                List<Op> accumulate = estimator.accumulate(estimate, signal, estimateWeight);
+                estimates.put(
+                    name,
+                    estimate
+                        .withControlDependencies(accumulate)
+                        .withName(name)
+                        .identity(estimateWeight));
+              });
+    }
 
     Ops restart = variables.scope("rebase");
     List<Op> rebaseOps = new ArrayList<>();
@@ -274,6 +320,26 @@ public final class TrainingGraph {
   /** Every variable of the graph (weights, optimizer slots, rule state) by contract name. */
   public Map<String, Variable<?>> variables() {
     return new LinkedHashMap<>(variables.variables());
+  }
+
+  /**
+   * The importance-estimation entry point of each rule that has an {@link
+   * ConsolidationRule#estimator() estimator}, by rule name: evaluating {@code estimate/<rule>} with
+   * one example in {@link #x()} (and {@link #task()}), a seed in {@link #estimateSeed()} and a
+   * weight in {@link #estimateWeight()} adds that example's contribution to the rule's estimate.
+   */
+  public Map<String, Operand<TFloat32>> estimates() {
+    return java.util.Collections.unmodifiableMap(estimates);
+  }
+
+  /** {@code estimate/seed}: a fresh [2] seed per example, for rules that sample. */
+  public Placeholder<TInt64> estimateSeed() {
+    return estimateSeed;
+  }
+
+  /** {@code estimate/weight}: the example's weight in the estimate's mean, 1/samples. */
+  public Placeholder<TFloat32> estimateWeight() {
+    return estimateWeight;
   }
 
   /** Input features [batch, inputSize]. */

@@ -40,6 +40,14 @@ public interface ConsolidationRule {
   Operand<TFloat32> penalty();
 
   /**
+   * Whether {@link #penalty()} depends on the parameters; the training graph takes no penalty
+   * gradient of a rule without one.
+   */
+  default boolean hasPenalty() {
+    return true;
+  }
+
+  /**
    * The gradient of {@link #penalty()} with respect to each governed parameter, in {@link
    * #parameters()} order, written out by the rule, or empty to let the training graph derive it
    * with TensorFlow's symbolic gradients. A closed form (2cΩ(θ − θ*) for a quadratic penalty) takes

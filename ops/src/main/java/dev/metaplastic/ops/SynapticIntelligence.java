@@ -67,6 +67,11 @@ public final class SynapticIntelligence implements ConsolidationRule {
           xi > 0 && Double.isFinite(xi), "SI damping xi must be finite and > 0, got %s", xi);
     }
 
+    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
+    public static Config fromHyperparameters(Map<String, Double> h) {
+      return new Config(Rules.required(h, "c", NAME), Rules.required(h, "xi", NAME));
+    }
+
     @Override
     public String name() {
       return NAME;

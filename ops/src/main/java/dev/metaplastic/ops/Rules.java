@@ -1,0 +1,42 @@
+package dev.metaplastic.ops;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.List;
+import java.util.Map;
+
+/** Every rule this version knows, by the name its state variables and manifests carry. */
+public final class Rules {
+  private Rules() {}
+
+  /** The names of the known rules, in the order the README lists them. */
+  public static List<String> names() {
+    return List.of(SynapticIntelligence.NAME);
+  }
+
+  /**
+   * The configuration a manifest records as {@code name} with {@code hyperparameters}.
+   *
+   * @throws IllegalArgumentException for an unknown rule or a missing or invalid hyperparameter
+   */
+  public static RuleConfig fromHyperparameters(String name, Map<String, Double> hyperparameters) {
+    return switch (name) {
+      case SynapticIntelligence.NAME ->
+          SynapticIntelligence.Config.fromHyperparameters(hyperparameters);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));
+    };
+  }
+
+  /**
+   * The hyperparameter {@code key} of rule {@code rule}.
+   *
+   * @throws IllegalArgumentException if it is missing
+   */
+  static double required(Map<String, Double> hyperparameters, String key, String rule) {
+    Double value = hyperparameters.get(key);
+    checkArgument(value != null, "rule %s lacks hyperparameter '%s'", rule, key);
+    return value;
+  }
+}
