@@ -1,6 +1,7 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.train.AccuracyMatrix;
+import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -81,7 +82,20 @@ final class AccuracyReport {
             .xAxisTitle("accuracy on task")
             .yAxisTitle("after training task")
             .build();
-    chart.getStyler().setShowValue(true).setMin(0.0).setMax(1.0);
+    double lowest = 1;
+    for (int i = 0; i < m.tasks(); i++) {
+      for (int j = 0; j <= i; j++) {
+        lowest = Math.min(lowest, m.get(i, j));
+      }
+    }
+    // Colours span the matrix's own range (down to the nearest tenth), red for its lowest value.
+    chart
+        .getStyler()
+        .setShowValue(true)
+        .setMin(Math.floor(lowest * 10) / 10)
+        .setMax(1.0)
+        .setRangeColors(
+            new Color[] {new Color(0xd7301f), new Color(0xfdd49e), new Color(0x1a9850)});
     chart.getStyler().setHeatMapValueDecimalPattern("0.00");
     List<Integer> tasks = new ArrayList<>();
     for (int i = 0; i < m.tasks(); i++) {

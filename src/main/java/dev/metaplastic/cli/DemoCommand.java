@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter pw = spec.commandLine().getOut();
     TaskStream stream = streamOptions.open(0, pw).stream();
-    List<RuleConfig> si = List.of(training.rule.synapticIntelligence(streamOptions.stream));
+    List<RuleConfig> si = List.of(training.rule.rule("si", streamOptions.stream, false));
     pw.printf(
         "demo: %s from %s, %d tasks, %d epochs per task, batch %d, %s; seeds 0..%d%n",
         stream.name(),

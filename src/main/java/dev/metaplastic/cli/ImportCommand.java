@@ -43,7 +43,10 @@ final class ImportCommand implements Callable<Integer> {
   @Option(
       names = "--rule",
       defaultValue = "si",
-      description = "Consolidation rule: si or none. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Consolidation rule: none or one of "
+              + RuleOptions.CLI_NAMES
+              + ". Default: ${DEFAULT-VALUE}.")
   String rule;
 
   @Option(
@@ -57,7 +60,7 @@ final class ImportCommand implements Callable<Integer> {
     if (Files.exists(dir)) {
       throw new IllegalArgumentException(dir + " already exists; import into a new directory");
     }
-    List<RuleConfig> chosen = rules.rules(rule, "split");
+    List<RuleConfig> chosen = rules.rules(rule, "split", false);
     PrintWriter out = spec.commandLine().getOut();
     try (SavedModelInfo info = SavedModelInfo.open(source)) {
       KerasImport plan = KerasImport.plan(info);

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Continual learning with synaptic consolidation on TensorFlow Java.",
     subcommands = {
       DemoCommand.class,
+      CompareCommand.class,
       TrainCommand.class,
       ExportCommand.class,
       ImportCommand.class,

@@ -1,39 +1,89 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.ops.SynapticIntelligence;
+import dev.metaplastic.ops.Rules;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The hyperparameters of the consolidation rules: SI's {@code --c} and {@code --xi}. */
+/**
+ * The hyperparameters of the consolidation rules. Each option overrides the rule's preset for the
+ * stream ({@link RulePresets}); options a rule does not have are ignored by it.
+ */
 final class RuleOptions {
-  @Option(
-      names = "--c",
-      description = "SI strength c. Default: 1.0 on split streams, 0.1 on permuted streams.")
+  /** The rules as the command line names them. */
+  static final String CLI_NAMES = "si, ewc, online-ewc, mas, benna-fusi, meta";
+
+  @Option(names = "--c", description = "SI strength c. Default: the stream's preset.")
   Double c;
 
-  @Option(
-      names = "--xi",
-      description = "SI damping xi. Default: 0.001 on split streams, 0.1 on permuted streams.")
+  @Option(names = "--xi", description = "SI damping xi. Default: the stream's preset.")
   Double xi;
 
-  /** SI with the paper's defaults for the stream, overridden by --c and --xi. */
-  SynapticIntelligence.Config synapticIntelligence(String stream) {
-    SynapticIntelligence.Config defaults =
-        stream.equals("permuted")
-            ? SynapticIntelligence.Config.PERMUTED
-            : SynapticIntelligence.Config.SPLIT;
-    return new SynapticIntelligence.Config(
-        c == null ? defaults.c() : c, xi == null ? defaults.xi() : xi);
+  @Option(
+      names = "--lambda",
+      description = "EWC, online EWC and MAS strength lambda. Default: the stream's preset.")
+  Double lambda;
+
+  @Option(
+      names = "--gamma",
+      description = "Online EWC decay gamma of the running Fisher. Default: the stream's preset.")
+  Double gamma;
+
+  @Option(
+      names = "--samples",
+      description =
+          "Examples per task boundary for the EWC, online EWC and MAS importance estimates."
+              + " Default: the stream's preset.")
+  Double samples;
+
+  @Option(
+      names = "--meta",
+      description = "Metaplasticity strength m. Default: the stream's preset.")
+  Double meta;
+
+  @Option(
+      names = "--chain-length",
+      description = "Benna-Fusi chain length N. Default: the stream's preset.")
+  Double chainLength;
+
+  @Option(
+      names = "--coupling",
+      description = "Benna-Fusi coupling g_12 of the first link. Default: the stream's preset.")
+  Double coupling;
+
+  /**
+   * The rule {@code cliName} (such as {@code online-ewc}) with the preset of stream kind {@code
+   * stream} overridden by these options.
+   */
+  RuleConfig rule(String cliName, String stream, boolean binarized) {
+    String name = cliName.replace('-', '_');
+    if (!Rules.names().contains(name)) {
+      throw new IllegalArgumentException(
+          "unknown rule '" + cliName + "'; expected one of " + CLI_NAMES);
+    }
+    Map<String, Double> h = new LinkedHashMap<>(RulePresets.defaults(name, stream, binarized));
+    Map<String, Double> given = new LinkedHashMap<>();
+    given.put("c", c);
+    given.put("xi", xi);
+    given.put("lambda", lambda);
+    given.put("gamma", gamma);
+    given.put("samples", samples);
+    given.put("m", meta);
+    given.put("chain_length", chainLength);
+    given.put("coupling", coupling);
+    given.forEach(
+        (key, value) -> {
+          if (value != null && h.containsKey(key)) {
+            h.put(key, value);
+          }
+        });
+    return Rules.fromHyperparameters(name, h);
   }
 
-  /** The rule named on the command line (si or none), with the defaults of {@code stream}. */
-  List<RuleConfig> rules(String rule, String stream) {
-    return switch (rule) {
-      case "si" -> List.of(synapticIntelligence(stream));
-      case "none" -> List.of();
-      default ->
-          throw new IllegalArgumentException("unknown rule '" + rule + "'; expected si or none");
-    };
+  /** The rule named on the command line, or none for {@code none} (fine-tuning). */
+  List<RuleConfig> rules(String cliName, String stream, boolean binarized) {
+    return cliName.equals("none") ? List.of() : List.of(rule(cliName, stream, binarized));
   }
 }

@@ -40,7 +40,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--rule",
       defaultValue = "si",
-      description = "Consolidation rule: si or none (fine-tuning). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Consolidation rule: none (fine-tuning) or one of "
+              + RuleOptions.CLI_NAMES
+              + ". Default: ${DEFAULT-VALUE}.")
   String rule;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")
@@ -146,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Starts a run from new weights, or from the SavedModel named by {@code --init}. */
   private Outcome startRun(PrintWriter pw) {
-    List<RuleConfig> rules = training.rule.rules(rule, streamOptions.stream);
+    List<RuleConfig> rules = training.rule.rules(rule, streamOptions.stream, training.binarized);
     TrainerConfig config = training.trainerConfig(rules, seed);
     StreamOptions.Opened opened = streamOptions.open(seed, pw);
     TaskStream stream = opened.stream();

@@ -34,9 +34,16 @@ final class TrainingOptions {
       description = "Batch size. Default: ${DEFAULT-VALUE}.")
   int batch;
 
+  @Option(
+      names = "--binarized",
+      description =
+          "Train a binarized network (binary weights and activations with batch normalization)"
+              + " instead of a real-valued one.")
+  boolean binarized;
+
   /** A trainer configuration with {@code rules}. */
   TrainerConfig trainerConfig(List<RuleConfig> rules, long seed) {
     return new TrainerConfig(
-        hidden, epochs, batch, optimizer.config(), new ArrayList<>(rules), seed);
+        hidden, epochs, batch, optimizer.config(), new ArrayList<>(rules), seed, binarized);
   }
 }

@@ -50,11 +50,6 @@ public record TrainerConfig(
     return new TrainerConfig(hidden, epochs, batchSize, optimizer, newRules, seed, binarized);
   }
 
-  /** The same configuration for a binarized (or real-valued) model. */
-  public TrainerConfig withBinarized(boolean newBinarized) {
-    return new TrainerConfig(hidden, epochs, batchSize, optimizer, rules, seed, newBinarized);
-  }
-
   /** The same configuration with another seed. */
   public TrainerConfig withSeed(long newSeed) {
     return new TrainerConfig(hidden, epochs, batchSize, optimizer, rules, newSeed, binarized);

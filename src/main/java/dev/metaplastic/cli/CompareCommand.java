@@ -1,0 +1,183 @@
+package dev.metaplastic.cli;
+
+import dev.metaplastic.data.Task;
+import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.train.AccuracyMatrix;
+import dev.metaplastic.train.ContinualTrainer;
+import dev.metaplastic.train.TrainerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code metaplastic compare}: every chosen method trained on the same stream with the same seed
+ * and network, in one run, with fine-tuning as the lower bound and joint training as the upper.
+ * Writes a markdown table and PNG plots.
+ */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train several consolidation rules on the same stream, seed and network; write a markdown"
+            + " table and PNG plots.")
+final class CompareCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin StreamOptions streamOptions;
+  @Mixin TrainingOptions training;
+  @Mixin ProgressOptions progress;
+
+  @Option(
+      names = "--rules",
+      split = ",",
+      description =
+          "Methods to compare: finetune, joint, and any of "
+              + RuleOptions.CLI_NAMES
+              + ". Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
+              + " (metaplastic vs plain binarized network): finetune,joint,meta.")
+  List<String> methods;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the stream, the weights and the minibatch order. Default: 0.")
+  long seed;
+
+  @Option(
+      names = "--out",
+      description = "Output directory for the table and plots. Default: out/compare-<stream>.")
+  Path out;
+
+  @Override
+  public Integer call() {
+    boolean binarized = training.binarized;
+    List<String> chosen =
+        methods != null
+            ? methods
+            : binarized
+                ? List.of("finetune", "joint", "meta")
+                : List.of("finetune", "joint", "si", "ewc", "online-ewc", "mas", "benna-fusi");
+    PrintWriter pw = spec.commandLine().getOut();
+    StreamOptions.Opened opened = streamOptions.open(seed, pw);
+    String kind = opened.descriptor().getKind();
+    TaskStream stream = opened.stream();
+    Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
+    Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
+    for (String method : chosen) {
+      rules.put(
+          method,
+          method.equals("finetune") || method.equals("joint")
+              ? List.of()
+              : List.of(training.rule.rule(method, kind, binarized)));
+    }
+    TrainerConfig base = training.trainerConfig(List.of(), seed);
+    String header =
+        String.format(
+            "%s from %s, %d tasks; model %s; %s; %d epochs per task, batch %d, seed %d",
+            stream.name(),
+            stream.source(),
+            stream.tasks().size(),
+            base.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
+            base.optimizer(),
+            base.epochs(),
+            base.batchSize(),
+            seed);
+    pw.println("compare: " + header);
+    pw.flush();
+
+    List<MethodResult> results = new ArrayList<>();
+    rules.forEach(
+        (method, methodRules) -> {
+          MethodResult result = run(method, base.withRules(methodRules), stream);
+          results.add(result);
+          pw.printf(
+              "%-11s average accuracy %.4f  (%.1f s per task)%n",
+              method, result.averageAccuracy(), result.secondsPerTask());
+          pw.flush();
+        });
+
+    String table = ComparisonTable.markdown(results);
+    writeReport(dir, header, table, results, stream);
+    pw.println();
+    pw.print(table);
+    pw.printf("%ntable and plots written to %s%n", dir);
+    pw.flush();
+    return 0;
+  }
+
+  private MethodResult run(String method, TrainerConfig config, TaskStream stream) {
+    StepTimer timer = new StepTimer(progress.listener(method));
+    ContinualTrainer trainer = new ContinualTrainer(config, timer);
+    String description =
+        config.rules().isEmpty() ? "fine-tuning" : config.rules().get(0).toString();
+    long start = System.nanoTime();
+    if (method.equals("joint")) {
+      double[] accuracies = trainer.trainJointly(stream);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new MethodResult(
+          method,
+          "joint training (all tasks together)",
+          null,
+          accuracies,
+          seconds / stream.tasks().size(),
+          timer.secondsPerStep());
+    }
+    AccuracyMatrix matrix = trainer.run(stream);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double[] last = new double[matrix.tasks()];
+    for (int j = 0; j < last.length; j++) {
+      last[j] = matrix.get(matrix.tasks() - 1, j);
+    }
+    return new MethodResult(
+        method, description, matrix, last, seconds / matrix.tasks(), timer.secondsPerStep());
+  }
+
+  private static void writeReport(
+      Path dir, String header, String table, List<MethodResult> results, TaskStream stream) {
+    Map<String, double[]> curves = new LinkedHashMap<>();
+    List<String> plots = new ArrayList<>();
+    for (MethodResult r : results) {
+      if (r.sequential()) {
+        String file = "accuracy-matrix-" + r.method() + ".png";
+        AccuracyReport.plotMatrix(
+            dir.resolve(file), stream.name() + " — " + r.description(), r.matrix());
+        plots.add(file);
+        curves.put(r.method(), AccuracyReport.averageCurve(r.matrix()));
+      } else {
+        double[] flat = new double[stream.tasks().size()];
+        java.util.Arrays.fill(flat, r.averageAccuracy());
+        curves.put(r.method() + " (final, all tasks)", flat);
+      }
+    }
+    AccuracyReport.plotAverages(
+        dir.resolve("average-accuracy.png"), stream.name() + " — every method", curves);
+    StringBuilder md = new StringBuilder();
+    md.append("# Comparison\n\n").append(header).append("\n\n").append(table).append('\n');
+    md.append("Tasks: ");
+    List<String> names = new ArrayList<>();
+    for (Task t : stream.tasks()) {
+      names.add(t.name());
+    }
+    md.append(String.join("; ", names)).append(".\n\n");
+    md.append("![average accuracy](average-accuracy.png)\n\n");
+    plots.forEach(p -> md.append("![").append(p).append("](").append(p).append(")\n"));
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("compare.md"), md.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve("compare.md"), e);
+    }
+  }
+}
