@@ -5,7 +5,7 @@ import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.ops.SynapticIntelligence;
+import dev.metaplastic.ops.Rules;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.serve.PredictorBenchmark;
 import dev.metaplastic.train.Checkpoints;
@@ -19,7 +19,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.tensorflow.Graph;
@@ -42,6 +44,7 @@ import picocli.CommandLine.Spec;
     description = "Measure step costs, Session.run overhead and whole-run wall times.")
 final class BenchCommand implements Callable<Integer> {
   private static final int BATCH = 256;
+  private static final int ROUNDS = 10;
 
   @Spec CommandSpec spec;
   @Mixin StreamOptions streamOptions;
@@ -70,12 +73,33 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("TensorFlow Java 1.1.0 on %d cores%n", Runtime.getRuntime().availableProcessors());
     MlpSpec mlp = new MlpSpec(784, List.of(256, 256), 1, 10, 0);
     OptimizerConfig sgd = new OptimizerConfig.Sgd(0.01);
-    double plain = medianStepMillis(mlp, sgd, List.of());
-    double withSi = medianStepMillis(mlp, sgd, List.of(SynapticIntelligence.Config.SPLIT));
-    out.printf("training step, %s MLP, batch %d (median of %d):%n", mlp.describe(), BATCH, steps);
-    out.printf("  plain SGD       %8.3f ms%n", plain);
-    out.printf("  SGD + SI        %8.3f ms%n", withSi);
-    out.printf("  ratio SI/plain  %8.3f%n", withSi / plain);
+    OptimizerConfig adam = OptimizerConfig.Adam.withLearningRate(0.001);
+    Map<String, StepVariant> variants = new LinkedHashMap<>();
+    variants.put("SGD", new StepVariant(mlp, sgd, List.of()));
+    for (String rule : Rules.names()) {
+      if (!rule.equals("meta")) {
+        RuleConfig config = RulePresets.rule(rule, "split", false);
+        variants.put("SGD + " + rule, new StepVariant(mlp, sgd, List.of(config)));
+      }
+    }
+    variants.put("Adam", new StepVariant(mlp, adam, List.of()));
+    variants.put(
+        "Adam + meta",
+        new StepVariant(mlp, adam, List.of(RulePresets.rule("meta", "split", false))));
+    MlpSpec bnn = new MlpSpec(784, List.of(256, 256), 1, 10, 0, true);
+    variants.put("BNN, Adam", new StepVariant(bnn, adam, List.of()));
+    variants.put(
+        "BNN, Adam + meta",
+        new StepVariant(bnn, adam, List.of(RulePresets.rule("meta", "permuted", true))));
+    Map<String, Double> millis = medianStepMillis(variants);
+    out.printf(
+        "training step, %s MLP, batch %d (median over %d interleaved rounds of %d steps):%n",
+        mlp.describe(), BATCH, ROUNDS, steps / ROUNDS);
+    millis.forEach(
+        (name, ms) -> {
+          String base = name.contains(" + ") ? name.substring(0, name.indexOf(" + ")) : name;
+          out.printf("  %-22s %8.3f ms   ÷ %-12s %6.3f%n", name, ms, base, ms / millis.get(base));
+        });
     out.printf("empty Session.run (median of 5000): %.1f µs%n", emptyRunMicros());
     out.flush();
     out.printf(
@@ -85,55 +109,74 @@ final class BenchCommand implements Callable<Integer> {
     out.flush();
 
     TaskStream stream = streamOptions.open(0, out).stream();
-    TrainerConfig adam =
-        new TrainerConfig(
-            List.of(256, 256),
-            2,
-            BATCH,
-            OptimizerConfig.Adam.withLearningRate(0.001),
-            List.of(),
-            0);
+    TrainerConfig whole = new TrainerConfig(List.of(256, 256), 2, BATCH, adam, List.of(), 0);
     out.printf(
         "whole run: %s from %s, %d tasks x 2 epochs, %s MLP, batch %d, Adam (median of %d,"
             + " training and evaluation, data already in memory):%n",
         stream.name(),
         stream.source(),
         stream.tasks().size(),
-        adam.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
+        whole.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
         BATCH,
         repeats);
-    double runPlain = medianRunSeconds(adam, stream);
-    double runSi =
-        medianRunSeconds(adam.withRules(List.of(SynapticIntelligence.Config.SPLIT)), stream);
-    out.printf("  Adam            %8.2f s%n", runPlain);
-    out.printf("  Adam + SI       %8.2f s%n", runSi);
-    out.printf("  ratio SI/plain  %8.3f%n", runSi / runPlain);
+    double runPlain = medianRunSeconds(whole, stream);
+    out.printf("  %-22s %8.2f s%n", "Adam", runPlain);
     out.flush();
+    for (String rule : Rules.names()) {
+      double seconds =
+          medianRunSeconds(
+              whole.withRules(List.of(RulePresets.rule(rule, "split", false))), stream);
+      out.printf("  %-22s %8.2f s   ÷ Adam %6.3f%n", "Adam + " + rule, seconds, seconds / runPlain);
+      out.flush();
+    }
     return 0;
   }
 
-  private double medianStepMillis(MlpSpec mlp, OptimizerConfig optimizer, List<RuleConfig> rules) {
+  /** A model, optimizer and rules whose training step is timed. */
+  private record StepVariant(MlpSpec spec, OptimizerConfig optimizer, List<RuleConfig> rules) {}
+
+  /**
+   * Median milliseconds per training step of each variant. All variants are open at once and timed
+   * in interleaved rounds, so that a slow phase of a shared machine hits all of them alike.
+   */
+  private Map<String, Double> medianStepMillis(Map<String, StepVariant> variants) {
     SplittableRandom random = new SplittableRandom(1);
-    float[] x = new float[BATCH * mlp.inputSize()];
+    float[] x = new float[BATCH * 784];
     int[] y = new int[BATCH];
     int[] task = new int[BATCH];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) random.nextDouble();
     }
     for (int i = 0; i < BATCH; i++) {
-      y[i] = random.nextInt(mlp.classesPerHead());
+      y[i] = random.nextInt(10);
     }
-    try (ModelSession model = new ModelSession(mlp, optimizer, rules)) {
-      for (int i = 0; i < 20; i++) {
-        model.trainStep(x, y, task, BATCH);
+    Map<String, ModelSession> sessions = new LinkedHashMap<>();
+    try {
+      variants.forEach(
+          (name, v) -> sessions.put(name, new ModelSession(v.spec(), v.optimizer(), v.rules())));
+      Map<String, double[]> times = new LinkedHashMap<>();
+      sessions.forEach(
+          (name, model) -> {
+            for (int i = 0; i < 20; i++) {
+              model.trainStep(x, y, task, BATCH);
+            }
+            times.put(name, new double[ROUNDS]);
+          });
+      int perRound = Math.max(1, steps / ROUNDS);
+      for (int round = 0; round < ROUNDS; round++) {
+        for (var entry : sessions.entrySet()) {
+          long start = System.nanoTime();
+          for (int i = 0; i < perRound; i++) {
+            entry.getValue().trainStep(x, y, task, BATCH);
+          }
+          times.get(entry.getKey())[round] = (System.nanoTime() - start) / 1e6 / perRound;
+        }
       }
-      double[] times = new double[steps];
-      for (int i = 0; i < steps; i++) {
-        long start = System.nanoTime();
-        model.trainStep(x, y, task, BATCH);
-        times[i] = (System.nanoTime() - start) / 1e6;
-      }
-      return median(times);
+      Map<String, Double> medians = new LinkedHashMap<>();
+      times.forEach((name, t) -> medians.put(name, median(t)));
+      return medians;
+    } finally {
+      sessions.values().forEach(ModelSession::close);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.Rules;
 import dev.metaplastic.ops.SynapticIntelligence;
 import java.util.Map;
 
@@ -11,6 +13,11 @@ import java.util.Map;
  */
 final class RulePresets {
   private RulePresets() {}
+
+  /** Rule {@code name} with its preset for stream kind {@code stream}. */
+  static RuleConfig rule(String name, String stream, boolean binarized) {
+    return Rules.fromHyperparameters(name, defaults(name, stream, binarized));
+  }
 
   /**
    * The hyperparameters of rule {@code name} (as manifests name it) on stream kind {@code stream}.
