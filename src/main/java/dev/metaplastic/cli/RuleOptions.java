@@ -84,6 +84,13 @@ final class RuleOptions {
 
   /** The rule named on the command line, or none for {@code none} (fine-tuning). */
   List<RuleConfig> rules(String cliName, String stream, boolean binarized) {
-    return cliName.equals("none") ? List.of() : List.of(rule(cliName, stream, binarized));
+    if (cliName.equals("none")) {
+      return List.of();
+    }
+    if (!Rules.names().contains(cliName.replace('-', '_'))) {
+      throw new IllegalArgumentException(
+          "unknown rule '" + cliName + "'; expected none or one of " + CLI_NAMES);
+    }
+    return List.of(rule(cliName, stream, binarized));
   }
 }

@@ -2,7 +2,6 @@ package dev.metaplastic.cli;
 
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
-import dev.metaplastic.ops.SynapticIntelligence;
 import java.util.Map;
 
 /**
@@ -20,14 +19,20 @@ final class RulePresets {
   }
 
   /**
-   * The hyperparameters of rule {@code name} (as manifests name it) on stream kind {@code stream}.
+   * The hyperparameters of rule {@code name} (as manifests name it) on stream kind {@code stream};
+   * {@code binarized} for a binarized network, where metaplasticity acts on the hidden weights
+   * themselves rather than on their distance from the last task's anchor.
    */
   static Map<String, Double> defaults(String name, String stream, boolean binarized) {
     boolean permuted = stream.equals("permuted");
     return switch (name) {
-      case SynapticIntelligence.NAME ->
-          (permuted ? SynapticIntelligence.Config.PERMUTED : SynapticIntelligence.Config.SPLIT)
-              .hyperparameters();
+      case "si" -> permuted ? Map.of("c", 0.1, "xi", 0.1) : Map.of("c", 1.0, "xi", 1e-3);
+      case "ewc" -> Map.of("lambda", permuted ? 100.0 : 1000.0, "samples", 1024.0);
+      case "online_ewc" ->
+          Map.of("lambda", permuted ? 100.0 : 1000.0, "gamma", 1.0, "samples", 1024.0);
+      case "mas" -> Map.of("lambda", permuted ? 1.0 : 10.0, "samples", 1024.0);
+      case "benna_fusi" -> Map.of("chain_length", 8.0, "coupling", 0.1);
+      case "meta" -> Map.of("m", 1.35, "reference", binarized ? 0.0 : 1.0);
       default -> throw new IllegalArgumentException("no preset for rule '" + name + "'");
     };
   }

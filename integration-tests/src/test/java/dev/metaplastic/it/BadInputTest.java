@@ -65,7 +65,9 @@ class BadInputTest {
   @Test
   void unknownRule() {
     CliRun run = CliRun.of("train", "--stream", "generated", "--rule", "magic", "--no-progress");
-    assertUserError(run, "unknown rule 'magic'; expected si or none");
+    assertUserError(
+        run,
+        "unknown rule 'magic'; expected none or one of si, ewc, online-ewc, mas, benna-fusi, meta");
   }
 
   @Test
