@@ -11,7 +11,11 @@ public final class Rules {
 
   /** The names of the known rules, in the order the README lists them. */
   public static List<String> names() {
-    return List.of(SynapticIntelligence.NAME);
+    return List.of(
+        SynapticIntelligence.NAME,
+        ElasticWeightConsolidation.NAME,
+        OnlineElasticWeightConsolidation.NAME,
+        MemoryAwareSynapses.NAME);
   }
 
   /**
@@ -23,6 +27,12 @@ public final class Rules {
     return switch (name) {
       case SynapticIntelligence.NAME ->
           SynapticIntelligence.Config.fromHyperparameters(hyperparameters);
+      case ElasticWeightConsolidation.NAME ->
+          ElasticWeightConsolidation.Config.fromHyperparameters(hyperparameters);
+      case OnlineElasticWeightConsolidation.NAME ->
+          OnlineElasticWeightConsolidation.Config.fromHyperparameters(hyperparameters);
+      case MemoryAwareSynapses.NAME ->
+          MemoryAwareSynapses.Config.fromHyperparameters(hyperparameters);
       default ->
           throw new IllegalArgumentException(
               "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));
@@ -38,5 +48,23 @@ public final class Rules {
     Double value = hyperparameters.get(key);
     checkArgument(value != null, "rule %s lacks hyperparameter '%s'", rule, key);
     return value;
+  }
+
+  /**
+   * The hyperparameter {@code key} of rule {@code rule}, which must be a whole number (manifests
+   * store every hyperparameter as a double).
+   *
+   * @throws IllegalArgumentException if it is missing, not a whole number, or outside the range of
+   *     an {@code int}
+   */
+  static int requiredInt(Map<String, Double> hyperparameters, String key, String rule) {
+    double value = required(hyperparameters, key, rule);
+    checkArgument(
+        value == Math.rint(value) && value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE,
+        "rule %s: hyperparameter '%s' must be a whole number, got %s",
+        rule,
+        key,
+        value);
+    return (int) value;
   }
 }

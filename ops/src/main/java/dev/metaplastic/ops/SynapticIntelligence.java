@@ -13,7 +13,6 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Synaptic Intelligence (Zenke, Poole &amp; Ganguli, "Continual Learning Through Synaptic
@@ -134,7 +133,7 @@ public final class SynapticIntelligence implements ConsolidationRule {
    */
   static Operand<TFloat32> surrogateTerm(
       Ops tf, Operand<TFloat32> weighted, Operand<TFloat32> displacement) {
-    return tf.reduceSum(tf.math.mul(weighted, displacement), allAxes(tf, displacement));
+    return Reductions.sumAll(tf, tf.math.mul(weighted, displacement));
   }
 
   /**
@@ -174,14 +173,6 @@ public final class SynapticIntelligence implements ConsolidationRule {
     Operand<TFloat32> displacement = tf.math.square(tf.math.sub(theta, taskStart));
     Operand<TFloat32> added = tf.math.div(pathIntegral, tf.math.add(displacement, tf.constant(xi)));
     return tf.nn.relu(tf.math.add(importance, added));
-  }
-
-  private static Operand<TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
-    int[] axes = new int[x.shape().numDimensions()];
-    for (int i = 0; i < axes.length; i++) {
-      axes[i] = i;
-    }
-    return tf.constant(axes);
   }
 
   @Override
