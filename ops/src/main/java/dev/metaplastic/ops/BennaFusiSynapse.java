@@ -1,0 +1,380 @@
+package dev.metaplastic.ops;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The Benna–Fusi complex synapse (Benna &amp; Fusi, "Computational principles of synaptic memory
+ * consolidation", Nature Neuroscience 19, 2016), discretised with one Euler step of Δt = 1 per
+ * optimizer step as in Kaplanis, Shanahan &amp; Clopath, "Continual reinforcement learning with
+ * complex synapses", ICML 2018.
+ *
+ * <p>Each synapse is a chain of N communicating "beakers" u<sub>1</sub> … u<sub>N</sub>: u<sub>1
+ * </sub> is the visible weight θ (the model's parameter), u<sub>2</sub> … u<sub>N</sub> are hidden.
+ * Beaker k has capacity C<sub>k</sub> = 2<sup>k−1</sup>; beakers k and k+1 are joined by a tube of
+ * width g<sub>k,k+1</sub> = g<sub>12</sub> · 2<sup>−(k−1)</sup>, and the last beaker leaks to 0
+ * through g<sub>N,N+1</sub>. The time constant C<sub>k</sub>/g<sub>k,k+1</sub> = 4<sup>k−1</sup>/g
+ * <sub>12</sub> of beaker k thus grows geometrically, which makes a change of u<sub>1</sub> decay
+ * roughly as a power law (1/√t) over the range of time constants instead of exponentially:
+ *
+ * <pre>
+ *   C_1 du_1/dt = Δw_ext + g_12 (u_2 − u_1)
+ *   C_k du_k/dt = g_{k−1,k} (u_{k−1} − u_k) + g_{k,k+1} (u_{k+1} − u_k),   k = 2..N,  u_{N+1} = 0
+ * </pre>
+ *
+ * <p>The scaling C<sub>k</sub> = 2<sup>k−1</sup>, g<sub>k,k+1</sub> = g<sub>12</sub> 2<sup>
+ * −(k−1)</sup> (capacities doubling, tubes halving) is the geometric chain of Benna &amp; Fusi's
+ * model and is what van de Ven's reference implementation of the model for deep learning uses
+ * (github.com/GMvandeVen/complex-synapses, {@code complex_synapses.py}: C<sub>k</sub> = x<sup>k−1
+ * </sup>, g<sub>k,k+1</sub> = g<sub>12</sub> x<sup>−(k−1)</sup>, here with x = 2). A faster fall,
+ * g<sub>k,k+1</sub> ∝ 2<sup>−2(k−1)</sup>, would make time constants grow as 8<sup>k</sup> and is
+ * not the published scaling.
+ *
+ * <p>For each governed parameter θ the rule keeps one variable, {@code
+ * benna_fusi/<parameter>/chain} of shape [N−1, θ's shape], stacking u<sub>2</sub> … u<sub>N</sub>
+ * (row 0 is u<sub>2</sub>). It starts at θ's initial value.
+ *
+ * <p>With every value taken before the step (no race with other rules), one optimizer step does:
+ *
+ * <ul>
+ *   <li>u<sub>1</sub> through {@link #transformSteps}: the optimizer's step becomes step −
+ *       (g<sub>12 </sub>/C<sub>1</sub>)(u<sub>2</sub> − θ), so θ ← θ − step +
+ *       (g<sub>12</sub>/C<sub>1</sub>) (u<sub>2</sub> − θ) ({@link #transformedStep});
+ *   <li>u<sub>2</sub> … u<sub>N</sub> in {@link #afterStep}, from u<sub>1</sub> before the step
+ *       recovered as θ<sub>after</sub> − Δθ<sub>applied</sub> ({@link #nextHiddenChain}). It writes
+ *       only the chain, never θ.
+ * </ul>
+ *
+ * <p>The rule has no penalty and needs no task boundaries: the chain consolidates continuously, so
+ * {@link #consolidate()} does nothing. Because it transforms the optimizer's steps, it cannot be
+ * combined with another rule that does.
+ */
+public final class BennaFusiSynapse implements ConsolidationRule {
+  /** Name of the rule, the first segment of its state variables. */
+  public static final String NAME = "benna_fusi";
+
+  /** Longest chain accepted: beyond it the smallest coefficients leave float32's normal range. */
+  public static final int MAX_CHAIN_LENGTH = 32;
+
+  private final Config config;
+  private final List<Parameter> parameters;
+  private final List<Variable<TFloat32>> chains = new ArrayList<>();
+  private final List<StateVariable> state = new ArrayList<>();
+  private final Ops tf;
+  private final Operand<TFloat32> penalty;
+
+  /**
+   * Hyperparameters of the Benna–Fusi chain.
+   *
+   * @param chainLength number N of beakers per synapse, the visible weight included; 2 ≤ N ≤
+   *     {@value #MAX_CHAIN_LENGTH}
+   * @param coupling g<sub>12</sub>, the width of the tube between u<sub>1</sub> and u<sub>2</sub>,
+   *     in (0, 1]: with Δt = 1 every Euler update is then a weighted average of the old values with
+   *     non-negative weights (the largest rate is g<sub>12</sub>/C<sub>1</sub> = g<sub>12</sub> for
+   *     u<sub>1</sub>, and 3 g<sub>12</sub>/4<sup>k−1</sup> ≤ 3/4 for u<sub>k</sub>, k ≥ 2), so the
+   *     scheme is stable and never overshoots
+   */
+  public record Config(int chainLength, double coupling) implements RuleConfig {
+    /** N = 8 beakers (time constants 10 to about 164 000 steps), g<sub>12</sub> = 0.1. */
+    public static final Config DEFAULT = new Config(8, 0.1);
+
+    public Config {
+      checkArgument(
+          chainLength >= 2 && chainLength <= MAX_CHAIN_LENGTH,
+          "Benna-Fusi chain_length N must be an integer in [2, %s] (the visible weight and at least"
+              + " one hidden variable), got %s",
+          MAX_CHAIN_LENGTH,
+          chainLength);
+      checkArgument(
+          coupling > 0 && coupling <= 1,
+          "Benna-Fusi coupling g_12 must be in (0, 1] so that explicit Euler with one step per"
+              + " optimizer step is stable, got %s",
+          coupling);
+    }
+
+    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
+    public static Config fromHyperparameters(Map<String, Double> h) {
+      double n = Rules.required(h, "chain_length", NAME);
+      checkArgument(
+          n == Math.rint(n) && Math.abs(n) <= Integer.MAX_VALUE,
+          "Benna-Fusi chain_length must be a whole number, got %s",
+          n);
+      return new Config((int) n, Rules.required(h, "coupling", NAME));
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Map<String, Double> hyperparameters() {
+      return ImmutableMap.of("chain_length", (double) chainLength, "coupling", coupling);
+    }
+
+    @Override
+    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
+      return new BennaFusiSynapse(this, variables, parameters);
+    }
+
+    @Override
+    public String toString() {
+      return NAME + "(chain_length=" + chainLength + ", coupling=" + coupling + ")";
+    }
+  }
+
+  private BennaFusiSynapse(Config config, VariableRegistry variables, List<Parameter> parameters) {
+    checkArgument(!parameters.isEmpty(), "the Benna-Fusi synapse needs at least one parameter");
+    this.config = config;
+    this.parameters = ImmutableList.copyOf(parameters);
+    this.tf = variables.scope(NAME);
+    Ops init = variables.root();
+    for (Parameter p : parameters) {
+      Operand<TFloat32> initial =
+          init.broadcastTo(p.initialValue(), init.constant(chainShape(p.shape()).asArray()));
+      Variable<TFloat32> chain = variables.create(NAME + "/" + p.name() + "/chain", initial);
+      chains.add(chain);
+      state.add(new StateVariable(p.name(), "chain", chain));
+    }
+    this.penalty = tf.withName("penalty").constant(0f);
+  }
+
+  /** Capacity C<sub>k</sub> = 2<sup>k−1</sup> of beaker k (k = 1 is the visible weight). */
+  static double capacity(int k) {
+    return Math.scalb(1.0, k - 1);
+  }
+
+  /**
+   * Width g<sub>k,k+1</sub> = g<sub>12</sub> · 2<sup>−(k−1)</sup> of the tube between beakers k and
+   * k+1; g<sub>N,N+1</sub> is the leak of the last beaker to 0.
+   */
+  static double tube(double coupling, int k) {
+    return Math.scalb(coupling, -(k - 1));
+  }
+
+  /**
+   * The step applied to the visible weight u<sub>1</sub> = θ, from the Euler step of C<sub>1</sub>
+   * du<sub>1</sub>/dt = Δw<sub>ext</sub> + g<sub>12</sub>(u<sub>2</sub> − u<sub>1</sub>) with Δt =
+   * 1, written as θ ← θ − step′: step′ = step − (g<sub>12</sub>/C<sub>1</sub>)(u<sub>2</sub> − θ).
+   * The optimizer's step plays −Δw<sub>ext</sub>; as in van de Ven's implementation it is not
+   * divided by C<sub>1</sub> (= 1 here anyway).
+   *
+   * @param step the optimizer's proposed step
+   * @param theta θ before the step
+   * @param u2 the first hidden variable before the step
+   * @param rate g<sub>12</sub>/C<sub>1</sub>
+   */
+  static Operand<TFloat32> transformedStep(
+      Ops tf, Operand<TFloat32> step, Operand<TFloat32> theta, Operand<TFloat32> u2, float rate) {
+    return tf.math.sub(step, tf.math.mul(tf.constant(rate), tf.math.sub(u2, theta)));
+  }
+
+  /**
+   * The hidden chain u<sub>2</sub> … u<sub>N</sub> after one Euler step (Δt = 1) of C<sub>k</sub>
+   * du<sub>k</sub>/dt = g<sub>k−1,k</sub>(u<sub>k−1</sub> − u<sub>k</sub>) + g<sub>k,k+1</sub>(u
+   * <sub>k+1</sub> − u<sub>k</sub>), k = 2..N, u<sub>N+1</sub> = 0, evaluated as
+   *
+   * <pre>
+   *   u_k ← (1 − a_k − b_k) u_k + a_k u_{k−1} + b_k u_{k+1},   a_k = g_{k−1,k}/C_k,  b_k = g_{k,k+1}/C_k
+   * </pre>
+   *
+   * with every value taken before the step.
+   *
+   * @param chain u<sub>2</sub> … u<sub>N</sub> stacked on axis 0, shape [N−1, θ's shape]
+   * @param u1 the visible weight before the step, θ's shape
+   * @param coefficients a, b and 1 − a − b for the chain's shape ({@link #chainCoefficients})
+   */
+  static Operand<TFloat32> nextHiddenChain(
+      Ops tf, Operand<TFloat32> chain, Operand<TFloat32> u1, ChainCoefficients coefficients) {
+    int rank = coefficients.begin().length;
+    int rows = coefficients.rows();
+    long[] size = new long[rank];
+    Arrays.fill(size, -1);
+    size[0] = rows - 1;
+    long[] second = new long[rank];
+    second[0] = 1;
+    // u_{k−1} for k = 2..N: u_1, then u_2 … u_{N−1}.
+    Operand<TFloat32> above =
+        tf.concat(
+            List.of(
+                tf.expandDims(u1, tf.constant(0)),
+                tf.slice(chain, tf.constant(coefficients.begin()), tf.constant(size))),
+            tf.constant(0));
+    // u_{k+1} for k = 2..N: u_3 … u_N, then u_{N+1} = 0.
+    int[][] paddings = new int[rank][2];
+    paddings[0][1] = 1;
+    Operand<TFloat32> below =
+        tf.pad(
+            tf.slice(chain, tf.constant(second), tf.constant(size)),
+            tf.constant(paddings),
+            tf.constant(0f));
+    return tf.math.addN(
+        List.of(
+            tf.math.mul(coefficients.keep(), chain),
+            tf.math.mul(coefficients.inflow(), above),
+            tf.math.mul(coefficients.outflow(), below)));
+  }
+
+  /**
+   * Per-row coefficients of {@link #nextHiddenChain}, shaped [N−1, 1, …, 1] to broadcast over a
+   * parameter.
+   *
+   * @param inflow a<sub>k</sub> = g<sub>k−1,k</sub>/C<sub>k</sub>
+   * @param outflow b<sub>k</sub> = g<sub>k,k+1</sub>/C<sub>k</sub>
+   * @param keep 1 − a<sub>k</sub> − b<sub>k</sub>
+   * @param begin zeros, one per axis of the chain
+   * @param rows N − 1
+   */
+  record ChainCoefficients(
+      Operand<TFloat32> inflow,
+      Operand<TFloat32> outflow,
+      Operand<TFloat32> keep,
+      long[] begin,
+      int rows) {}
+
+  /**
+   * The coefficients a, b, 1 − a − b of {@link #nextHiddenChain} for a parameter of {@code shape}.
+   */
+  static ChainCoefficients chainCoefficients(Ops tf, Config config, Shape shape) {
+    int n = config.chainLength();
+    float[] inflow = new float[n - 1];
+    float[] outflow = new float[n - 1];
+    float[] keep = new float[n - 1];
+    for (int k = 2; k <= n; k++) {
+      double a = tube(config.coupling(), k - 1) / capacity(k);
+      double b = tube(config.coupling(), k) / capacity(k);
+      inflow[k - 2] = (float) a;
+      outflow[k - 2] = (float) b;
+      keep[k - 2] = (float) (1 - a - b);
+    }
+    long[] dims = new long[shape.numDimensions() + 1];
+    Arrays.fill(dims, 1);
+    dims[0] = n - 1;
+    Shape column = Shape.of(dims);
+    return new ChainCoefficients(
+        tf.constant(column, DataBuffers.of(inflow, true, false)),
+        tf.constant(column, DataBuffers.of(outflow, true, false)),
+        tf.constant(column, DataBuffers.of(keep, true, false)),
+        new long[dims.length],
+        n - 1);
+  }
+
+  private Shape chainShape(Shape parameter) {
+    return parameter.prepend(config.chainLength() - 1);
+  }
+
+  @Override
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public List<StateVariable> state() {
+    return List.copyOf(state);
+  }
+
+  /** A constant zero: the chain acts on the steps, not on the loss. */
+  @Override
+  public Operand<TFloat32> penalty() {
+    return penalty;
+  }
+
+  @Override
+  public boolean hasPenalty() {
+    return false;
+  }
+
+  @Override
+  public boolean transformsSteps() {
+    return true;
+  }
+
+  /** step − (g<sub>12</sub>/C<sub>1</sub>)(u<sub>2</sub> − θ) for each parameter. */
+  @Override
+  public List<Operand<TFloat32>> transformSteps(Ops tf, List<Operand<TFloat32>> steps) {
+    checkArgument(
+        steps.size() == parameters.size(),
+        "expected %s steps, got %s",
+        parameters.size(),
+        steps.size());
+    float rate = (float) (tube(config.coupling(), 1) / capacity(1));
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (int i = 0; i < parameters.size(); i++) {
+      Operand<TFloat32> u2 = tf.gather(chains.get(i), tf.constant(0), tf.constant(0));
+      out.add(transformedStep(tf, steps.get(i), parameters.get(i).variable(), u2, rate));
+    }
+    return out;
+  }
+
+  @Override
+  public boolean needsAppliedUpdates() {
+    return true;
+  }
+
+  /** Advances u<sub>2</sub> … u<sub>N</sub> by one Euler step; writes only the chain variables. */
+  @Override
+  public List<Op> afterStep(StepContext step) {
+    List<Operand<TFloat32>> appliedUpdates = step.appliedUpdates();
+    checkArgument(
+        appliedUpdates.size() == parameters.size(),
+        "expected %s applied updates, got %s",
+        parameters.size(),
+        appliedUpdates.size());
+    Ops after = step.tf();
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      Operand<TFloat32> u1Before = after.math.sub(p.variable(), appliedUpdates.get(i));
+      ChainCoefficients coefficients = chainCoefficients(after, config, p.shape());
+      ops.add(
+          after.assign(
+              chains.get(i), nextHiddenChain(after, chains.get(i), u1Before, coefficients)));
+    }
+    return ops;
+  }
+
+  /**
+   * Nothing: the chain consolidates continuously, at every step, on all its time scales at once; a
+   * task boundary changes nothing in the model.
+   */
+  @Override
+  public List<Op> consolidate() {
+    return List.of();
+  }
+
+  /**
+   * u<sub>2</sub> … u<sub>N</sub> ← θ: imported weights become the chain's steady state (up to the
+   * slow leak of the last beaker), so they are neither pulled back to older values nor treated as a
+   * fresh perturbation.
+   */
+  @Override
+  public List<Op> rebase() {
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      ops.add(
+          tf.assign(
+              chains.get(i),
+              tf.broadcastTo(p.variable(), tf.constant(chainShape(p.shape()).asArray()))));
+    }
+    return ops;
+  }
+}
