@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -188,88 +187,55 @@ public final class BennaFusiSynapse implements ConsolidationRule {
    * <sub>k+1</sub> − u<sub>k</sub>), k = 2..N, u<sub>N+1</sub> = 0, evaluated as
    *
    * <pre>
-   *   u_k ← (1 − a_k − b_k) u_k + a_k u_{k−1} + b_k u_{k+1},   a_k = g_{k−1,k}/C_k,  b_k = g_{k,k+1}/C_k
+   *   u_k ← a_k u_{k−1} + (1 − a_k − b_k) u_k + b_k u_{k+1},   a_k = g_{k−1,k}/C_k,  b_k = g_{k,k+1}/C_k
    * </pre>
    *
-   * with every value taken before the step.
+   * with every value taken before the step: one product of the [N−1, N] tridiagonal matrix of
+   * {@link #transitionMatrix} with the chain [u<sub>1</sub>; u<sub>2</sub>; …; u<sub>N</sub>]
+   * flattened to [N, size of θ]. (One pass over the chain; the same sums written with shifted
+   * copies of the chain took twice as long.)
    *
    * @param chain u<sub>2</sub> … u<sub>N</sub> stacked on axis 0, shape [N−1, θ's shape]
    * @param u1 the visible weight before the step, θ's shape
-   * @param coefficients a, b and 1 − a − b for the chain's shape ({@link #chainCoefficients})
+   * @param transition {@link #transitionMatrix} as a constant
+   * @param shape θ's shape
    */
   static Operand<TFloat32> nextHiddenChain(
-      Ops tf, Operand<TFloat32> chain, Operand<TFloat32> u1, ChainCoefficients coefficients) {
-    int rank = coefficients.begin().length;
-    int rows = coefficients.rows();
-    long[] size = new long[rank];
-    Arrays.fill(size, -1);
-    size[0] = rows - 1;
-    long[] second = new long[rank];
-    second[0] = 1;
-    // u_{k−1} for k = 2..N: u_1, then u_2 … u_{N−1}.
-    Operand<TFloat32> above =
+      Ops tf,
+      Operand<TFloat32> chain,
+      Operand<TFloat32> u1,
+      Operand<TFloat32> transition,
+      Shape shape) {
+    int hidden = (int) transition.shape().get(0);
+    long size = shape.size();
+    Operand<TFloat32> whole =
         tf.concat(
             List.of(
-                tf.expandDims(u1, tf.constant(0)),
-                tf.slice(chain, tf.constant(coefficients.begin()), tf.constant(size))),
+                tf.reshape(u1, tf.constant(new long[] {1, size})),
+                tf.reshape(chain, tf.constant(new long[] {hidden, size}))),
             tf.constant(0));
-    // u_{k+1} for k = 2..N: u_3 … u_N, then u_{N+1} = 0.
-    int[][] paddings = new int[rank][2];
-    paddings[0][1] = 1;
-    Operand<TFloat32> below =
-        tf.pad(
-            tf.slice(chain, tf.constant(second), tf.constant(size)),
-            tf.constant(paddings),
-            tf.constant(0f));
-    return tf.math.addN(
-        List.of(
-            tf.math.mul(coefficients.keep(), chain),
-            tf.math.mul(coefficients.inflow(), above),
-            tf.math.mul(coefficients.outflow(), below)));
+    return tf.reshape(
+        tf.linalg.matMul(transition, whole), tf.constant(shape.prepend(hidden).asArray()));
   }
 
   /**
-   * Per-row coefficients of {@link #nextHiddenChain}, shaped [N−1, 1, …, 1] to broadcast over a
-   * parameter.
-   *
-   * @param inflow a<sub>k</sub> = g<sub>k−1,k</sub>/C<sub>k</sub>
-   * @param outflow b<sub>k</sub> = g<sub>k,k+1</sub>/C<sub>k</sub>
-   * @param keep 1 − a<sub>k</sub> − b<sub>k</sub>
-   * @param begin zeros, one per axis of the chain
-   * @param rows N − 1
+   * The [N−1, N] matrix T of {@link #nextHiddenChain}, row r for beaker k = r + 2, column j for
+   * beaker j + 1: T[r][r] = a<sub>k</sub>, T[r][r+1] = 1 − a<sub>k</sub> − b<sub>k</sub>, T[r][r+2]
+   * = b<sub>k</sub> (absent for k = N: the leak to u<sub>N+1</sub> = 0).
    */
-  record ChainCoefficients(
-      Operand<TFloat32> inflow,
-      Operand<TFloat32> outflow,
-      Operand<TFloat32> keep,
-      long[] begin,
-      int rows) {}
-
-  /**
-   * The coefficients a, b, 1 − a − b of {@link #nextHiddenChain} for a parameter of {@code shape}.
-   */
-  static ChainCoefficients chainCoefficients(Ops tf, Config config, Shape shape) {
+  static double[][] transitionMatrix(Config config) {
     int n = config.chainLength();
-    float[] inflow = new float[n - 1];
-    float[] outflow = new float[n - 1];
-    float[] keep = new float[n - 1];
+    double[][] t = new double[n - 1][n];
     for (int k = 2; k <= n; k++) {
       double a = tube(config.coupling(), k - 1) / capacity(k);
       double b = tube(config.coupling(), k) / capacity(k);
-      inflow[k - 2] = (float) a;
-      outflow[k - 2] = (float) b;
-      keep[k - 2] = (float) (1 - a - b);
+      t[k - 2][k - 2] = a;
+      t[k - 2][k - 1] = 1 - a - b;
+      if (k < n) {
+        t[k - 2][k] = b;
+      }
     }
-    long[] dims = new long[shape.numDimensions() + 1];
-    Arrays.fill(dims, 1);
-    dims[0] = n - 1;
-    Shape column = Shape.of(dims);
-    return new ChainCoefficients(
-        tf.constant(column, DataBuffers.of(inflow, true, false)),
-        tf.constant(column, DataBuffers.of(outflow, true, false)),
-        tf.constant(column, DataBuffers.of(keep, true, false)),
-        new long[dims.length],
-        n - 1);
+    return t;
   }
 
   private Shape chainShape(Shape parameter) {
@@ -339,14 +305,24 @@ public final class BennaFusiSynapse implements ConsolidationRule {
         parameters.size(),
         appliedUpdates.size());
     Ops after = step.tf();
+    double[][] matrix = transitionMatrix(config);
+    float[] flat = new float[matrix.length * matrix[0].length];
+    for (int r = 0; r < matrix.length; r++) {
+      for (int j = 0; j < matrix[r].length; j++) {
+        flat[r * matrix[r].length + j] = (float) matrix[r][j];
+      }
+    }
+    Operand<TFloat32> transition =
+        after.constant(
+            Shape.of(matrix.length, matrix[0].length), DataBuffers.of(flat, true, false));
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
       Parameter p = parameters.get(i);
       Operand<TFloat32> u1Before = after.math.sub(p.variable(), appliedUpdates.get(i));
-      ChainCoefficients coefficients = chainCoefficients(after, config, p.shape());
       ops.add(
           after.assign(
-              chains.get(i), nextHiddenChain(after, chains.get(i), u1Before, coefficients)));
+              chains.get(i),
+              nextHiddenChain(after, chains.get(i), u1Before, transition, p.shape())));
     }
     return ops;
   }
