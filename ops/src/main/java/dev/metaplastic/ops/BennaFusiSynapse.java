@@ -17,9 +17,9 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The Benna–Fusi complex synapse (Benna &amp; Fusi, "Computational principles of synaptic memory
- * consolidation", Nature Neuroscience 19, 2016), discretised with one Euler step of Δt = 1 per
- * optimizer step as in Kaplanis, Shanahan &amp; Clopath, "Continual reinforcement learning with
- * complex synapses", ICML 2018.
+ * consolidation", Nature Neuroscience 19, 2016), as Kaplanis, Shanahan &amp; Clopath ("Continual
+ * reinforcement learning with complex synapses", ICML 2018) applied it to the parameters of a
+ * network: integrated with one explicit Euler step of Δt = 1 per optimizer step.
  *
  * <p>Each synapse is a chain of N communicating "beakers" u<sub>1</sub> … u<sub>N</sub>: u<sub>1
  * </sub> is the visible weight θ (the model's parameter), u<sub>2</sub> … u<sub>N</sub> are hidden.
@@ -35,12 +35,15 @@ import org.tensorflow.types.TFloat32;
  * </pre>
  *
  * <p>The scaling C<sub>k</sub> = 2<sup>k−1</sup>, g<sub>k,k+1</sub> = g<sub>12</sub> 2<sup>
- * −(k−1)</sup> (capacities doubling, tubes halving) is the geometric chain of Benna &amp; Fusi's
- * model and is what van de Ven's reference implementation of the model for deep learning uses
+ * −(k−1)</sup> (capacities doubling, tubes halving, time constants growing by 4 per beaker) is the
+ * one of van de Ven's implementation of Benna &amp; Fusi's model for deep learning
  * (github.com/GMvandeVen/complex-synapses, {@code complex_synapses.py}: C<sub>k</sub> = x<sup>k−1
- * </sup>, g<sub>k,k+1</sub> = g<sub>12</sub> x<sup>−(k−1)</sup>, here with x = 2). A faster fall,
- * g<sub>k,k+1</sub> ∝ 2<sup>−2(k−1)</sup>, would make time constants grow as 8<sup>k</sup> and is
- * not the published scaling.
+ * </sup>, g<sub>k,k+1</sub> = g<sub>12</sub> x<sup>−(k−1)</sup>, here with x = 2), which this class
+ * was checked against. The texts of Benna &amp; Fusi (2016) and Kaplanis et al. (2018) could not be
+ * consulted when this was written, so no equation numbers are cited; the alternative g<sub>k,k+1
+ * </sub> ∝ 2<sup>−2(k−1)</sup> (time constants growing by 8 per beaker) was considered and not
+ * taken. Unlike van de Ven's code, which updates u<sub>k</sub> from the already updated u<sub>k−1
+ * </sub>, every update here reads the values from before the step (plain explicit Euler).
  *
  * <p>For each governed parameter θ the rule keeps one variable, {@code
  * benna_fusi/<parameter>/chain} of shape [N−1, θ's shape], stacking u<sub>2</sub> … u<sub>N</sub>
@@ -65,8 +68,12 @@ public final class BennaFusiSynapse implements ConsolidationRule {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "benna_fusi";
 
-  /** Longest chain accepted: beyond it the smallest coefficients leave float32's normal range. */
-  public static final int MAX_CHAIN_LENGTH = 32;
+  /**
+   * Longest chain accepted. Beaker k exchanges at most 3 g<sub>12</sub> 4<sup>−(k−1)</sup> of its
+   * content per step, which for k ≥ 14 is below float32's resolution (2<sup>−24</sup>) even at g
+   * <sub>12</sub> = 1: longer chains would only cost memory.
+   */
+  public static final int MAX_CHAIN_LENGTH = 16;
 
   private final Config config;
   private final List<Parameter> parameters;

@@ -281,10 +281,10 @@ class BennaFusiSynapseTest {
     var shortChain =
         assertThrows(IllegalArgumentException.class, () -> new BennaFusiSynapse.Config(1, 0.1));
     assertEquals(
-        "Benna-Fusi chain_length N must be an integer in [2, 32] (the visible weight and at least"
+        "Benna-Fusi chain_length N must be an integer in [2, 16] (the visible weight and at least"
             + " one hidden variable), got 1",
         shortChain.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new BennaFusiSynapse.Config(33, 0.1));
+    assertThrows(IllegalArgumentException.class, () -> new BennaFusiSynapse.Config(17, 0.1));
     var strong =
         assertThrows(IllegalArgumentException.class, () -> new BennaFusiSynapse.Config(8, 1.5));
     assertEquals(
