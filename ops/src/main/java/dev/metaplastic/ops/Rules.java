@@ -15,7 +15,8 @@ public final class Rules {
         SynapticIntelligence.NAME,
         ElasticWeightConsolidation.NAME,
         OnlineElasticWeightConsolidation.NAME,
-        MemoryAwareSynapses.NAME);
+        MemoryAwareSynapses.NAME,
+        BennaFusiSynapse.NAME);
   }
 
   /**
@@ -33,6 +34,7 @@ public final class Rules {
           OnlineElasticWeightConsolidation.Config.fromHyperparameters(hyperparameters);
       case MemoryAwareSynapses.NAME ->
           MemoryAwareSynapses.Config.fromHyperparameters(hyperparameters);
+      case BennaFusiSynapse.NAME -> BennaFusiSynapse.Config.fromHyperparameters(hyperparameters);
       default ->
           throw new IllegalArgumentException(
               "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));
