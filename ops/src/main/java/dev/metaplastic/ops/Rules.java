@@ -11,7 +11,7 @@ public final class Rules {
 
   /** The names of the known rules, in the order the README lists them. */
   public static List<String> names() {
-    return List.of(SynapticIntelligence.NAME);
+    return List.of(SynapticIntelligence.NAME, Metaplasticity.NAME);
   }
 
   /**
@@ -23,6 +23,7 @@ public final class Rules {
     return switch (name) {
       case SynapticIntelligence.NAME ->
           SynapticIntelligence.Config.fromHyperparameters(hyperparameters);
+      case Metaplasticity.NAME -> Metaplasticity.Config.fromHyperparameters(hyperparameters);
       default ->
           throw new IllegalArgumentException(
               "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));
