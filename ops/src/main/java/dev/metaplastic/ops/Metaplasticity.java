@@ -46,12 +46,13 @@ import org.tensorflow.types.TFloat32;
  * plays for a binary weight's sign. Applying the paper's direction around θ* (attenuating moves
  * back toward θ*) would make drift away from the old solution easy and the return to it hard, which
  * helps the new task and harms the old ones; applying it around zero (the paper's ZERO rule on a
- * real network) only slows shrinking weights, and the paper's own real-valued control (its Fig. 2f)
- * shows that it does not prevent forgetting there. Attenuating moves away from θ* instead makes
- * each synapse a soft-bounded one: it moves freely near where past tasks left it, ever more slowly
- * the further it has drifted (at a distance d the step shrinks by 1 − tanh²(m·d), so the drift
- * grows only logarithmically with the pressure of the new task), and it can always return. Before
- * the first boundary no task has been consolidated, so a per-parameter scalar {@code
+ * real network) only slows shrinking weights, whatever they mean to past tasks: the paper states
+ * that metaplastic behaviours do not transfer directly to real-valued deep networks and runs its
+ * rule on a full-precision network only as a control (its Fig. 2f). Attenuating moves away from θ*
+ * instead makes each synapse a soft-bounded one: it moves freely near where past tasks left it,
+ * ever more slowly the further it has drifted (at a distance d the step shrinks by 1 − tanh²(m·d),
+ * so the drift grows only logarithmically with the pressure of the new task), and it can always
+ * return. Before the first boundary no task has been consolidated, so a per-parameter scalar {@code
  * meta/<parameter>/consolidated} (0 until the first {@link #consolidate()}, then 1) sets W to 0 and
  * the rule leaves learning untouched. {@link #rebase()} moves the anchor to the current θ and keeps
  * the flag. Unlike the BNN rule, the anchor variant weighs every synapse alike: it protects old
