@@ -31,7 +31,7 @@ public final class Manifests {
   /** Model kind of a real-valued MLP ({@link Mlp}). */
   public static final String MLP = "mlp";
 
-  /** Model kind of a binarized MLP ({@code BinarizedMlp}). */
+  /** Model kind of a binarized MLP ({@link BinarizedMlp}). */
   public static final String BINARIZED_MLP = "binarized_mlp";
 
   /** Written into every manifest. */

@@ -98,16 +98,7 @@ public final class Mlp implements Model {
     for (Layer head : heads) {
       perHead.add(dense(variables.scope(head.name()), head, h));
     }
-    // Select each example's head: stack to [heads, batch, classes], mask with one-hot(task).
-    Ops tf = variables.scope("heads");
-    Operand<TFloat32> stacked = tf.stack(perHead);
-    Operand<TFloat32> mask =
-        tf.expandDims(
-            tf.linalg.transpose(
-                tf.oneHot(task, tf.constant(spec.heads()), tf.constant(1f), tf.constant(0f)),
-                tf.constant(new int[] {1, 0})),
-            tf.constant(-1));
-    return tf.reduceSum(tf.math.mul(stacked, mask), tf.constant(0));
+    return Heads.select(variables.scope("heads"), perHead, task, spec.heads());
   }
 
   private static Operand<TFloat32> dense(Ops tf, Layer layer, Operand<TFloat32> x) {

@@ -47,6 +47,6 @@ public interface Model {
 
   /** Creates the variables of the model {@code spec} describes in {@code variables}. */
   static Model create(MlpSpec spec, VariableRegistry variables) {
-    return new Mlp(spec, variables);
+    return spec.binarized() ? new BinarizedMlp(spec, variables) : new Mlp(spec, variables);
   }
 }

@@ -16,7 +16,8 @@ public final class Rules {
         ElasticWeightConsolidation.NAME,
         OnlineElasticWeightConsolidation.NAME,
         MemoryAwareSynapses.NAME,
-        BennaFusiSynapse.NAME);
+        BennaFusiSynapse.NAME,
+        Metaplasticity.NAME);
   }
 
   /**
@@ -35,6 +36,7 @@ public final class Rules {
       case MemoryAwareSynapses.NAME ->
           MemoryAwareSynapses.Config.fromHyperparameters(hyperparameters);
       case BennaFusiSynapse.NAME -> BennaFusiSynapse.Config.fromHyperparameters(hyperparameters);
+      case Metaplasticity.NAME -> Metaplasticity.Config.fromHyperparameters(hyperparameters);
       default ->
           throw new IllegalArgumentException(
               "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));
