@@ -316,7 +316,6 @@ class BennaFusiSynapseTest {
     assertEquals(
         BennaFusiSynapse.Config.DEFAULT,
         Rules.fromHyperparameters("benna_fusi", Map.of("chain_length", 8.0, "coupling", 0.1)));
-    assertEquals(List.of("si", "benna_fusi"), Rules.names());
   }
 
   private void runStep(List<TFloat32> fed) {

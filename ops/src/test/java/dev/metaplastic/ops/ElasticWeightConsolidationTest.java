@@ -208,9 +208,4 @@ class ElasticWeightConsolidationTest {
             () -> Rules.fromHyperparameters("ewc", Map.of("lambda", 1.0)));
     assertEquals("rule ewc lacks hyperparameter 'samples'", missing.getMessage());
   }
-
-  @Test
-  void rulesListsEveryRuleInReadmeOrder() {
-    assertEquals(List.of("si", "ewc", "online_ewc", "mas"), Rules.names());
-  }
 }

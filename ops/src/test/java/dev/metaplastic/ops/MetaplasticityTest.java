@@ -312,6 +312,5 @@ class MetaplasticityTest {
     }
     assertEquals(
         Map.of("m", 1.35, "reference", 0.0), Metaplasticity.Config.PERMUTED.hyperparameters());
-    assertEquals(List.of("si", "meta"), Rules.names());
   }
 }

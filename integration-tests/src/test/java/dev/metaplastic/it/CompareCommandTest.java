@@ -1,0 +1,103 @@
+package dev.metaplastic.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code metaplastic compare} trains every method on the same generated stream in one run and
+ * writes a markdown table with one row per method and a heat map per sequential method.
+ */
+class CompareCommandTest {
+  private static final Pattern ROW =
+      Pattern.compile("^\\| ([^|]+) \\| (0\\.\\d{4}|1\\.0000) \\|", Pattern.MULTILINE);
+
+  @TempDir Path dir;
+
+  @Test
+  void everyDefaultRuleSideBySide() throws IOException {
+    CliRun run = compare(dir.resolve("real"), "--tasks", "3");
+    assertEquals(0, run.status(), run.out() + run.err());
+    String md = Files.readString(dir.resolve("real/compare.md"));
+    List<String> methods =
+        List.of("finetune", "joint", "si", "ewc", "online-ewc", "mas", "benna-fusi");
+    assertRows(md, 7);
+    for (String method : methods) {
+      if (!method.equals("joint")) {
+        assertPng(dir.resolve("real/accuracy-matrix-" + method + ".png"));
+      }
+    }
+    assertFalse(Files.exists(dir.resolve("real/accuracy-matrix-joint.png")));
+    assertPng(dir.resolve("real/average-accuracy.png"));
+    assertTrue(md.contains("ewc(lambda="), md);
+    assertTrue(md.contains("benna_fusi("), md);
+    assertTrue(md.contains(" %"), "gap recovered column: " + md);
+  }
+
+  @Test
+  void binarizedComparesMetaplasticityWithPlainBinarizedNetwork() throws IOException {
+    CliRun run = compare(dir.resolve("bnn"), "--tasks", "2", "--binarized");
+    assertEquals(0, run.status(), run.out() + run.err());
+    String md = Files.readString(dir.resolve("bnn/compare.md"));
+    assertRows(md, 3);
+    assertTrue(md.contains("meta(m="), md);
+    assertPng(dir.resolve("bnn/accuracy-matrix-meta.png"));
+  }
+
+  @Test
+  void unknownMethodFailsBeforeTraining() {
+    CliRun run = compare(dir.resolve("bad"), "--rules", "finetune,magic");
+    assertEquals(2, run.status(), run.out() + run.err());
+    assertTrue(
+        run.err().startsWith("error: unknown method 'magic'; expected finetune, joint or one of"),
+        run.err());
+    assertFalse(Files.exists(dir.resolve("bad")));
+  }
+
+  private static CliRun compare(Path out, String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "compare",
+                "--stream",
+                "generated",
+                "--hidden",
+                "32",
+                "--epochs",
+                "1",
+                "--samples",
+                "32",
+                "--no-progress",
+                "--out",
+                out.toString()));
+    args.addAll(List.of(extra));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
+  private static void assertRows(String md, int expected) {
+    Matcher m = ROW.matcher(md);
+    int rows = 0;
+    while (m.find()) {
+      rows++;
+    }
+    assertEquals(expected, rows, md);
+  }
+
+  private static void assertPng(Path file) throws IOException {
+    BufferedImage image = ImageIO.read(file.toFile());
+    assertNotNull(image, file + " is not a PNG");
+    assertTrue(image.getWidth() > 100 && image.getHeight() > 100, file.toString());
+  }
+}

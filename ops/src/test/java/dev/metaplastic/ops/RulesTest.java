@@ -1,0 +1,25 @@
+package dev.metaplastic.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RulesTest {
+  @Test
+  void listsEveryRuleInReadmeOrder() {
+    assertEquals(List.of("si", "ewc", "online_ewc", "mas", "benna_fusi", "meta"), Rules.names());
+  }
+
+  @Test
+  void unknownRuleNamesTheKnownOnes() {
+    var unknown =
+        assertThrows(
+            IllegalArgumentException.class, () -> Rules.fromHyperparameters("nope", Map.of()));
+    assertEquals(
+        "unknown rule 'nope'; this version knows: si, ewc, online_ewc, mas, benna_fusi, meta",
+        unknown.getMessage());
+  }
+}
