@@ -4,12 +4,12 @@ import com.google.common.collect.ImmutableList;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -34,14 +34,23 @@ import org.tensorflow.types.TInt32;
  *       Training mode normalizes with the batch's mean and biased variance and moves the statistics
  *       toward the batch's mean and unbiased variance with momentum 0.1 (PyTorch's {@code
  *       BatchNorm1d} defaults, which the paper's reference code uses, ε = 10⁻⁵); inference mode
- *       normalizes with the moving statistics. With several heads each head has its own
- *       normalization, and its batch statistics are taken over the examples of its task only (a
- *       head whose task is absent from the batch keeps its statistics).
+ *       normalizes with the moving statistics.
  *   <li>Hidden activations are sign(x) ∈ {−1, +1} (sign(0) = +1), with the straight-through
  *       estimator of the paper's code: the gradient passes where |x| ≤ 1 and is zero elsewhere (the
  *       derivative of hardtanh). The network's inputs are not binarized, as in the paper's code for
  *       the first layer; the heads' normalized outputs are the logits.
  * </ul>
+ *
+ * <p>With several heads (one per task, each example's task given with it) the normalization is
+ * task-dependent, as in the paper's default {@code 'task'} scenario for permuted MNIST, whose
+ * reference code saves every batch normalization's affine parameters and statistics at the end of
+ * each task and restores them when testing that task. Here every task has its own normalization in
+ * every layer: each hidden layer {@code dense_<i>} has {@code dense_<i>/batch_norm_<t>/{gamma,
+ * beta, moving_mean, moving_variance}} for each task t (the hidden weights stay shared), and each
+ * head {@code head_<t>} keeps its {@code head_<t>/batch_norm/...}. Each example is normalized by
+ * its own task's normalization: in training mode with the batch statistics of its task's examples
+ * in the batch (a task absent from the batch keeps its statistics), in inference mode with its
+ * task's moving statistics. With one head every layer has the single {@code <layer>/batch_norm}.
  *
  * <p>Hidden weights start uniform in [−0.05, 0.05], the paper's continual-learning default ({@code
  * --init uniform --init-width 0.1}), drawn by a stateless random op seeded from the spec, so the
@@ -69,35 +78,54 @@ public final class BinarizedMlp implements Model {
    *
    * @param binaryKernel sign(W_h) with the straight-through gradient, named {@code
    *     <layer>/binary_kernel}
+   * @param norms the layer's batch normalizations: one, or one per task for a hidden layer of a
+   *     multi-head model (task t's at index t)
    */
   private record Layer(
-      String name,
-      Parameter kernel,
-      Operand<TFloat32> binaryKernel,
+      String name, Parameter kernel, Operand<TFloat32> binaryKernel, List<Norm> norms) {}
+
+  /**
+   * One batch normalization's variables.
+   *
+   * @param scope its name, such as {@code dense_0/batch_norm} or {@code dense_0/batch_norm_1}
+   */
+  private record Norm(
+      String scope,
       Parameter gamma,
       Parameter beta,
       Variable<TFloat32> movingMean,
       Variable<TFloat32> movingVariance) {}
 
-  /** Normalized outputs of a layer in training mode and the updates of its statistics. */
+  /** Normalized outputs of one normalization in training mode and the updates of its statistics. */
   private record Normalized(Operand<TFloat32> output, List<Op> updates) {}
 
   /** Creates the model's variables in {@code variables}. */
   public BinarizedMlp(MlpSpec spec, VariableRegistry variables) {
     this.spec = spec;
+    List<String> hiddenNorms = new ArrayList<>();
+    if (spec.multiHead()) {
+      for (int t = 0; t < spec.heads(); t++) {
+        hiddenNorms.add("batch_norm_" + t);
+      }
+    } else {
+      hiddenNorms.add("batch_norm");
+    }
     int in = spec.inputSize();
     int index = 0;
     for (int width : spec.hidden()) {
-      hidden.add(layer(variables, "dense_" + index, in, width, index));
+      hidden.add(layer(variables, "dense_" + index, in, width, index, hiddenNorms));
       in = width;
       index++;
     }
     for (int t = 0; t < spec.heads(); t++) {
-      heads.add(layer(variables, "head_" + t, in, spec.classesPerHead(), index + t));
+      heads.add(
+          layer(
+              variables, "head_" + t, in, spec.classesPerHead(), index + t, List.of("batch_norm")));
     }
   }
 
-  private Layer layer(VariableRegistry variables, String name, int in, int out, int index) {
+  private Layer layer(
+      VariableRegistry variables, String name, int in, int out, int index, List<String> norms) {
     Ops init = variables.root();
     Shape kernelShape = Shape.of(in, out);
     Operand<TFloat32> uniform =
@@ -109,29 +137,29 @@ public final class BinarizedMlp implements Model {
     Operand<TFloat32> ones = init.ones(init.constant(vector), TFloat32.class);
     Operand<TFloat32> zeros = init.zeros(init.constant(vector), TFloat32.class);
     Variable<TFloat32> kernel = variables.create(name + "/kernel", kernelInit);
-    String bn = name + "/batch_norm/";
-    Variable<TFloat32> gamma = variables.create(bn + "gamma", ones);
-    Variable<TFloat32> beta = variables.create(bn + "beta", zeros);
-    Variable<TFloat32> movingMean = variables.create(bn + "moving_mean", zeros);
-    Variable<TFloat32> movingVariance = variables.create(bn + "moving_variance", ones);
+    Parameter kernelParameter = new Parameter(name + "/kernel", kernel, kernelInit, kernelShape);
+    parameters.add(kernelParameter);
+    List<Norm> layerNorms = new ArrayList<>();
+    for (String norm : norms) {
+      String scope = name + "/" + norm;
+      String bn = scope + "/";
+      Norm n =
+          new Norm(
+              scope,
+              new Parameter(bn + "gamma", variables.create(bn + "gamma", ones), ones, vector),
+              new Parameter(bn + "beta", variables.create(bn + "beta", zeros), zeros, vector),
+              variables.create(bn + "moving_mean", zeros),
+              variables.create(bn + "moving_variance", ones));
+      parameters.add(n.gamma());
+      parameters.add(n.beta());
+      layerNorms.add(n);
+    }
     Ops tf = variables.scope(name);
     Operand<TFloat32> binaryKernel =
         tf.withName("binary_kernel")
             .math
             .add(kernel, tf.stopGradient(tf.math.sub(sign(tf, kernel), kernel)));
-    Layer layer =
-        new Layer(
-            name,
-            new Parameter(name + "/kernel", kernel, kernelInit, kernelShape),
-            binaryKernel,
-            new Parameter(bn + "gamma", gamma, ones, vector),
-            new Parameter(bn + "beta", beta, zeros, vector),
-            movingMean,
-            movingVariance);
-    parameters.add(layer.kernel());
-    parameters.add(layer.gamma());
-    parameters.add(layer.beta());
-    return layer;
+    return new Layer(name, kernelParameter, binaryKernel, List.copyOf(layerNorms));
   }
 
   /** sign(x) with sign(0) = +1: 2·[x ≥ 0] − 1, exactly ±1. */
@@ -161,7 +189,8 @@ public final class BinarizedMlp implements Model {
 
   /**
    * Every trainable parameter, hidden layers first, then heads; for each layer its kernel (the
-   * hidden weights), then γ and β. The moving statistics are not parameters.
+   * hidden weights), then γ and β of each of its normalizations in task order. The moving
+   * statistics are not parameters.
    */
   @Override
   public List<Parameter> parameters() {
@@ -181,51 +210,90 @@ public final class BinarizedMlp implements Model {
 
   /**
    * Training mode normalizes with the batch's statistics and updates the moving statistics;
-   * inference mode normalizes with the moving statistics.
+   * inference mode normalizes with the moving statistics. With several heads each example goes
+   * through its task's normalization in every layer and its task's head.
    */
   @Override
   public Forward forward(VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
+    Operand<TFloat32> taskOneHot =
+        spec.multiHead() ? Heads.oneHot(variables.scope("heads"), task, spec.heads()) : null;
     List<Op> updates = new ArrayList<>();
     Operand<TFloat32> training = x;
     Operand<TFloat32> inference = x;
     for (Layer layer : hidden) {
-      Ops tf = variables.scope(layer.name() + "/batch_norm");
-      Normalized normalized =
-          normalizeTraining(tf, layer, tf.linalg.matMul(training, layer.binaryKernel()), null);
-      updates.addAll(normalized.updates());
-      training = binaryActivation(tf, normalized.output());
-      inference =
-          sign(
-              tf, normalizeInference(tf, layer, tf.linalg.matMul(inference, layer.binaryKernel())));
+      Ops tf = variables.scope(layer.name());
+      int n = layer.norms().size();
+      Forward normalized =
+          normalizeByTask(
+              variables,
+              tf,
+              layer.norms(),
+              Collections.nCopies(n, tf.linalg.matMul(training, layer.binaryKernel())),
+              Collections.nCopies(n, tf.linalg.matMul(inference, layer.binaryKernel())),
+              taskOneHot);
+      updates.addAll(normalized.statisticUpdates());
+      training = binaryActivation(tf, normalized.training());
+      inference = sign(tf, normalized.inference());
     }
+    List<Norm> headNorms = new ArrayList<>();
     List<Operand<TFloat32>> trainingHeads = new ArrayList<>();
     List<Operand<TFloat32>> inferenceHeads = new ArrayList<>();
-    Operand<TFloat32> taskOneHot =
-        spec.multiHead() ? Heads.oneHot(variables.scope("heads"), task, spec.heads()) : null;
-    for (int t = 0; t < heads.size(); t++) {
-      Layer head = heads.get(t);
-      Ops tf = variables.scope(head.name() + "/batch_norm");
-      Operand<TFloat32> weights =
-          taskOneHot == null
-              ? null
-              : tf.squeeze(
-                  tf.slice(
-                      taskOneHot, tf.constant(new int[] {0, t}), tf.constant(new int[] {-1, 1})),
-                  Squeeze.axis(1L));
-      Normalized normalized =
-          normalizeTraining(tf, head, tf.linalg.matMul(training, head.binaryKernel()), weights);
+    for (Layer head : heads) {
+      Ops tf = variables.scope(head.name());
+      headNorms.add(head.norms().get(0));
+      trainingHeads.add(tf.linalg.matMul(training, head.binaryKernel()));
+      inferenceHeads.add(tf.linalg.matMul(inference, head.binaryKernel()));
+    }
+    Forward logits =
+        normalizeByTask(
+            variables,
+            variables.scope("heads"),
+            headNorms,
+            trainingHeads,
+            inferenceHeads,
+            taskOneHot);
+    updates.addAll(logits.statisticUpdates());
+    return new Forward(logits.training(), logits.inference(), updates);
+  }
+
+  /**
+   * Task-dependent batch normalization, the one normalization step of hidden layers and heads:
+   * normalization {@code norms.get(t)} normalizes {@code training.get(t)} (with the batch
+   * statistics of the examples of task t only, when {@code taskOneHot} is given) and {@code
+   * inference.get(t)}, and each example keeps the output of its own task. With a single
+   * normalization and no {@code taskOneHot}, it is plain batch normalization over the whole batch.
+   *
+   * @param select scope of the per-example selection
+   * @param training pre-activations in training mode, one per normalization, each [batch, width]
+   * @param inference pre-activations in inference mode, likewise
+   * @param taskOneHot one-hot of each example's task [batch, tasks], or null with a single head
+   * @return the outputs in both modes and the updates of every normalization's statistics
+   */
+  private static Forward normalizeByTask(
+      VariableRegistry variables,
+      Ops select,
+      List<Norm> norms,
+      List<Operand<TFloat32>> training,
+      List<Operand<TFloat32>> inference,
+      Operand<TFloat32> taskOneHot) {
+    List<Op> updates = new ArrayList<>();
+    List<Operand<TFloat32>> trainingOutputs = new ArrayList<>();
+    List<Operand<TFloat32>> inferenceOutputs = new ArrayList<>();
+    for (int t = 0; t < norms.size(); t++) {
+      Norm norm = norms.get(t);
+      Ops tf = variables.scope(norm.scope());
+      Operand<TFloat32> weights = taskOneHot == null ? null : Heads.ofTask(tf, taskOneHot, t);
+      Normalized normalized = normalizeTraining(tf, norm, training.get(t), weights);
       updates.addAll(normalized.updates());
-      trainingHeads.add(normalized.output());
-      inferenceHeads.add(
-          normalizeInference(tf, head, tf.linalg.matMul(inference, head.binaryKernel())));
+      trainingOutputs.add(normalized.output());
+      inferenceOutputs.add(normalizeInference(tf, norm, inference.get(t)));
     }
-    if (!spec.multiHead()) {
-      return new Forward(trainingHeads.get(0), inferenceHeads.get(0), updates);
+    if (taskOneHot == null) {
+      return new Forward(trainingOutputs.get(0), inferenceOutputs.get(0), updates);
     }
-    Ops select = variables.scope("heads");
     return new Forward(
-        Heads.select(select, trainingHeads, task, spec.heads()),
-        Heads.select(select, inferenceHeads, task, spec.heads()),
+        Heads.select(select, trainingOutputs, taskOneHot),
+        Heads.select(select, inferenceOutputs, taskOneHot),
         updates);
   }
 
@@ -236,7 +304,7 @@ public final class BinarizedMlp implements Model {
    * unbiased variance σ² n / (n − 1), n being the number of examples counted.
    */
   private static Normalized normalizeTraining(
-      Ops tf, Layer layer, Operand<TFloat32> z, Operand<TFloat32> weights) {
+      Ops tf, Norm norm, Operand<TFloat32> z, Operand<TFloat32> weights) {
     Operand<TFloat32> mean;
     Operand<TFloat32> variance;
     Operand<TFloat32> count;
@@ -262,16 +330,16 @@ public final class BinarizedMlp implements Model {
     Operand<TFloat32> output =
         tf.math.add(
             tf.math.mul(
-                tf.math.mul(layer.gamma().variable(), tf.math.sub(z, mean)),
+                tf.math.mul(norm.gamma().variable(), tf.math.sub(z, mean)),
                 tf.math.rsqrt(tf.math.add(variance, tf.constant(EPSILON)))),
-            layer.beta().variable());
+            norm.beta().variable());
     Operand<TFloat32> rate = tf.math.mul(tf.constant(MOMENTUM), tf.math.minimum(count, one));
     Operand<TFloat32> unbiased =
         tf.math.div(tf.math.mul(variance, count), tf.math.maximum(tf.math.sub(count, one), one));
     List<Op> updates =
         List.of(
-            tf.assign(layer.movingMean(), moved(tf, layer.movingMean(), mean, rate)),
-            tf.assign(layer.movingVariance(), moved(tf, layer.movingVariance(), unbiased, rate)));
+            tf.assign(norm.movingMean(), moved(tf, norm.movingMean(), mean, rate)),
+            tf.assign(norm.movingVariance(), moved(tf, norm.movingVariance(), unbiased, rate)));
     return new Normalized(output, updates);
   }
 
@@ -283,11 +351,11 @@ public final class BinarizedMlp implements Model {
   }
 
   /** Batch normalization in inference mode: y = γ (z − moving mean) / √(moving var + ε) + β. */
-  private static Operand<TFloat32> normalizeInference(Ops tf, Layer layer, Operand<TFloat32> z) {
+  private static Operand<TFloat32> normalizeInference(Ops tf, Norm norm, Operand<TFloat32> z) {
     return tf.math.add(
         tf.math.mul(
-            tf.math.mul(layer.gamma().variable(), tf.math.sub(z, layer.movingMean())),
-            tf.math.rsqrt(tf.math.add(layer.movingVariance(), tf.constant(EPSILON)))),
-        layer.beta().variable());
+            tf.math.mul(norm.gamma().variable(), tf.math.sub(z, norm.movingMean())),
+            tf.math.rsqrt(tf.math.add(norm.movingVariance(), tf.constant(EPSILON)))),
+        norm.beta().variable());
   }
 }

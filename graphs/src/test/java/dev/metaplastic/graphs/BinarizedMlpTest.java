@@ -30,6 +30,16 @@ import org.tensorflow.types.TInt32;
 class BinarizedMlpTest {
   private static final MlpSpec MULTI = new MlpSpec(5, List.of(6, 4), 2, 3, 3, true);
 
+  /** Batch normalizations of {@link #MULTI}: one per task in each hidden layer, one per head. */
+  private static final List<String> MULTI_NORMS =
+      List.of(
+          "dense_0/batch_norm_0",
+          "dense_0/batch_norm_1",
+          "dense_1/batch_norm_0",
+          "dense_1/batch_norm_1",
+          "head_0/batch_norm",
+          "head_1/batch_norm");
+
   @Test
   void variablesCarryContractNamesAndStatisticsAreNotParameters() {
     try (Graph g = new Graph()) {
@@ -44,11 +54,15 @@ class BinarizedMlpTest {
       assertEquals(
           List.of(
               "dense_0/kernel",
-              "dense_0/batch_norm/gamma",
-              "dense_0/batch_norm/beta",
+              "dense_0/batch_norm_0/gamma",
+              "dense_0/batch_norm_0/beta",
+              "dense_0/batch_norm_1/gamma",
+              "dense_0/batch_norm_1/beta",
               "dense_1/kernel",
-              "dense_1/batch_norm/gamma",
-              "dense_1/batch_norm/beta",
+              "dense_1/batch_norm_0/gamma",
+              "dense_1/batch_norm_0/beta",
+              "dense_1/batch_norm_1/gamma",
+              "dense_1/batch_norm_1/beta",
               "head_0/kernel",
               "head_0/batch_norm/gamma",
               "head_0/batch_norm/beta",
@@ -56,24 +70,57 @@ class BinarizedMlpTest {
               "head_1/batch_norm/gamma",
               "head_1/batch_norm/beta"),
           parameters);
-      for (String layer : List.of("dense_0", "dense_1", "head_0", "head_1")) {
+      for (String norm : MULTI_NORMS) {
         for (String stat : List.of("moving_mean", "moving_variance")) {
-          String name = layer + "/batch_norm/" + stat;
+          String name = norm + "/" + stat;
           assertTrue(names.contains(name), name);
           assertTrue(training.loaders().containsKey(name), "loader of " + name);
         }
+        assertFalse(names.contains("meta/" + norm + "/gamma/anchor"), names.toString());
+      }
+      for (String layer : List.of("dense_0", "dense_1", "head_0", "head_1")) {
         assertTrue(names.contains("meta/" + layer + "/kernel/anchor"), names.toString());
         assertTrue(names.contains("meta/" + layer + "/kernel/consolidated"), names.toString());
-        assertFalse(names.contains("meta/" + layer + "/batch_norm/gamma/anchor"));
         assertTrue(g.operation(layer + "/binary_kernel") != null, "op " + layer + "/binary_kernel");
       }
+      assertFalse(
+          names.stream().anyMatch(n -> n.startsWith("dense_") && n.contains("/batch_norm/")));
       assertFalse(names.stream().anyMatch(n -> n.startsWith("adam/") && n.contains("moving")));
+    }
+  }
+
+  /** With one head every layer keeps the single {@code <layer>/batch_norm}. */
+  @Test
+  void singleHeadModelKeepsOneNormalizationPerLayer() {
+    try (Graph g = new Graph()) {
+      TrainingGraph training =
+          new TrainingGraph(
+              g,
+              new MlpSpec(5, List.of(6), 1, 3, 3, true),
+              new OptimizerConfig.Sgd(0.1),
+              List.of());
+      assertEquals(
+          List.of(
+              "dense_0/kernel",
+              "dense_0/batch_norm/gamma",
+              "dense_0/batch_norm/beta",
+              "dense_0/batch_norm/moving_mean",
+              "dense_0/batch_norm/moving_variance",
+              "head_0/kernel",
+              "head_0/batch_norm/gamma",
+              "head_0/batch_norm/beta",
+              "head_0/batch_norm/moving_mean",
+              "head_0/batch_norm/moving_variance"),
+          training.variables().keySet().stream()
+              .filter(n -> n.startsWith("dense_") || n.startsWith("head_"))
+              .toList());
     }
   }
 
   /**
    * Inference logits equal a plain-Java forward pass with W_b = sign(W_h) (sign(0) = +1), BN from
-   * the moving statistics, sign activations, and each example's head.
+   * the moving statistics of each example's task in every layer (the two tasks' hidden
+   * normalizations differ), sign activations, and each example's head.
    */
   @Test
   void inferenceMatchesPlainJava() {
@@ -85,63 +132,106 @@ class BinarizedMlpTest {
         int[] ins = {5, 6, 4, 4};
         int[] outs = {6, 4, 3, 3};
         double[][] kernel = new double[4][];
-        double[][][] bn = new double[4][4][];
         for (int l = 0; l < 4; l++) {
           kernel[l] = gaussian(random, ins[l] * outs[l], 1.0);
           kernel[l][l] = 0; // sign(0) must be +1
           load(s, training, layers.get(l) + "/kernel", kernel[l]);
-          String[] stats = {"gamma", "beta", "moving_mean", "moving_variance"};
-          for (int k = 0; k < 4; k++) {
-            double[] v = gaussian(random, outs[l], 0.7);
-            if (k == 0 || k == 3) {
-              for (int j = 0; j < v.length; j++) {
-                v[j] = 0.2 + Math.abs(v[j]);
-              }
+        }
+        // bn[l][t]: normalization of layer l for task t (heads: their own, at t = 0)
+        double[][][][] bn = new double[4][2][][];
+        for (int l = 0; l < 4; l++) {
+          for (int t = 0; t < (l < 2 ? 2 : 1); t++) {
+            String norm = layers.get(l) + (l < 2 ? "/batch_norm_" + t : "/batch_norm");
+            bn[l][t] = randomNorm(random, outs[l]);
+            String[] stats = {"gamma", "beta", "moving_mean", "moving_variance"};
+            for (int k = 0; k < 4; k++) {
+              load(s, training, norm + "/" + stats[k], bn[l][t][k]);
             }
-            bn[l][k] = v;
-            load(s, training, layers.get(l) + "/batch_norm/" + stats[k], v);
           }
         }
-        int batch = 7;
+        int batch = 12;
         double[] x = gaussian(random, batch * 5, 1.0);
         int[] task = new int[batch];
         for (int i = 0; i < batch; i++) {
-          task[i] = random.nextInt(2);
+          task[i] = i % 2;
         }
         float[] logits = run(s, training, training.logits(), x, null, task);
+        boolean hiddenNormsMatter = false;
         for (int i = 0; i < batch; i++) {
-          double[] h = new double[5];
-          System.arraycopy(x, i * 5, h, 0, 5);
-          for (int l = 0; l < 2; l++) {
-            h = signs(normalize(dense(h, kernel[l], outs[l]), bn[l]));
-          }
-          int head = 2 + task[i];
-          double[] expected = normalize(dense(h, kernel[head], 3), bn[head]);
+          double[] in = new double[5];
+          System.arraycopy(x, i * 5, in, 0, 5);
+          double[] expected = inferencePlain(in, kernel, outs, bn, task[i], task[i]);
+          double[] otherTask = inferencePlain(in, kernel, outs, bn, task[i], 1 - task[i]);
           for (int c = 0; c < 3; c++) {
             assertEquals(expected[c], logits[i * 3 + c], 1e-4, "logit " + i + "," + c);
+            hiddenNormsMatter |= Math.abs(otherTask[c] - expected[c]) > 1e-3;
           }
         }
+        assertTrue(hiddenNormsMatter, "the other task's hidden normalization gives other logits");
       }
     }
   }
 
   /**
-   * One training step moves each layer's statistics by 0.1 toward the batch's mean and unbiased
-   * variance; a head whose task is absent from the batch keeps its statistics.
+   * Plain-Java inference of one example through head {@code head}, hidden normalizations of task
+   * {@code norm}.
+   */
+  private static double[] inferencePlain(
+      double[] x, double[][] kernel, int[] outs, double[][][][] bn, int head, int norm) {
+    double[] h = x;
+    for (int l = 0; l < 2; l++) {
+      h = signs(normalize(dense(h, kernel[l], outs[l]), bn[l][norm]));
+    }
+    return normalize(dense(h, kernel[2 + head], 3), bn[2 + head][0]);
+  }
+
+  /** {γ, β, mean, var} with γ and var in [0.2, ∞). */
+  private static double[][] randomNorm(Random random, int width) {
+    double[][] norm = new double[4][];
+    for (int k = 0; k < 4; k++) {
+      double[] v = gaussian(random, width, 0.7);
+      if (k == 0 || k == 3) {
+        for (int j = 0; j < v.length; j++) {
+          v[j] = 0.2 + Math.abs(v[j]);
+        }
+      }
+      norm[k] = v;
+    }
+    return norm;
+  }
+
+  /**
+   * One training step with only task-0 examples moves every task-0 normalization's statistics by
+   * 0.1 toward the batch's mean and unbiased variance; task 1's hidden normalizations and head keep
+   * theirs.
    */
   @Test
   void trainingStepUpdatesMovingStatisticsFromTheBatch() {
+    int[] task = new int[9]; // every example is task 0
+    checkTrainingStep(23, task);
+  }
+
+  /**
+   * In a batch mixing tasks, each task's normalizations in every layer take the statistics of that
+   * task's examples only, and each example is normalized by its task's batch statistics.
+   */
+  @Test
+  void trainingStepNormalizesEachTaskOverItsOwnExamples() {
+    checkTrainingStep(29, new int[] {0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1});
+  }
+
+  /** Runs one SGD step on a random batch of the given tasks and checks every statistic. */
+  private static void checkTrainingStep(long seed, int[] task) {
     try (Graph g = new Graph()) {
       TrainingGraph training = new TrainingGraph(g, MULTI, new OptimizerConfig.Sgd(0.1), List.of());
       try (Session s = new Session(g)) {
-        Random random = new Random(23);
-        int batch = 9;
+        Random random = new Random(seed);
+        int batch = task.length;
         double[] x = gaussian(random, batch * 5, 1.0);
-        int[] task = new int[batch]; // every example is task 0
         int[] y = new int[batch];
         double[] w0 = read(s, training, "dense_0/kernel");
         double[] w1 = read(s, training, "dense_1/kernel");
-        double[] wh = read(s, training, "head_0/kernel");
+        double[][] wh = {read(s, training, "head_0/kernel"), read(s, training, "head_1/kernel")};
         run(s, training, training.loss(), x, y, task);
         double[][] z0 = new double[batch][];
         double[][] z1 = new double[batch][];
@@ -151,24 +241,47 @@ class BinarizedMlpTest {
           System.arraycopy(x, i * 5, in, 0, 5);
           z0[i] = dense(in, w0, 6);
         }
-        double[][] h0 = signs(batchNormalize(z0));
+        double[][] h0 = signs(batchNormalizeByTask(z0, task));
         for (int i = 0; i < batch; i++) {
           z1[i] = dense(h0[i], w1, 4);
         }
-        double[][] h1 = signs(batchNormalize(z1));
+        double[][] h1 = signs(batchNormalizeByTask(z1, task));
         for (int i = 0; i < batch; i++) {
-          zh[i] = dense(h1[i], wh, 3);
+          zh[i] = dense(h1[i], wh[task[i]], 3);
         }
-        checkStatistics(s, training, "dense_0", z0);
-        checkStatistics(s, training, "dense_1", z1);
-        checkStatistics(s, training, "head_0", zh);
-        assertClose(new double[3], read(s, training, "head_1/batch_norm/moving_mean"), "head_1");
-        assertClose(
-            new double[] {1, 1, 1},
-            read(s, training, "head_1/batch_norm/moving_variance"),
-            "head_1 variance");
+        for (int t = 0; t < 2; t++) {
+          checkStatistics(s, training, "dense_0/batch_norm_" + t, rowsOf(z0, task, t), 6);
+          checkStatistics(s, training, "dense_1/batch_norm_" + t, rowsOf(z1, task, t), 4);
+          checkStatistics(s, training, "head_" + t + "/batch_norm", rowsOf(zh, task, t), 3);
+        }
       }
     }
+  }
+
+  /** The rows of {@code z} whose task is {@code t}. */
+  private static double[][] rowsOf(double[][] z, int[] task, int t) {
+    List<double[]> rows = new ArrayList<>();
+    for (int i = 0; i < z.length; i++) {
+      if (task[i] == t) {
+        rows.add(z[i]);
+      }
+    }
+    return rows.toArray(new double[0][]);
+  }
+
+  /** {@link #batchNormalize} of each task's rows separately. */
+  private static double[][] batchNormalizeByTask(double[][] z, int[] task) {
+    double[][] out = new double[z.length][];
+    for (int t = 0; t < 2; t++) {
+      double[][] normalized = batchNormalize(rowsOf(z, task, t));
+      int r = 0;
+      for (int i = 0; i < z.length; i++) {
+        if (task[i] == t) {
+          out[i] = normalized[r++];
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -300,31 +413,39 @@ class BinarizedMlpTest {
     return y;
   }
 
+  /**
+   * Checks that normalization {@code norm} moved from its initial statistics (mean 0, variance 1)
+   * by 0.1 toward the mean and unbiased variance of {@code z}, or kept them if {@code z} is empty.
+   */
   private static void checkStatistics(
-      Session s, TrainingGraph training, String layer, double[][] z) {
+      Session s, TrainingGraph training, String norm, double[][] z, int width) {
     int n = z.length;
-    int width = z[0].length;
     double[] mean = new double[width];
     double[] variance = new double[width];
     for (int j = 0; j < width; j++) {
-      for (double[] row : z) {
-        mean[j] += row[j] / n;
+      variance[j] = 1;
+      if (n == 0) {
+        continue;
       }
+      double batchMean = 0;
       for (double[] row : z) {
-        variance[j] += (row[j] - mean[j]) * (row[j] - mean[j]) / (n - 1);
+        batchMean += row[j] / n;
       }
-      mean[j] = 0.1 * mean[j];
-      variance[j] = 0.9 + 0.1 * variance[j];
+      double unbiased = 0;
+      for (double[] row : z) {
+        unbiased += (row[j] - batchMean) * (row[j] - batchMean) / (n - 1);
+      }
+      mean[j] = 0.1 * batchMean;
+      variance[j] = 0.9 + 0.1 * unbiased;
     }
-    assertClose(mean, read(s, training, layer + "/batch_norm/moving_mean"), layer + " mean");
-    assertClose(
-        variance, read(s, training, layer + "/batch_norm/moving_variance"), layer + " variance");
+    assertClose(mean, read(s, training, norm + "/moving_mean"), norm + " mean");
+    assertClose(variance, read(s, training, norm + "/moving_variance"), norm + " variance");
   }
 
   /** Training-mode BN with γ = 1, β = 0 (the initial values): (z − μ) / √(σ² + ε). */
   private static double[][] batchNormalize(double[][] z) {
     int n = z.length;
-    int width = z[0].length;
+    int width = n == 0 ? 0 : z[0].length;
     double[][] out = new double[n][width];
     for (int j = 0; j < width; j++) {
       double mean = 0;
