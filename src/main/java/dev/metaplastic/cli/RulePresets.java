@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * Each rule's default hyperparameters for a kind of stream: the papers' values where they carry
  * over to Fashion-MNIST, otherwise values measured with {@code metaplastic compare} (the README
- * says which). Permuted streams (domain-incremental, one shared head) and split streams
- * (task-incremental, one head per task) need different strengths.
+ * says which). Permuted streams ({@code permuted}, domain-incremental with one shared head, and
+ * {@code permuted-task}, with one head per task, share presets) and split streams need different
+ * strengths.
  */
 final class RulePresets {
   private RulePresets() {}
@@ -24,7 +25,7 @@ final class RulePresets {
    * themselves rather than on their distance from the last task's anchor.
    */
   static Map<String, Double> defaults(String name, String stream, boolean binarized) {
-    boolean permuted = stream.equals("permuted");
+    boolean permuted = stream.startsWith("permuted");
     return switch (name) {
       case "si" -> permuted ? Map.of("c", 0.1, "xi", 0.1) : Map.of("c", 1.0, "xi", 1e-3);
       case "ewc" -> Map.of("lambda", permuted ? 100.0 : 1000.0, "samples", 1024.0);

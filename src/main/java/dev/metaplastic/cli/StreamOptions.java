@@ -15,7 +15,9 @@ final class StreamOptions {
       defaultValue = "split",
       description =
           "Task stream: split (split Fashion-MNIST, task-incremental), split-class"
-              + " (class-incremental), permuted, generated. Default: ${DEFAULT-VALUE}.")
+              + " (class-incremental), permuted (permuted Fashion-MNIST, one shared head),"
+              + " permuted-task (permuted, one head per task), generated. Default:"
+              + " ${DEFAULT-VALUE}.")
   String stream;
 
   @Option(
@@ -29,7 +31,8 @@ final class StreamOptions {
       names = "--tasks",
       defaultValue = "5",
       description =
-          "Number of tasks of the permuted and generated streams. Default: ${DEFAULT-VALUE}.")
+          "Number of tasks of the permuted, permuted-task and generated streams. Default:"
+              + " ${DEFAULT-VALUE}.")
   int tasks;
 
   /** A task stream and the descriptor that lets a checkpoint or manifest open it again. */

@@ -10,7 +10,10 @@ import java.util.Random;
 
 /**
  * Permuted Fashion-MNIST: every task is the full ten-class problem with its pixels shuffled by a
- * fixed permutation of its own, learned with one shared ten-class head.
+ * fixed permutation of its own, learned either with one shared ten-class head (domain-incremental,
+ * {@link #of}) or with one ten-class head per task, each example's task id selecting its head
+ * (task-incremental, {@link #taskIncremental}, as in the 'task' scenario of Laborieux et al.'s
+ * permuted-MNIST experiments, whose binarized networks keep one batch normalization per task).
  *
  * <p>Task 0 uses the identity permutation. Task {@code t ≥ 1} uses a permutation drawn by
  * Fisher–Yates from {@code new Random(seed + t)}: pixel {@code j} of a permuted image is pixel
@@ -28,15 +31,32 @@ public final class PermutedStream implements TaskStream {
   private final int featureSize;
   private final List<Task> tasks;
   private final String source;
+  private final boolean taskIncremental;
 
-  private PermutedStream(int featureSize, List<Task> tasks, String source) {
+  private PermutedStream(
+      int featureSize, List<Task> tasks, String source, boolean taskIncremental) {
     this.featureSize = featureSize;
     this.tasks = List.copyOf(tasks);
     this.source = source;
+    this.taskIncremental = taskIncremental;
   }
 
   /**
-   * Builds a permuted stream.
+   * Builds the task-incremental permuted stream: the tasks of {@link #of} (the same permutations
+   * and training subsets), with one head per task.
+   *
+   * @param data the loaded data set
+   * @param numTasks number of tasks, at least 1
+   * @param seed seed of the permutations and training subsets; the same seed gives the same stream
+   * @return the stream, with {@link #heads()} equal to {@code numTasks}
+   */
+  public static PermutedStream taskIncremental(FashionMnist data, int numTasks, long seed) {
+    PermutedStream domain = of(data, numTasks, seed);
+    return new PermutedStream(domain.featureSize, domain.tasks, domain.source, true);
+  }
+
+  /**
+   * Builds a permuted stream with one shared head (domain-incremental).
    *
    * @param data the loaded data set
    * @param numTasks number of tasks, at least 1
@@ -66,12 +86,14 @@ public final class PermutedStream implements TaskStream {
               permute(data.train(), Arrays.copyOf(trainRows, trainSize), permutation, t),
               permute(data.test(), allTest, permutation, t)));
     }
-    return new PermutedStream(featureSize, tasks, data.directory().toString());
+    return new PermutedStream(featureSize, tasks, data.directory().toString(), false);
   }
 
   @Override
   public String name() {
-    return "permuted-fashion-mnist (domain-incremental)";
+    return taskIncremental
+        ? "permuted-fashion-mnist (task-incremental)"
+        : "permuted-fashion-mnist (domain-incremental)";
   }
 
   @Override
@@ -81,7 +103,7 @@ public final class PermutedStream implements TaskStream {
 
   @Override
   public int heads() {
-    return 1;
+    return taskIncremental ? tasks.size() : 1;
   }
 
   @Override

@@ -8,7 +8,8 @@ import java.util.List;
 
 /** Builds task streams by name, for command lines and configuration files. */
 public final class TaskStreams {
-  static final List<String> KINDS = List.of("split", "split-class", "permuted", "generated");
+  static final List<String> KINDS =
+      List.of("split", "split-class", "permuted", "permuted-task", "generated");
 
   private TaskStreams() {}
 
@@ -18,12 +19,16 @@ public final class TaskStreams {
    * <ul>
    *   <li>{@code "split"}: {@link SplitStream#taskIncremental}, always 5 tasks;
    *   <li>{@code "split-class"}: {@link SplitStream#classIncremental}, always 5 tasks;
-   *   <li>{@code "permuted"}: {@link PermutedStream#of} with {@code numTasks} tasks;
+   *   <li>{@code "permuted"}: {@link PermutedStream#of} with {@code numTasks} tasks, one shared
+   *       head (domain-incremental);
+   *   <li>{@code "permuted-task"}: {@link PermutedStream#taskIncremental} with {@code numTasks}
+   *       tasks, one head per task (task-incremental);
    *   <li>{@code "generated"}: {@link GeneratedStream#of} with {@code numTasks} tasks, which does
    *       not read {@code dataDir}.
    * </ul>
    *
-   * @param kind one of {@code split}, {@code split-class}, {@code permuted}, {@code generated}
+   * @param kind one of {@code split}, {@code split-class}, {@code permuted}, {@code permuted-task},
+   *     {@code generated}
    * @param dataDir Fashion-MNIST directory, read by the split and permuted kinds
    * @param numTasks number of tasks, at least 1; ignored by the split kinds
    * @param seed seed of the permuted and generated kinds; ignored by the split kinds
@@ -38,6 +43,8 @@ public final class TaskStreams {
       case "split" -> SplitStream.taskIncremental(FashionMnist.load(dataDir));
       case "split-class" -> SplitStream.classIncremental(FashionMnist.load(dataDir));
       case "permuted" -> PermutedStream.of(FashionMnist.load(dataDir), numTasks, seed);
+      case "permuted-task" ->
+          PermutedStream.taskIncremental(FashionMnist.load(dataDir), numTasks, seed);
       case "generated" -> GeneratedStream.of(numTasks, seed);
       default ->
           throw new IllegalArgumentException(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -99,6 +100,31 @@ class PermutedStreamTest {
       assertNotEquals(previous, distinct);
       previous = distinct;
       assertArrayEquals(IntStream.range(0, 10).toArray(), imageIds(task.test()));
+    }
+  }
+
+  @Test
+  void taskIncrementalVariantHasTheSameExamplesAndOneHeadPerTask() {
+    FashionMnist data =
+        FashionMnist.load(IdxTestFiles.writeFashionMnist(dir, 10_050, 10, true, NUMBERED));
+
+    PermutedStream domain = PermutedStream.of(data, 3, 5);
+    PermutedStream task = PermutedStream.taskIncremental(data, 3, 5);
+
+    assertEquals("permuted-fashion-mnist (task-incremental)", task.name());
+    assertEquals(3, task.heads());
+    assertEquals(10, task.classesPerHead());
+    assertEquals(domain.featureSize(), task.featureSize());
+    assertEquals(domain.source(), task.source());
+    assertEquals(domain.tasks(), task.tasks());
+    for (int t = 0; t < 3; t++) {
+      Task permuted = task.tasks().get(t);
+      int id = t;
+      assertEquals(id, permuted.id());
+      assertArrayEquals(domain.tasks().get(t).train().features(), permuted.train().features());
+      assertArrayEquals(domain.tasks().get(t).test().features(), permuted.test().features());
+      assertTrue(Arrays.stream(permuted.train().tasks()).allMatch(head -> head == id));
+      assertTrue(Arrays.stream(permuted.test().tasks()).allMatch(head -> head == id));
     }
   }
 

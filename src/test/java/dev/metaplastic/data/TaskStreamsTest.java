@@ -20,6 +20,7 @@ class TaskStreamsTest {
     TaskStream split = TaskStreams.named("split", dir, 5, 1);
     TaskStream splitClass = TaskStreams.named("split-class", dir, 5, 1);
     TaskStream permuted = TaskStreams.named("permuted", dir, 3, 1);
+    TaskStream permutedTask = TaskStreams.named("permuted-task", dir, 3, 1);
 
     assertInstanceOf(SplitStream.class, split);
     assertEquals(5, split.heads());
@@ -27,6 +28,10 @@ class TaskStreamsTest {
     assertEquals(1, splitClass.heads());
     assertInstanceOf(PermutedStream.class, permuted);
     assertEquals(3, permuted.tasks().size());
+    assertEquals(1, permuted.heads());
+    assertInstanceOf(PermutedStream.class, permutedTask);
+    assertEquals(3, permutedTask.tasks().size());
+    assertEquals(3, permutedTask.heads());
   }
 
   @Test
@@ -54,7 +59,7 @@ class TaskStreamsTest {
 
     assertEquals(
         "unknown task stream kind 'rotated', expected one of split, split-class, permuted,"
-            + " generated",
+            + " permuted-task, generated",
         e.getMessage());
   }
 
