@@ -82,17 +82,11 @@ final class AccuracyReport {
             .xAxisTitle("accuracy on task")
             .yAxisTitle("after training task")
             .build();
-    double lowest = 1;
-    for (int i = 0; i < m.tasks(); i++) {
-      for (int j = 0; j <= i; j++) {
-        lowest = Math.min(lowest, m.get(i, j));
-      }
-    }
-    // Colours span the matrix's own range (down to the nearest tenth), red for its lowest value.
+    // One fixed scale, red at 0 and green at 1, so that the maps of a comparison read alike.
     chart
         .getStyler()
         .setShowValue(true)
-        .setMin(Math.floor(lowest * 10) / 10)
+        .setMin(0.0)
         .setMax(1.0)
         .setRangeColors(
             new Color[] {new Color(0xd7301f), new Color(0xfdd49e), new Color(0x1a9850)});
