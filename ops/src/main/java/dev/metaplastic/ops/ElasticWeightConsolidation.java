@@ -244,25 +244,11 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
   @Override
   public Optional<ImportanceEstimator> estimator() {
     return Optional.of(
-        new ImportanceEstimator() {
-          @Override
-          public int samples() {
-            return config.samples();
-          }
-
-          @Override
-          public Operand<TFloat32> objective(
-              Ops ops, Operand<TFloat32> logits, Operand<TInt64> seed) {
-            return logLikelihoodOfSampledLabel(ops, logits, seed);
-          }
-
-          @Override
-          public List<Op> accumulate(
-              Ops ops, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
-            return PerExampleEstimate.accumulate(
-                ops, estimates, gradients, weight, PerExampleEstimate.Signal.SQUARED);
-          }
-        });
+        new PerExampleEstimate(
+            config.samples(),
+            estimates,
+            PerExampleEstimate.Signal.SQUARED,
+            ElasticWeightConsolidation::logLikelihoodOfSampledLabel));
   }
 
   /** F ← F + F_t, θ̄ and r updated (see {@link #foldedSum}), then F_t ← 0. */

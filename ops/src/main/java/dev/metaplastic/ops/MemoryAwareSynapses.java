@@ -13,7 +13,6 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Memory Aware Synapses (Aljundi et al., "Memory Aware Synapses: Learning what (not) to forget",
@@ -163,26 +162,11 @@ public final class MemoryAwareSynapses implements ConsolidationRule {
   @Override
   public Optional<ImportanceEstimator> estimator() {
     return Optional.of(
-        new ImportanceEstimator() {
-          @Override
-          public int samples() {
-            return config.samples();
-          }
-
-          /** ‖f(x)‖²₂; the seed is unused: MAS samples nothing. */
-          @Override
-          public Operand<TFloat32> objective(
-              Ops ops, Operand<TFloat32> logits, Operand<TInt64> seed) {
-            return squaredOutputNorm(ops, logits);
-          }
-
-          @Override
-          public List<Op> accumulate(
-              Ops ops, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
-            return PerExampleEstimate.accumulate(
-                ops, estimates, gradients, weight, PerExampleEstimate.Signal.ABSOLUTE);
-          }
-        });
+        new PerExampleEstimate(
+            config.samples(),
+            estimates,
+            PerExampleEstimate.Signal.ABSOLUTE,
+            (ops, logits, seed) -> squaredOutputNorm(ops, logits)));
   }
 
   /** Ω ← Ω + Ω_t, θ* ← θ, then Ω_t ← 0. */

@@ -13,7 +13,6 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Online EWC (Schwarz et al., "Progress &amp; Compress: A scalable framework for continual
@@ -159,25 +158,11 @@ public final class OnlineElasticWeightConsolidation implements ConsolidationRule
   @Override
   public Optional<ImportanceEstimator> estimator() {
     return Optional.of(
-        new ImportanceEstimator() {
-          @Override
-          public int samples() {
-            return config.samples();
-          }
-
-          @Override
-          public Operand<TFloat32> objective(
-              Ops ops, Operand<TFloat32> logits, Operand<TInt64> seed) {
-            return ElasticWeightConsolidation.logLikelihoodOfSampledLabel(ops, logits, seed);
-          }
-
-          @Override
-          public List<Op> accumulate(
-              Ops ops, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
-            return PerExampleEstimate.accumulate(
-                ops, estimates, gradients, weight, PerExampleEstimate.Signal.SQUARED);
-          }
-        });
+        new PerExampleEstimate(
+            config.samples(),
+            estimates,
+            PerExampleEstimate.Signal.SQUARED,
+            ElasticWeightConsolidation::logLikelihoodOfSampledLabel));
   }
 
   /** F* ← γ F* + F_t, θ* ← θ, then F_t ← 0. */

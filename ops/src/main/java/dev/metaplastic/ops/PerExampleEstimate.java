@@ -9,14 +9,21 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The running per-example importance estimate of the rules that estimate importance from data at a
- * task boundary (see {@link ImportanceEstimator}): one estimate variable per governed parameter, to
- * which each example adds weight · s(g), where g is the example's gradient and s is the rule's
+ * task boundary: one estimate variable per governed parameter, to which each example adds weight ·
+ * s(g), where g is the gradient of the rule's objective for that example and s is the rule's
  * per-synapse signal (g² for EWC's Fisher, |g| for MAS).
  */
-final class PerExampleEstimate {
+final class PerExampleEstimate implements ImportanceEstimator {
+  /** The rule's scalar of one example, as {@link ImportanceEstimator#objective}. */
+  @FunctionalInterface
+  interface Objective {
+    Operand<TFloat32> of(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed);
+  }
+
   /** What each example contributes per synapse, from its gradient g. */
   enum Signal {
     /** g², the diagonal of the Fisher information (EWC). */
@@ -29,21 +36,38 @@ final class PerExampleEstimate {
     }
   }
 
-  private PerExampleEstimate() {}
+  private final int samples;
+  private final List<Variable<TFloat32>> estimates;
+  private final Signal signal;
+  private final Objective objective;
 
   /**
-   * estimate ← estimate + weight · s(g), for every governed parameter.
-   *
-   * @param estimates the estimate variable of each parameter
-   * @param gradients one example's gradient for each parameter, same order
-   * @param weight the example's weight in the mean, 1/samples
+   * @param samples examples per task boundary
+   * @param estimates the estimate variable of each governed parameter
+   * @param signal what each example adds per synapse
+   * @param objective the scalar whose per-example gradient is the signal's input
    */
-  static List<Op> accumulate(
-      Ops tf,
-      List<Variable<TFloat32>> estimates,
-      List<Operand<TFloat32>> gradients,
-      Operand<TFloat32> weight,
-      Signal signal) {
+  PerExampleEstimate(
+      int samples, List<Variable<TFloat32>> estimates, Signal signal, Objective objective) {
+    this.samples = samples;
+    this.estimates = List.copyOf(estimates);
+    this.signal = signal;
+    this.objective = objective;
+  }
+
+  @Override
+  public int samples() {
+    return samples;
+  }
+
+  @Override
+  public Operand<TFloat32> objective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed) {
+    return objective.of(tf, logits, seed);
+  }
+
+  /** estimate ← estimate + weight · s(g), for every governed parameter. */
+  @Override
+  public List<Op> accumulate(Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
     checkArgument(
         gradients.size() == estimates.size(),
         "expected %s gradients, one per governed parameter, got %s",
