@@ -148,10 +148,10 @@ public final class GradientPlasticity {
   }
 
   /**
-   * The modulated update of the reference code: W_fast ← (1 − λ m_b) W_fast − m_b η ⊙
-   * ∂L_self/∂W_fast, with one modulation m_b per example (the paper reads it out of the network as
-   * 2σ(·); it may also carry {@link #normClipScale}'s factor on the rate — then pass the rate
-   * factor and the decay factor separately through {@code rateScale} and {@code decayScale}).
+   * The modulated update of the reference code: W_fast ← (1 − λ d_b) W_fast − r_b η ⊙
+   * ∂L_self/∂W_fast, with per-example factors on the rate (r_b) and on the decay (d_b). The paper's
+   * neuromodulated variant reads m_b = 2σ(·) out of the network and uses r_b = d_b = m_b; with the
+   * gradient-norm clip, r_b = m_b · {@link #normClipScale} and d_b = m_b.
    *
    * @param rateScale per-example factor on the rate, [B]
    * @param decayScale per-example factor on the decay, [B]

@@ -47,7 +47,9 @@ public final class HebbianPlasticity {
   public enum Variant {
     /** Eq. (2): Hebb ← (1 − η) Hebb + η · pre ⊗ post, a decaying average of co-activity. */
     PLAIN,
-    /** Oja's rule (Sec. 2 of the paper): Hebb ← Hebb + η · post ⊙ (pre − post ⊙ Hebb). */
+    /**
+     * Oja's rule, the paper's alternative to eq. (2): Hebb ← Hebb + η · post ⊙ (pre − post ⊙ Hebb).
+     */
     OJA
   }
 
@@ -173,9 +175,10 @@ public final class HebbianPlasticity {
   }
 
   /**
-   * Oja's rule as the paper writes it (Sec. 2, after Oja 1982), per synapse: Hebb_ij(t + 1) =
-   * Hebb_ij(t) + η x_j(t) (x_i(t − 1) − x_j(t) Hebb_ij(t)). The decay term −η x_j² Hebb_ij keeps
-   * the trace bounded without a separate decay: for fixed activity it converges to x_i / x_j.
+   * Oja's rule in the per-synapse form the paper gives as the alternative to eq. (2) (after Oja
+   * 1982): Hebb_ij(t + 1) = Hebb_ij(t) + η x_j(t) (x_i(t − 1) − x_j(t) Hebb_ij(t)). The decay term
+   * −η x_j² Hebb_ij keeps the trace bounded without a separate decay: for fixed activity it
+   * converges to x_i / x_j.
    *
    * @param hebb Hebb(t), [B, in, out]
    * @param pre x(t − 1), [B, in]
