@@ -9,6 +9,14 @@
  * {@link dev.metaplastic.ops.VariableRegistry}, which gives it the exact name promised by the
  * SavedModel contract ({@code <rule>/<parameter>/<state>}) or refuses.
  *
+ * <p>Fast-weight plasticity within an episode lives beside the consolidation rules as pure
+ * equations over operands, batched over a leading batch dimension: {@link
+ * dev.metaplastic.ops.HebbianPlasticity} (Miconi et al. 2018), {@link
+ * dev.metaplastic.ops.Neuromodulation} (Backpropamine, Miconi et al. 2019, with reward-prediction
+ * error and gain gates) and {@link dev.metaplastic.ops.GradientPlasticity} (Duan et al. 2023). A
+ * plastic cell chains them over an unrolled episode; each names its state {@code
+ * <mechanism>/<parameter>/<state>}.
+ *
  * <p>This package knows nothing of models, files or training loops; it never runs a session.
  */
 package dev.metaplastic.ops;
