@@ -244,11 +244,11 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
   @Override
   public Optional<ImportanceEstimator> estimator() {
     return Optional.of(
-        new PerExampleEstimate(
-            config.samples(),
-            estimates,
-            PerExampleEstimate.Signal.SQUARED,
-            ElasticWeightConsolidation::logLikelihoodOfSampledLabel));
+        new PerExampleEstimate.Spec(
+                config.samples(),
+                PerExampleEstimate.Signal.SQUARED,
+                ElasticWeightConsolidation::logLikelihoodOfSampledLabel)
+            .attach(estimates));
   }
 
   /** F ← F + F_t, θ̄ and r updated (see {@link #foldedSum}), then F_t ← 0. */

@@ -2,16 +2,11 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -37,19 +32,11 @@ import org.tensorflow.types.TFloat32;
  * λ means the same for EWC, online EWC and MAS. The paper's eq. (3) writes λ Σ Ω (θ − θ*)² without
  * the ½: the paper's λ is half of this λ.
  */
-public final class MemoryAwareSynapses implements ConsolidationRule {
+public final class MemoryAwareSynapses extends AnchoredImportanceRule {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "mas";
 
   private final Config config;
-  private final List<Parameter> parameters;
-  private final List<Variable<TFloat32>> importances = new ArrayList<>();
-  private final List<Variable<TFloat32>> anchors = new ArrayList<>();
-  private final List<Variable<TFloat32>> estimates = new ArrayList<>();
-  private final List<StateVariable> state = new ArrayList<>();
-  private final List<Operand<TFloat32>> penaltyGradients = new ArrayList<>();
-  private final Ops tf;
-  private final Operand<TFloat32> penalty;
 
   /**
    * Hyperparameters of MAS.
@@ -94,29 +81,17 @@ public final class MemoryAwareSynapses implements ConsolidationRule {
 
   private MemoryAwareSynapses(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
-    checkArgument(!parameters.isEmpty(), "MAS needs at least one parameter");
+    super(
+        NAME,
+        "importance",
+        config.lambda(),
+        variables,
+        parameters,
+        new PerExampleEstimate.Spec(
+            config.samples(),
+            PerExampleEstimate.Signal.ABSOLUTE,
+            (ops, logits, seed) -> squaredOutputNorm(ops, logits)));
     this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    this.tf = variables.scope(NAME);
-    Ops init = variables.root();
-    List<Operand<TFloat32>> terms = new ArrayList<>();
-    for (Parameter p : parameters) {
-      String prefix = NAME + "/" + p.name() + "/";
-      Operand<TFloat32> zeros = init.zeros(init.constant(p.shape()), TFloat32.class);
-      Variable<TFloat32> importance = variables.create(prefix + "importance", zeros);
-      Variable<TFloat32> anchor = variables.create(prefix + "anchor", p.initialValue());
-      Variable<TFloat32> estimate = variables.create(prefix + "importance_estimate", zeros);
-      importances.add(importance);
-      anchors.add(anchor);
-      estimates.add(estimate);
-      state.add(new StateVariable(p.name(), "importance", importance));
-      state.add(new StateVariable(p.name(), "anchor", anchor));
-      state.add(new StateVariable(p.name(), "importance_estimate", estimate));
-      terms.add(QuadraticPenalty.weightedSquares(tf, importance, p.variable(), anchor));
-      penaltyGradients.add(
-          QuadraticPenalty.gradient(tf, importance, p.variable(), anchor, (float) config.lambda()));
-    }
-    this.penalty = QuadraticPenalty.total(tf, terms, (float) config.lambda());
   }
 
   /**
@@ -135,61 +110,13 @@ public final class MemoryAwareSynapses implements ConsolidationRule {
   }
 
   @Override
+  Operand<TFloat32> consolidatedImportance(
+      Ops tf, Operand<TFloat32> importance, Operand<TFloat32> taskImportance) {
+    return accumulatedImportance(tf, importance, taskImportance);
+  }
+
+  @Override
   public Config config() {
     return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return List.copyOf(state);
-  }
-
-  @Override
-  public Operand<TFloat32> penalty() {
-    return penalty;
-  }
-
-  @Override
-  public Optional<List<Operand<TFloat32>>> penaltyGradients() {
-    return Optional.of(List.copyOf(penaltyGradients));
-  }
-
-  @Override
-  public Optional<ImportanceEstimator> estimator() {
-    return Optional.of(
-        new PerExampleEstimate(
-            config.samples(),
-            estimates,
-            PerExampleEstimate.Signal.ABSOLUTE,
-            (ops, logits, seed) -> squaredOutputNorm(ops, logits)));
-  }
-
-  /** Ω ← Ω + Ω_t, θ* ← θ, then Ω_t ← 0. */
-  @Override
-  public List<Op> consolidate() {
-    List<Op> updates = new ArrayList<>();
-    for (int i = 0; i < parameters.size(); i++) {
-      updates.add(
-          tf.assign(
-              importances.get(i), accumulatedImportance(tf, importances.get(i), estimates.get(i))));
-      updates.add(tf.assign(anchors.get(i), parameters.get(i).variable()));
-    }
-    List<Op> ops = new ArrayList<>(updates);
-    ops.addAll(PerExampleEstimate.clear(tf.withControlDependencies(updates), estimates));
-    return ops;
-  }
-
-  /**
-   * Clears the importance estimate in progress (it was measured at other weights). The summed
-   * importance and the anchor are what past tasks consolidated, so they stay.
-   */
-  @Override
-  public List<Op> rebase() {
-    return PerExampleEstimate.clear(tf, estimates);
   }
 }

@@ -2,16 +2,11 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -36,19 +31,11 @@ import org.tensorflow.types.TFloat32;
  * multiplied by γ. With γ = 1 the Fisher is the plain sum of EWC with the anchor at the last task
  * only.
  */
-public final class OnlineElasticWeightConsolidation implements ConsolidationRule {
+public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRule {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "online_ewc";
 
   private final Config config;
-  private final List<Parameter> parameters;
-  private final List<Variable<TFloat32>> fishers = new ArrayList<>();
-  private final List<Variable<TFloat32>> anchors = new ArrayList<>();
-  private final List<Variable<TFloat32>> estimates = new ArrayList<>();
-  private final List<StateVariable> state = new ArrayList<>();
-  private final List<Operand<TFloat32>> penaltyGradients = new ArrayList<>();
-  private final Ops tf;
-  private final Operand<TFloat32> penalty;
 
   /**
    * Hyperparameters of online EWC.
@@ -99,29 +86,17 @@ public final class OnlineElasticWeightConsolidation implements ConsolidationRule
 
   private OnlineElasticWeightConsolidation(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
-    checkArgument(!parameters.isEmpty(), "online EWC needs at least one parameter");
+    super(
+        NAME,
+        "fisher",
+        config.lambda(),
+        variables,
+        parameters,
+        new PerExampleEstimate.Spec(
+            config.samples(),
+            PerExampleEstimate.Signal.SQUARED,
+            ElasticWeightConsolidation::logLikelihoodOfSampledLabel));
     this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    this.tf = variables.scope(NAME);
-    Ops init = variables.root();
-    List<Operand<TFloat32>> terms = new ArrayList<>();
-    for (Parameter p : parameters) {
-      String prefix = NAME + "/" + p.name() + "/";
-      Operand<TFloat32> zeros = init.zeros(init.constant(p.shape()), TFloat32.class);
-      Variable<TFloat32> fisher = variables.create(prefix + "fisher", zeros);
-      Variable<TFloat32> anchor = variables.create(prefix + "anchor", p.initialValue());
-      Variable<TFloat32> estimate = variables.create(prefix + "fisher_estimate", zeros);
-      fishers.add(fisher);
-      anchors.add(anchor);
-      estimates.add(estimate);
-      state.add(new StateVariable(p.name(), "fisher", fisher));
-      state.add(new StateVariable(p.name(), "anchor", anchor));
-      state.add(new StateVariable(p.name(), "fisher_estimate", estimate));
-      terms.add(QuadraticPenalty.weightedSquares(tf, fisher, p.variable(), anchor));
-      penaltyGradients.add(
-          QuadraticPenalty.gradient(tf, fisher, p.variable(), anchor, (float) config.lambda()));
-    }
-    this.penalty = QuadraticPenalty.total(tf, terms, (float) config.lambda());
   }
 
   /** The running Fisher after a boundary, F* ← γ F* + F_t (Schwarz et al.'s online EWC). */
@@ -131,62 +106,13 @@ public final class OnlineElasticWeightConsolidation implements ConsolidationRule
   }
 
   @Override
+  Operand<TFloat32> consolidatedImportance(
+      Ops tf, Operand<TFloat32> fisher, Operand<TFloat32> taskFisher) {
+    return decayedFisher(tf, fisher, taskFisher, (float) config.gamma());
+  }
+
+  @Override
   public Config config() {
     return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return List.copyOf(state);
-  }
-
-  @Override
-  public Operand<TFloat32> penalty() {
-    return penalty;
-  }
-
-  @Override
-  public Optional<List<Operand<TFloat32>>> penaltyGradients() {
-    return Optional.of(List.copyOf(penaltyGradients));
-  }
-
-  @Override
-  public Optional<ImportanceEstimator> estimator() {
-    return Optional.of(
-        new PerExampleEstimate(
-            config.samples(),
-            estimates,
-            PerExampleEstimate.Signal.SQUARED,
-            ElasticWeightConsolidation::logLikelihoodOfSampledLabel));
-  }
-
-  /** F* ← γ F* + F_t, θ* ← θ, then F_t ← 0. */
-  @Override
-  public List<Op> consolidate() {
-    List<Op> updates = new ArrayList<>();
-    for (int i = 0; i < parameters.size(); i++) {
-      updates.add(
-          tf.assign(
-              fishers.get(i),
-              decayedFisher(tf, fishers.get(i), estimates.get(i), (float) config.gamma())));
-      updates.add(tf.assign(anchors.get(i), parameters.get(i).variable()));
-    }
-    List<Op> ops = new ArrayList<>(updates);
-    ops.addAll(PerExampleEstimate.clear(tf.withControlDependencies(updates), estimates));
-    return ops;
-  }
-
-  /**
-   * Clears the Fisher estimate in progress (it was measured at other weights). The running Fisher
-   * and the anchor are what past tasks consolidated, so they stay.
-   */
-  @Override
-  public List<Op> rebase() {
-    return PerExampleEstimate.clear(tf, estimates);
   }
 }

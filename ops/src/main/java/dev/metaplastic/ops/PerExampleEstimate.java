@@ -42,17 +42,24 @@ final class PerExampleEstimate implements ImportanceEstimator {
   private final Objective objective;
 
   /**
+   * What a rule estimates, before its estimate variables exist.
+   *
    * @param samples examples per task boundary
-   * @param estimates the estimate variable of each governed parameter
    * @param signal what each example adds per synapse
    * @param objective the scalar whose per-example gradient is the signal's input
    */
-  PerExampleEstimate(
-      int samples, List<Variable<TFloat32>> estimates, Signal signal, Objective objective) {
-    this.samples = samples;
+  record Spec(int samples, Signal signal, Objective objective) {
+    /** The estimator that accumulates into {@code estimates}, one per governed parameter. */
+    PerExampleEstimate attach(List<Variable<TFloat32>> estimates) {
+      return new PerExampleEstimate(this, estimates);
+    }
+  }
+
+  private PerExampleEstimate(Spec spec, List<Variable<TFloat32>> estimates) {
+    this.samples = spec.samples();
     this.estimates = List.copyOf(estimates);
-    this.signal = signal;
-    this.objective = objective;
+    this.signal = spec.signal();
+    this.objective = spec.objective();
   }
 
   @Override
