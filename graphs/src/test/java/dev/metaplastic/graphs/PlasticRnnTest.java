@@ -56,7 +56,9 @@ class PlasticRnnTest {
       Placeholder<TFloat32> stepX,
       Placeholder<TFloat32> stepH,
       Placeholder<TFloat32> stepTrace,
-      PlasticRnn.Step step) {}
+      PlasticRnn.Step step,
+      List<Placeholder<TFloat32>> newValues,
+      List<Op> assigns) {}
 
   private static final Map<Plasticity, Built> built = new EnumMap<>(Plasticity.class);
 
@@ -88,6 +90,14 @@ class PlasticRnnTest {
               ? null
               : tf.withName("step_trace").placeholder(TFloat32.class);
       PlasticRnn.Step step = rnn.step(variables.scope("step"), stepX, stepH, stepTrace);
+      List<Placeholder<TFloat32>> newValues = new ArrayList<>();
+      List<Op> assigns = new ArrayList<>();
+      Ops setter = tf.withSubScope("set");
+      for (Parameter p : rnn.parameters()) {
+        Placeholder<TFloat32> value = setter.placeholder(TFloat32.class);
+        newValues.add(value);
+        assigns.add(setter.assign(p.variable(), value));
+      }
       if (plasticity == Plasticity.HEBBIAN) {
         Operand<TFloat32> c =
             tf.constant(Shape.of(B, T, OUT), DataBuffers.of(toFloat(lossWeights), true, false));
@@ -114,7 +124,9 @@ class PlasticRnnTest {
               stepX,
               stepH,
               stepTrace,
-              step));
+              step,
+              newValues,
+              assigns));
     }
   }
 
@@ -215,6 +227,10 @@ class PlasticRnnTest {
     }
   }
 
+  /**
+   * From a given h_0 and trace, and with every parameter (biases included, which start at zero) set
+   * to random values; the initial values are restored afterwards.
+   */
   @Test
   void episodeFromGivenStateAndTraceMatchesPlainJava() {
     Random random = new Random(2);
@@ -223,7 +239,11 @@ class PlasticRnnTest {
       double[] x = randomArray(random, B * T * IN, 1.0);
       double[] h0 = randomArray(random, B * H, 0.5);
       double[] f0 = randomArray(random, B * H * H, 0.3);
-      Map<String, double[]> p = readParameters(b);
+      Map<String, double[]> initial = readParameters(b);
+      Map<String, double[]> p = new LinkedHashMap<>();
+      initial.forEach((name, v) -> p.put(name, randomArray(random, v.length, 0.4)));
+      setParameters(b, p);
+      assertClose(p.get("rnn/bias"), readParameters(b).get("rnn/bias"), 0, "assigned bias");
       Plain expected = plainEpisode(plasticity, p, x, h0, f0);
       List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(b.fromGiven().logits()));
       fetches.add(b.fromGiven().finalState());
@@ -235,6 +255,7 @@ class PlasticRnnTest {
         feeds.put(b.trace0(), tensor(f0, B, H, H));
       }
       List<double[]> actual = fetch(b.session(), feeds, fetches);
+      setParameters(b, initial);
       String what = plasticity + " from given state: ";
       assertClose(expected.logits(), actual.get(0), 1e-5, what + "logits");
       assertClose(expected.state(), actual.get(1), 1e-5, what + "h_T");
@@ -549,6 +570,26 @@ class PlasticRnnTest {
       out.put(parameters.get(i).name(), values.get(i));
     }
     return out;
+  }
+
+  private static void setParameters(Built b, Map<String, double[]> values) {
+    List<Parameter> parameters = b.rnn().parameters();
+    List<TFloat32> tensors = new ArrayList<>();
+    try {
+      var runner = b.session().runner();
+      for (int i = 0; i < parameters.size(); i++) {
+        Parameter p = parameters.get(i);
+        TFloat32 t =
+            TFloat32.tensorOf(
+                p.shape(), DataBuffers.of(toFloat(values.get(p.name())), true, false));
+        tensors.add(t);
+        runner.feed(b.newValues().get(i), t);
+        runner.addTarget(b.assigns().get(i));
+      }
+      runner.run().close();
+    } finally {
+      tensors.forEach(TFloat32::close);
+    }
   }
 
   /** Runs once with {@code feeds} (closed afterwards) and fetches every operand as doubles. */
