@@ -62,10 +62,10 @@ class PlasticRnnTest {
 
   private static final Map<Plasticity, Built> built = new EnumMap<>(Plasticity.class);
 
-  // Hebbian gradient check: loss = Σ C ⊙ logits over the episode from zero.
+  // Gradient checks: loss = Σ C ⊙ logits over the episode from zero, its gradient per parameter.
   private static double[] lossWeights;
-  private static Operand<TFloat32> loss;
-  private static List<Operand<TFloat32>> lossGradients;
+  private static final Map<Plasticity, List<Operand<TFloat32>>> lossGradients =
+      new EnumMap<>(Plasticity.class);
 
   @BeforeAll
   static void buildGraphs() {
@@ -98,18 +98,18 @@ class PlasticRnnTest {
         newValues.add(value);
         assigns.add(setter.assign(p.variable(), value));
       }
-      if (plasticity == Plasticity.HEBBIAN) {
-        Operand<TFloat32> c =
-            tf.constant(Shape.of(B, T, OUT), DataBuffers.of(toFloat(lossWeights), true, false));
-        loss = tf.reduceSum(tf.math.mul(c, fromZero.logits()), tf.constant(new int[] {0, 1, 2}));
-        List<Operand<?>> xs = new ArrayList<>();
-        rnn.parameters().forEach(p -> xs.add(p.variable()));
-        var grads = tf.withSubScope("hebbian_check").gradients(loss, xs);
-        lossGradients = new ArrayList<>();
-        for (int i = 0; i < xs.size(); i++) {
-          lossGradients.add(grads.<TFloat32>dy(i));
-        }
+      Operand<TFloat32> c =
+          tf.constant(Shape.of(B, T, OUT), DataBuffers.of(toFloat(lossWeights), true, false));
+      Operand<TFloat32> loss =
+          tf.reduceSum(tf.math.mul(c, fromZero.logits()), tf.constant(new int[] {0, 1, 2}));
+      List<Operand<?>> xs = new ArrayList<>();
+      rnn.parameters().forEach(p -> xs.add(p.variable()));
+      var grads = tf.withSubScope("gradient_check").gradients(loss, xs);
+      List<Operand<TFloat32>> dys = new ArrayList<>();
+      for (int i = 0; i < xs.size(); i++) {
+        dys.add(grads.<TFloat32>dy(i));
       }
+      lossGradients.put(plasticity, dys);
       built.put(
           plasticity,
           new Built(
@@ -317,17 +317,36 @@ class PlasticRnnTest {
   /** ∂L/∂α and ∂L/∂η through the unrolled Hebbian episode vs central differences in double. */
   @Test
   void hebbianGradientMatchesFiniteDifferences() {
-    Built b = built.get(Plasticity.HEBBIAN);
+    List<String> checked = checkGradients(Plasticity.HEBBIAN, "hebbian/");
+    assertEquals(
+        List.of("hebbian/rnn/recurrent_kernel/alpha", "hebbian/rnn/recurrent_kernel/eta"), checked);
+  }
+
+  /** The same check for every plasticity kind and every parameter. */
+  @Test
+  void everyGradientMatchesFiniteDifferences() {
+    for (Plasticity plasticity : Plasticity.values()) {
+      List<String> checked = checkGradients(plasticity, "");
+      assertEquals(built.get(plasticity).rnn().parameters().size(), checked.size());
+    }
+  }
+
+  /**
+   * Compares TensorFlow's gradient of each parameter whose name starts with {@code prefix} with
+   * central differences of the plain-Java episode; returns the names checked.
+   */
+  private static List<String> checkGradients(Plasticity plasticity, String prefix) {
+    Built b = built.get(plasticity);
     double[] x = randomArray(new Random(4), B * T * IN, 1.0);
     Map<String, double[]> p = readParameters(b);
     Map<Operand<TFloat32>, TFloat32> feeds = new LinkedHashMap<>();
     feeds.put(b.inputs(), tensor(x, B, T, IN));
-    List<double[]> grads = fetch(b.session(), feeds, lossGradients);
+    List<double[]> grads = fetch(b.session(), feeds, lossGradients.get(plasticity));
     List<Parameter> parameters = b.rnn().parameters();
-    int checked = 0;
+    List<String> checked = new ArrayList<>();
     for (int k = 0; k < parameters.size(); k++) {
       String name = parameters.get(k).name();
-      if (!name.startsWith("hebbian/")) {
+      if (!name.startsWith(prefix)) {
         continue;
       }
       double[] value = p.get(name);
@@ -336,22 +355,23 @@ class PlasticRnnTest {
       for (int i = 0; i < value.length; i++) {
         double saved = value[i];
         value[i] = saved + eps;
-        double up = plainLoss(p, x);
+        double up = plainLoss(plasticity, p, x);
         value[i] = saved - eps;
-        double down = plainLoss(p, x);
+        double down = plainLoss(plasticity, p, x);
         value[i] = saved;
         numeric[i] = (up - down) / (2 * eps);
       }
-      assertClose(numeric, grads.get(k), 1e-3, "dL/d" + name);
-      assertTrue(maxAbs(numeric) > 1e-3, "gradient of " + name + " should not vanish");
-      checked++;
+      String what = plasticity + " dL/d" + name;
+      assertClose(numeric, grads.get(k), 1e-3, what);
+      assertTrue(maxAbs(numeric) > 1e-3, what + " should not vanish");
+      checked.add(name);
     }
-    assertEquals(2, checked, "alpha and eta checked");
+    return checked;
   }
 
-  private static double plainLoss(Map<String, double[]> p, double[] x) {
+  private static double plainLoss(Plasticity plasticity, Map<String, double[]> p, double[] x) {
     double[] logits =
-        plainEpisode(Plasticity.HEBBIAN, p, x, new double[B * H], new double[B * H * H]).logits();
+        plainEpisode(plasticity, p, x, new double[B * H], new double[B * H * H]).logits();
     double s = 0;
     for (int i = 0; i < logits.length; i++) {
       s += lossWeights[i] * logits[i];
