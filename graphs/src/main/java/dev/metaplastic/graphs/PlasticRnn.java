@@ -15,6 +15,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -277,7 +278,7 @@ public final class PlasticRnn {
       h = step.state();
       trace = step.trace();
     }
-    Operand<TFloat32> stacked = tf.stack(logits, org.tensorflow.op.core.Stack.axis(1L));
+    Operand<TFloat32> stacked = tf.stack(logits, Stack.axis(1L));
     return new Episode(stacked, logits, states, h, trace);
   }
 

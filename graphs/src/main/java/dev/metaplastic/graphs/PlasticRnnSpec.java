@@ -3,6 +3,8 @@ package dev.metaplastic.graphs;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.Locale;
+
 /**
  * Architecture of a {@link PlasticRnn}: a tanh recurrent layer whose recurrent connection is
  * plastic within an episode, statically unrolled over a fixed number of steps, with a linear
@@ -48,7 +50,7 @@ public record PlasticRnnSpec(
 
   /** Readable form such as {@code hebbian rnn 3-4-2 x5}. */
   public String describe() {
-    return plasticity.name().toLowerCase(java.util.Locale.ROOT)
+    return plasticity.name().toLowerCase(Locale.ROOT)
         + " rnn "
         + inputSize
         + "-"
