@@ -1,0 +1,355 @@
+package dev.metaplastic.graphs;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
+import dev.metaplastic.ops.GradientPlasticity;
+import dev.metaplastic.ops.HebbianPlasticity;
+import dev.metaplastic.ops.Neuromodulation;
+import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.VariableRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A recurrent layer whose recurrent weights are plastic within an episode, statically unrolled over
+ * {@link PlasticRnnSpec#steps()} time steps, with a linear readout at every step.
+ *
+ * <p>With x_t [B, in] the input of step t, h_{t−1} [B, H] the previous state and F_{t−1} [B, H, H]
+ * the per-example fast-weight state (the "trace"), one step is
+ *
+ * <pre>
+ *   z_t = x_t · W_in + h_{t−1} · R_{t−1} + b          pre-activation, [B, H]
+ *   h_t = tanh(z_t)
+ *   y_t = h_t · W_out + b_out                         logits, [B, outputSize]
+ * </pre>
+ *
+ * where the effective recurrent weight R_{t−1} and the trace update depend on the plasticity:
+ *
+ * <ul>
+ *   <li>{@link Plasticity#NONE}: R = W; no trace.
+ *   <li>{@link Plasticity#HEBBIAN} (Miconi et al. 2018): R = W + α ⊙ Hebb, Hebb ← (1 − η) Hebb + η
+ *       h_{t−1} ⊗ h_t ({@link HebbianPlasticity#plainUpdate}), α [H, H] and the scalar η learned.
+ *   <li>{@link Plasticity#OJA}: as HEBBIAN with Oja's update, Hebb ← Hebb + η h_t ⊙ (h_{t−1} − h_t
+ *       ⊙ Hebb) ({@link HebbianPlasticity#ojaUpdate}).
+ *   <li>{@link Plasticity#NEUROMODULATED} (Backpropamine, simple form): R = W + α ⊙ Hebb, M_t =
+ *       tanh(h_t · w_mod + b_mod) one value per example, Hebb ← clip(Hebb + M_t h_{t−1} ⊗ h_t, ±1)
+ *       ({@link Neuromodulation#simpleUpdate}); α, w_mod [H, 1] and b_mod [1] learned.
+ *   <li>{@link Plasticity#GRADIENT} (Duan et al. 2023): R = W + W_fast. The network sets its own
+ *       target for the recurrent pre-activation, a learned linear readout of the new state,
+ *       target_t = h_t · W_tgt + b_tgt, and W_fast descends L_self = ½ ‖target_t − z_t‖². Since z_t
+ *       is linear in W_fast with input h_{t−1}, the gradient is exact in closed form,
+ *       ∂L_self/∂W_fast = −h_{t−1} ⊗ (target_t − z_t) ({@link
+ *       GradientPlasticity#selfLossGradient}), and W_fast ← (1 − λ) W_fast − η ⊙ ∂L_self/∂W_fast
+ *       ({@link GradientPlasticity#update}) with the learned per-synapse η [H, H] and the fixed
+ *       decay λ = {@value #GRADIENT_DECAY}. The outer loop backpropagates through this closed-form
+ *       update, target readout included, so W_tgt, b_tgt and η are learned. (Our choice of target:
+ *       the paper's reference code sets it through its own readout loss; a learned linear readout
+ *       of h_t is the simplest self-set target.)
+ * </ul>
+ *
+ * <p>The trace starts at zero each episode unless the caller passes one, so that a serving
+ * signature can run an episode one step at a time ({@link #step}) and carry h and the trace between
+ * calls; the unrolled {@link #forward} chains the very same {@link #step}.
+ *
+ * <p>Variables (all trainable, all in {@link #parameters()}): {@code rnn/input_kernel} [in, H],
+ * {@code rnn/recurrent_kernel} [H, H], {@code rnn/bias} [H], {@code rnn/output_kernel} [H, out],
+ * {@code rnn/output_bias} [out], and the plasticity's learned coefficients named {@code
+ * <rule>/rnn/recurrent_kernel/<state>} as DESIGN.md's contract asks: {@code
+ * hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} (HEBBIAN and OJA); {@code
+ * neuromod/rnn/recurrent_kernel/alpha}, {@code .../modulator_kernel}, {@code .../modulator_bias}
+ * (NEUROMODULATED); {@code gradient_plasticity/rnn/recurrent_kernel/eta}, {@code
+ * .../target_kernel}, {@code .../target_bias} (GRADIENT). The trace itself is episode state carried
+ * through operands, not a variable.
+ *
+ * <p>Kernels start from Glorot-uniform values of a stateless random op seeded from the spec, biases
+ * at zero, α uniform in [0, {@value #ALPHA_SCALE}), the Hebbian η at {@value #INITIAL_ETA} and the
+ * gradient rule's η at {@value #INITIAL_ETA} on every synapse.
+ *
+ * <p>Only ops with a gradient in TensorFlow's C++ registry lie between the parameters and the
+ * logits (products, sums, broadcasts, tanh, min/max, pack), so {@code tf.gradients} works through
+ * the unrolled episode from Java.
+ */
+public final class PlasticRnn {
+  /** Contract name of the plastic recurrent connection's slow weight. */
+  public static final String RECURRENT_KERNEL = "rnn/recurrent_kernel";
+
+  /** Upper bound of the uniform initial α. */
+  public static final double ALPHA_SCALE = 0.1;
+
+  /** Initial value of the learned rates η (the Hebbian scalar, every synapse of the gradient η). */
+  public static final double INITIAL_ETA = 0.1;
+
+  /** Decay λ of the gradient rule's fast weight. */
+  public static final double GRADIENT_DECAY = 0.05;
+
+  /** Bound c of the neuromodulated trace, Backpropamine's 1. */
+  public static final double NEUROMOD_CLIP = 1.0;
+
+  private final PlasticRnnSpec spec;
+  private final List<Parameter> parameters = new ArrayList<>();
+  private final Parameter inputKernel;
+  private final Parameter recurrentKernel;
+  private final Parameter bias;
+  private final Parameter outputKernel;
+  private final Parameter outputBias;
+  // Plasticity coefficients; null when the plasticity does not use them.
+  private Parameter alpha;
+  private Parameter eta;
+  private Parameter readoutKernel;
+  private Parameter readoutBias;
+
+  /**
+   * One step of the cell.
+   *
+   * @param logits y_t, [B, outputSize]
+   * @param state h_t, [B, H]
+   * @param trace the fast-weight state after the step, [B, H, H]; null for {@link Plasticity#NONE}
+   */
+  public record Step(Operand<TFloat32> logits, Operand<TFloat32> state, Operand<TFloat32> trace) {}
+
+  /**
+   * An unrolled episode.
+   *
+   * @param logits the logits of every step, [B, T, outputSize]
+   * @param stepLogits y_1 … y_T, each [B, outputSize] (the slices of {@code logits})
+   * @param states h_1 … h_T, each [B, H]
+   * @param finalState h_T, [B, H]
+   * @param finalTrace the trace after step T, [B, H, H]; null for {@link Plasticity#NONE}
+   */
+  public record Episode(
+      Operand<TFloat32> logits,
+      List<Operand<TFloat32>> stepLogits,
+      List<Operand<TFloat32>> states,
+      Operand<TFloat32> finalState,
+      Operand<TFloat32> finalTrace) {
+    public Episode {
+      stepLogits = List.copyOf(stepLogits);
+      states = List.copyOf(states);
+    }
+  }
+
+  /** Creates the cell's variables in {@code variables}. */
+  public PlasticRnn(PlasticRnnSpec spec, VariableRegistry variables) {
+    this.spec = checkNotNull(spec, "spec");
+    int in = spec.inputSize();
+    int h = spec.hidden();
+    int out = spec.outputSize();
+    inputKernel = add(variables, "rnn/input_kernel", glorot(variables, in, h, 0));
+    recurrentKernel = add(variables, RECURRENT_KERNEL, glorot(variables, h, h, 1));
+    bias = add(variables, "rnn/bias", zeros(variables, Shape.of(h)));
+    outputKernel = add(variables, "rnn/output_kernel", glorot(variables, h, out, 2));
+    outputBias = add(variables, "rnn/output_bias", zeros(variables, Shape.of(out)));
+    switch (spec.plasticity()) {
+      case NONE -> {}
+      case HEBBIAN, OJA -> {
+        HebbianPlasticity.StateNames names = HebbianPlasticity.StateNames.of(RECURRENT_KERNEL);
+        alpha = add(variables, names.alpha(), alphaInit(variables, h));
+        eta = add(variables, names.eta(), constant(variables, Shape.scalar(), INITIAL_ETA));
+      }
+      case NEUROMODULATED -> {
+        Neuromodulation.StateNames names = Neuromodulation.StateNames.of(RECURRENT_KERNEL);
+        String prefix = Neuromodulation.NAME + "/" + RECURRENT_KERNEL + "/";
+        alpha = add(variables, names.alpha(), alphaInit(variables, h));
+        readoutKernel = add(variables, prefix + "modulator_kernel", glorot(variables, h, 1, 4));
+        readoutBias = add(variables, prefix + "modulator_bias", zeros(variables, Shape.of(1)));
+      }
+      case GRADIENT -> {
+        GradientPlasticity.StateNames names = GradientPlasticity.StateNames.of(RECURRENT_KERNEL);
+        String prefix = GradientPlasticity.NAME + "/" + RECURRENT_KERNEL + "/";
+        eta = add(variables, names.eta(), constant(variables, Shape.of(h, h), INITIAL_ETA));
+        readoutKernel = add(variables, prefix + "target_kernel", glorot(variables, h, h, 5));
+        readoutBias = add(variables, prefix + "target_bias", zeros(variables, Shape.of(h)));
+      }
+    }
+  }
+
+  /** The cell's architecture. */
+  public PlasticRnnSpec spec() {
+    return spec;
+  }
+
+  /**
+   * Every trainable parameter: the five weights of the layer ({@code rnn/...}), then the
+   * plasticity's learned coefficients.
+   */
+  public List<Parameter> parameters() {
+    return ImmutableList.copyOf(parameters);
+  }
+
+  /**
+   * One time step: (x_t, h_{t−1}, trace_{t−1}) → (y_t, h_t, trace_t), with the equations of the
+   * class Javadoc.
+   *
+   * @param tf where to build the ops
+   * @param x x_t, [B, inputSize]
+   * @param state h_{t−1}, [B, H]
+   * @param trace the fast-weight state [B, H, H]; must be null for {@link Plasticity#NONE} and
+   *     non-null otherwise (see {@link #initialTrace})
+   */
+  public Step step(Ops tf, Operand<TFloat32> x, Operand<TFloat32> state, Operand<TFloat32> trace) {
+    checkNotNull(x, "input x_t must not be null");
+    checkNotNull(state, "state h_{t-1} must not be null");
+    checkArgument(
+        (trace == null) == !spec.carriesTrace(),
+        "plasticity %s %s a trace, got %s",
+        spec.plasticity(),
+        spec.carriesTrace() ? "needs" : "takes no",
+        trace == null ? "none" : "one");
+    Operand<TFloat32> w = recurrentKernel.variable();
+    Operand<TFloat32> recurrent =
+        switch (spec.plasticity()) {
+          case NONE -> tf.linalg.matMul(state, w);
+          case HEBBIAN, OJA, NEUROMODULATED ->
+              HebbianPlasticity.effectiveOutput(tf, state, w, alpha.variable(), trace);
+          case GRADIENT -> GradientPlasticity.effectiveOutput(tf, state, w, trace);
+        };
+    Operand<TFloat32> z =
+        tf.nn.biasAdd(
+            tf.math.add(tf.linalg.matMul(x, inputKernel.variable()), recurrent), bias.variable());
+    Operand<TFloat32> h = tf.math.tanh(z);
+    Operand<TFloat32> logits =
+        tf.nn.biasAdd(tf.linalg.matMul(h, outputKernel.variable()), outputBias.variable());
+    Operand<TFloat32> next =
+        switch (spec.plasticity()) {
+          case NONE -> null;
+          case HEBBIAN -> HebbianPlasticity.plainUpdate(tf, trace, state, h, eta.variable());
+          case OJA -> HebbianPlasticity.ojaUpdate(tf, trace, state, h, eta.variable());
+          case NEUROMODULATED -> {
+            Operand<TFloat32> modulator =
+                tf.reshape(
+                    tf.math.tanh(
+                        tf.nn.biasAdd(
+                            tf.linalg.matMul(h, readoutKernel.variable()), readoutBias.variable())),
+                    tf.constant(new long[] {-1}));
+            yield Neuromodulation.simpleUpdate(
+                tf, trace, state, h, modulator, (float) NEUROMOD_CLIP);
+          }
+          case GRADIENT -> {
+            Operand<TFloat32> target =
+                tf.nn.biasAdd(
+                    tf.linalg.matMul(h, readoutKernel.variable()), readoutBias.variable());
+            Operand<TFloat32> gradient = GradientPlasticity.selfLossGradient(tf, state, z, target);
+            yield GradientPlasticity.update(
+                tf, trace, gradient, eta.variable(), tf.constant((float) GRADIENT_DECAY));
+          }
+        };
+    return new Step(logits, h, next);
+  }
+
+  /**
+   * The unrolled episode: {@link #step} chained over the T steps of the spec.
+   *
+   * @param tf where to build the ops
+   * @param inputs x_1 … x_T, [B, T, inputSize]
+   * @param initialState h_0 [B, H], or null for zeros
+   * @param initialTrace the trace at the start [B, H, H], or null for zeros (and must be null for
+   *     {@link Plasticity#NONE})
+   */
+  public Episode forward(
+      Ops tf,
+      Operand<TFloat32> inputs,
+      Operand<TFloat32> initialState,
+      Operand<TFloat32> initialTrace) {
+    checkNotNull(inputs, "inputs [B, T, inputSize] must not be null");
+    checkArgument(
+        spec.carriesTrace() || initialTrace == null,
+        "plasticity NONE carries no trace, but an initial trace was given");
+    Operand<TInt32> batch = tf.shape.size(tf.shape(inputs), tf.constant(0));
+    Operand<TFloat32> h = initialState != null ? initialState : initialState(tf, batch);
+    Operand<TFloat32> trace =
+        initialTrace != null || !spec.carriesTrace() ? initialTrace : initialTrace(tf, batch);
+    List<Operand<TFloat32>> logits = new ArrayList<>();
+    List<Operand<TFloat32>> states = new ArrayList<>();
+    for (int t = 0; t < spec.steps(); t++) {
+      Operand<TFloat32> x = tf.gather(inputs, tf.constant(t), tf.constant(1));
+      Step step = step(tf, x, h, trace);
+      logits.add(step.logits());
+      states.add(step.state());
+      h = step.state();
+      trace = step.trace();
+    }
+    Operand<TFloat32> stacked = tf.stack(logits, Stack.axis(1L));
+    return new Episode(stacked, logits, states, h, trace);
+  }
+
+  /** The unrolled episode from a zero state and a zero trace. */
+  public Episode forward(Ops tf, Operand<TFloat32> inputs) {
+    return forward(tf, inputs, null, null);
+  }
+
+  /** A zero state h_0, [batch, H], where {@code batch} is a scalar int operand. */
+  public Operand<TFloat32> initialState(Ops tf, Operand<TInt32> batch) {
+    Operand<TInt32> shape =
+        tf.concat(
+            List.of(
+                tf.reshape(batch, tf.constant(new int[] {1})),
+                tf.constant(new int[] {spec.hidden()})),
+            tf.constant(0));
+    return tf.zeros(shape, TFloat32.class);
+  }
+
+  /**
+   * A zero trace, [batch, H, H], where {@code batch} is a scalar int operand.
+   *
+   * @throws IllegalStateException for {@link Plasticity#NONE}, which carries no trace
+   */
+  public Operand<TFloat32> initialTrace(Ops tf, Operand<TInt32> batch) {
+    if (!spec.carriesTrace()) {
+      throw new IllegalStateException("plasticity NONE carries no trace");
+    }
+    return HebbianPlasticity.initialTrace(tf, batch, spec.hidden(), spec.hidden());
+  }
+
+  private Parameter add(VariableRegistry variables, String name, Init init) {
+    Variable<TFloat32> variable = variables.create(name, init.value());
+    Parameter parameter = new Parameter(name, variable, init.value(), init.shape());
+    parameters.add(parameter);
+    return parameter;
+  }
+
+  private record Init(Operand<TFloat32> value, Shape shape) {}
+
+  /** Glorot-uniform [in, out] from the stateless stream (seed, index). */
+  private Init glorot(VariableRegistry variables, int in, int out, int index) {
+    Ops init = variables.root();
+    Shape shape = Shape.of(in, out);
+    float limit = (float) Math.sqrt(6.0 / (in + out));
+    Operand<TFloat32> centred =
+        init.math.sub(
+            init.math.mul(uniform(init, shape, index), init.constant(2f)), init.constant(1f));
+    return new Init(init.math.mul(centred, init.constant(limit)), shape);
+  }
+
+  /** α uniform in [0, ALPHA_SCALE), stream 3. */
+  private Init alphaInit(VariableRegistry variables, int h) {
+    Ops init = variables.root();
+    Shape shape = Shape.of(h, h);
+    return new Init(
+        init.math.mul(uniform(init, shape, 3), init.constant((float) ALPHA_SCALE)), shape);
+  }
+
+  private Operand<TFloat32> uniform(Ops init, Shape shape, int index) {
+    return init.random.statelessRandomUniform(
+        init.constant(shape), init.constant(new long[] {spec.seed(), index}));
+  }
+
+  private static Init zeros(VariableRegistry variables, Shape shape) {
+    Ops init = variables.root();
+    return new Init(init.zeros(init.constant(shape), TFloat32.class), shape);
+  }
+
+  private static Init constant(VariableRegistry variables, Shape shape, double value) {
+    Ops init = variables.root();
+    return new Init(init.fill(init.constant(shape), init.constant((float) value)), shape);
+  }
+}
