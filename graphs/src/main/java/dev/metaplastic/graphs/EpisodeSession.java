@@ -189,12 +189,10 @@ public final class EpisodeSession implements AutoCloseable {
       String layout =
           widthName == null
               ? String.format("[batch, steps] = [%d, %d]", batch, steps)
-              : String.format(
-                  "[batch, steps, %s] = [%d, %d, %d]", widthName, batch, steps, width);
+              : String.format("[batch, steps, %s] = [%d, %d, %d]", widthName, batch, steps, width);
       throw new IllegalArgumentException(
           String.format(
-              "%s must hold %s, that is %d floats, got %d",
-              what, layout, expected, values.length));
+              "%s must hold %s, that is %d floats, got %d", what, layout, expected, values.length));
     }
   }
 

@@ -40,12 +40,12 @@ import org.tensorflow.types.TInt32;
  *
  * <ul>
  *   <li>{@code train_episode/loss}: one optimizer step on L, the gradient over {@link
- *       PlasticRnn#parameters()} rescaled to a global norm of at most {@code clipNorm}; returns L as
- *       computed before the step (NaN or infinite when training diverged: the caller must check).
- *       {@code train_episode/gradient_norm} is the global norm before clipping.
+ *       PlasticRnn#parameters()} rescaled to a global norm of at most {@code clipNorm}; returns L
+ *       as computed before the step (NaN or infinite when training diverged: the caller must
+ *       check). {@code train_episode/gradient_norm} is the global norm before clipping.
  *   <li>{@code evaluate_episode/loss} and {@code evaluate_episode/metric}: L and, for {@link
- *       Loss#CLASSIFICATION}, the accuracy over scored steps (argmax of the logits equal to argmax of
- *       the targets), for {@link Loss#REGRESSION} the mean squared error over scored steps and
+ *       Loss#CLASSIFICATION}, the accuracy over scored steps (argmax of the logits equal to argmax
+ *       of the targets), for {@link Loss#REGRESSION} the mean squared error over scored steps and
  *       outputs (L / outputSize); no variable changes.
  *   <li>{@code predict/logits}: the logits of every step, [B, T, outputSize].
  * </ul>
@@ -125,8 +125,7 @@ public final class EpisodeTrainingGraph {
     this.targets =
         episode
             .withName("targets")
-            .placeholder(
-                TFloat32.class, Placeholder.shape(Shape.of(-1, steps, spec.outputSize())));
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps, spec.outputSize())));
     this.mask =
         episode
             .withName("mask")
@@ -146,10 +145,7 @@ public final class EpisodeTrainingGraph {
             lossScope.reduceSum(mask, lossScope.constant(new int[] {0, 1})),
             lossScope.constant(MIN_MASS));
     Operand<TFloat32> meanLoss =
-        lossScope
-            .withName("masked_mean")
-            .math
-            .div(maskedSum(lossScope, perStep), mass);
+        lossScope.withName("masked_mean").math.div(maskedSum(lossScope, perStep), mass);
 
     Ops train = variables.scope("train_episode");
     List<Operand<TFloat32>> gradients = gradients(train, meanLoss, parameters);
@@ -221,8 +217,7 @@ public final class EpisodeTrainingGraph {
     List<Operand<TFloat32>> squares = new ArrayList<>();
     for (Operand<TFloat32> g : gradients) {
       squares.add(
-          tf.reduceSum(
-              tf.reshape(tf.math.square(g), tf.constant(new int[] {-1})), tf.constant(0)));
+          tf.reduceSum(tf.reshape(tf.math.square(g), tf.constant(new int[] {-1})), tf.constant(0)));
     }
     return tf.math.sqrt(tf.math.addN(squares));
   }
