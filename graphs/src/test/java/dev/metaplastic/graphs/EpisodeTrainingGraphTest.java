@@ -245,6 +245,34 @@ class EpisodeTrainingGraphTest {
     assertEquals(first.accuracy(), second.accuracy(), 0f);
   }
 
+  /**
+   * Every plasticity trains through the same graph: 40 Adam steps keep the loss finite and lower
+   * it.
+   */
+  @ParameterizedTest
+  @EnumSource(Plasticity.class)
+  void everyPlasticityTrains(Plasticity plasticity) {
+    PlasticRnnSpec spec =
+        new PlasticRnnSpec(RECALL.inputSize(), 8, CUES, RECALL_STEPS, plasticity, RECALL.seed());
+    try (EpisodeSession session =
+        new EpisodeSession(
+            spec,
+            OptimizerConfig.Adam.withLearningRate(0.02),
+            Loss.CLASSIFICATION,
+            EpisodeTrainingGraph.DEFAULT_CLIP_NORM)) {
+      Episodes fixed = recallEpisodes(new Random(5), 32);
+      float first = session.evaluate(fixed.inputs(), fixed.targets(), fixed.mask(), 32).loss();
+      Random data = new Random(6);
+      for (int i = 0; i < 40; i++) {
+        Episodes batch = recallEpisodes(data, 32);
+        float loss = session.trainEpisode(batch.inputs(), batch.targets(), batch.mask(), 32);
+        assertTrue(Float.isFinite(loss), plasticity + " step " + i + " loss " + loss);
+      }
+      float last = session.evaluate(fixed.inputs(), fixed.targets(), fixed.mask(), 32).loss();
+      assertTrue(last < 0.5 * first, plasticity + ": loss " + first + " -> " + last);
+    }
+  }
+
   private static String summary(float[] losses) {
     return "first " + losses[0] + ", last " + losses[losses.length - 1];
   }
