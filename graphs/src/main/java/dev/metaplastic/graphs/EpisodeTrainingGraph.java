@@ -1,0 +1,312 @@
+package dev.metaplastic.graphs;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.VariableRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The training graph of a {@link PlasticRnn} over whole episodes: the unrolled cell, a masked loss,
+ * gradient-norm clipping and an optimizer, in a graph of its own.
+ *
+ * <p>Placeholders: {@code episode/inputs} [B, T, inputSize], {@code episode/targets} [B, T,
+ * outputSize] and {@code episode/mask} [B, T], a weight per step, 1 where the step is scored and 0
+ * where it is not. Every episode starts from a zero state and a zero trace.
+ *
+ * <p>With ℓ_{b,t} the per-step loss of {@link Loss} and m the mask, the episode loss is the mean
+ * over scored steps
+ *
+ * <pre>
+ *   L = Σ_{b,t} m_{b,t} ℓ_{b,t} / max(Σ_{b,t} m_{b,t}, {@value #MIN_MASS})
+ * </pre>
+ *
+ * (zero when no step is scored). Entry points, each an output whose evaluation runs what it needs:
+ *
+ * <ul>
+ *   <li>{@code train_episode/loss}: one optimizer step on L, the gradient over {@link
+ *       PlasticRnn#parameters()} rescaled to a global norm of at most {@code clipNorm}; returns L
+ *       as computed before the step (NaN or infinite when training diverged: the caller must
+ *       check). {@code train_episode/gradient_norm} is the global norm before clipping.
+ *   <li>{@code evaluate_episode/loss} and {@code evaluate_episode/metric}: L and, for {@link
+ *       Loss#CLASSIFICATION}, the accuracy over scored steps (argmax of the logits equal to argmax
+ *       of the targets), for {@link Loss#REGRESSION} the mean squared error over scored steps and
+ *       outputs (L / outputSize); no variable changes.
+ *   <li>{@code predict/logits}: the logits of every step, [B, T, outputSize].
+ * </ul>
+ *
+ * <p>The whole graph, optimizer slots included, is built by the constructor. Every optimizer update
+ * waits for every (clipped) gradient and for the loss, so no op of the step can read a weight that
+ * another update already changed: a step is deterministic (DESIGN.md, "Determinism").
+ */
+public final class EpisodeTrainingGraph {
+  /** Default bound on the global gradient norm. */
+  public static final double DEFAULT_CLIP_NORM = 10.0;
+
+  /** Lower bound of the mask's mass in the loss's denominator. */
+  public static final float MIN_MASS = 1e-6f;
+
+  /** The per-step loss ℓ_{b,t} and its metric. */
+  public enum Loss {
+    /**
+     * Softmax cross-entropy of the logits y against the targets p (one-hot or soft), ℓ = −Σ_o p_o
+     * log softmax(y)_o; the metric is the accuracy over scored steps.
+     */
+    CLASSIFICATION,
+    /** Squared error summed over outputs, ℓ = Σ_o (y_o − p_o)²; the metric is the MSE. */
+    REGRESSION
+  }
+
+  private final Graph graph;
+  private final PlasticRnnSpec spec;
+  private final OptimizerConfig optimizer;
+  private final Loss lossKind;
+  private final double clipNorm;
+  private final VariableRegistry variables;
+  private final PlasticRnn rnn;
+  private final Placeholder<TFloat32> inputs;
+  private final Placeholder<TFloat32> targets;
+  private final Placeholder<TFloat32> mask;
+  private final Operand<TFloat32> trainLoss;
+  private final Operand<TFloat32> gradientNorm;
+  private final Operand<TFloat32> evaluateLoss;
+  private final Operand<TFloat32> metric;
+  private final Operand<TFloat32> logits;
+
+  /**
+   * Builds the graph in {@code graph}, which must be empty.
+   *
+   * @param graph an empty graph; the caller owns and closes it
+   * @param spec the cell's architecture
+   * @param optimizer the optimizer
+   * @param loss the per-step loss
+   * @param clipNorm bound &gt; 0 on the gradient's global norm; {@link Double#POSITIVE_INFINITY}
+   *     turns clipping off
+   */
+  public EpisodeTrainingGraph(
+      Graph graph, PlasticRnnSpec spec, OptimizerConfig optimizer, Loss loss, double clipNorm) {
+    checkNotNull(graph, "graph must not be null");
+    checkNotNull(spec, "spec must not be null");
+    checkNotNull(optimizer, "optimizer must not be null");
+    checkNotNull(loss, "loss must be CLASSIFICATION or REGRESSION, got null");
+    checkArgument(
+        clipNorm > 0 && !Double.isNaN(clipNorm),
+        "clip norm must be > 0 (or +Infinity for no clipping), got %s",
+        clipNorm);
+    checkArgument(!graph.operations().hasNext(), "the episode training graph needs an empty graph");
+    this.graph = graph;
+    this.spec = spec;
+    this.optimizer = optimizer;
+    this.lossKind = loss;
+    this.clipNorm = clipNorm;
+    Ops tf = Ops.create(graph);
+    this.variables = new VariableRegistry(tf);
+    int steps = spec.steps();
+    Ops episode = variables.scope("episode");
+    this.inputs =
+        episode
+            .withName("inputs")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps, spec.inputSize())));
+    this.targets =
+        episode
+            .withName("targets")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps, spec.outputSize())));
+    this.mask =
+        episode
+            .withName("mask")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps)));
+
+    this.rnn = new PlasticRnn(spec, variables);
+    List<Parameter> parameters = rnn.parameters();
+    Optimizer updater = optimizer.attach(variables, parameters);
+
+    Ops model = variables.scope("model");
+    Operand<TFloat32> stepLogits = rnn.forward(model, inputs).logits();
+
+    Ops lossScope = variables.scope("loss");
+    Operand<TFloat32> perStep = perStepLoss(lossScope, stepLogits);
+    Operand<TFloat32> mass =
+        lossScope.math.maximum(
+            lossScope.reduceSum(mask, lossScope.constant(new int[] {0, 1})),
+            lossScope.constant(MIN_MASS));
+    Operand<TFloat32> meanLoss =
+        lossScope.withName("masked_mean").math.div(maskedSum(lossScope, perStep), mass);
+
+    Ops train = variables.scope("train_episode");
+    List<Operand<TFloat32>> gradients = gradients(train, meanLoss, parameters);
+    Operand<TFloat32> norm = globalNorm(train, gradients);
+    List<Operand<TFloat32>> clipped = clip(train, gradients, norm);
+    List<Operation> beforeUpdate = new ArrayList<>();
+    clipped.forEach(g -> beforeUpdate.add(g.op()));
+    beforeUpdate.add(meanLoss.op());
+    List<Op> updates =
+        updater.apply(train.withControlDependencyOps(beforeUpdate), parameters, clipped);
+    Ops done = train.withControlDependencies(updates);
+    this.trainLoss = done.withName("loss").identity(meanLoss);
+    this.gradientNorm = done.withName("gradient_norm").identity(norm);
+
+    Ops eval = variables.scope("evaluate_episode");
+    this.evaluateLoss = eval.withName("loss").identity(meanLoss);
+    Operand<TFloat32> perStepMetric =
+        switch (loss) {
+          case CLASSIFICATION ->
+              eval.dtypes.cast(
+                  eval.math.equal(
+                      eval.math.argMax(stepLogits, eval.constant(2), TInt32.class),
+                      eval.math.argMax(targets, eval.constant(2), TInt32.class)),
+                  TFloat32.class);
+          case REGRESSION ->
+              eval.math.mean(eval.math.squaredDifference(stepLogits, targets), eval.constant(2));
+        };
+    this.metric = eval.withName("metric").math.div(maskedSum(eval, perStepMetric), mass);
+
+    this.logits = variables.scope("predict").withName("logits").identity(stepLogits);
+  }
+
+  /** ℓ_{b,t}, [B, T]. */
+  private Operand<TFloat32> perStepLoss(Ops tf, Operand<TFloat32> stepLogits) {
+    return switch (lossKind) {
+      case CLASSIFICATION -> {
+        Operand<TInt32> flat = tf.constant(new int[] {-1, spec.outputSize()});
+        Operand<TFloat32> crossEntropy =
+            tf.nn
+                .softmaxCrossEntropyWithLogits(
+                    tf.reshape(stepLogits, flat), tf.reshape(targets, flat))
+                .loss();
+        yield tf.reshape(crossEntropy, tf.constant(new int[] {-1, spec.steps()}));
+      }
+      case REGRESSION ->
+          tf.reduceSum(tf.math.squaredDifference(stepLogits, targets), tf.constant(2));
+    };
+  }
+
+  /** Σ_{b,t} m_{b,t} v_{b,t}, a scalar. */
+  private Operand<TFloat32> maskedSum(Ops tf, Operand<TFloat32> perStep) {
+    return tf.reduceSum(tf.math.mul(mask, perStep), tf.constant(new int[] {0, 1}));
+  }
+
+  private static List<Operand<TFloat32>> gradients(
+      Ops tf, Operand<TFloat32> y, List<Parameter> parameters) {
+    List<Operand<TFloat32>> xs = new ArrayList<>();
+    parameters.forEach(p -> xs.add(p.variable()));
+    Gradients dy = tf.withSubScope("gradients").gradients(y, xs);
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (int i = 0; i < xs.size(); i++) {
+      out.add(dy.<TFloat32>dy(i));
+    }
+    return out;
+  }
+
+  /** √(Σ_i ‖g_i‖²) over every gradient. */
+  private static Operand<TFloat32> globalNorm(Ops tf, List<Operand<TFloat32>> gradients) {
+    List<Operand<TFloat32>> squares = new ArrayList<>();
+    for (Operand<TFloat32> g : gradients) {
+      squares.add(
+          tf.reduceSum(tf.reshape(tf.math.square(g), tf.constant(new int[] {-1})), tf.constant(0)));
+    }
+    return tf.math.sqrt(tf.math.addN(squares));
+  }
+
+  /** g_i · c / max(‖g‖, c): unchanged when the global norm is within c. */
+  private List<Operand<TFloat32>> clip(
+      Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> norm) {
+    if (Double.isInfinite(clipNorm)) {
+      return gradients;
+    }
+    Operand<TFloat32> bound = tf.constant((float) clipNorm);
+    Operand<TFloat32> scale = tf.math.div(bound, tf.math.maximum(norm, bound));
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    gradients.forEach(g -> out.add(tf.math.mul(g, scale)));
+    return out;
+  }
+
+  /** The graph this training graph was built in. */
+  public Graph graph() {
+    return graph;
+  }
+
+  /** The cell's architecture. */
+  public PlasticRnnSpec spec() {
+    return spec;
+  }
+
+  /** The optimizer's configuration. */
+  public OptimizerConfig optimizer() {
+    return optimizer;
+  }
+
+  /** The per-step loss. */
+  public Loss loss() {
+    return lossKind;
+  }
+
+  /** The bound on the gradient's global norm ({@code +Infinity}: no clipping). */
+  public double clipNorm() {
+    return clipNorm;
+  }
+
+  /** The cell. */
+  public PlasticRnn rnn() {
+    return rnn;
+  }
+
+  /** Every variable of the graph (weights, learned plasticity, optimizer slots) by name. */
+  public Map<String, Variable<?>> variables() {
+    return new LinkedHashMap<>(variables.variables());
+  }
+
+  /** {@code episode/inputs}, [B, T, inputSize]. */
+  public Placeholder<TFloat32> inputs() {
+    return inputs;
+  }
+
+  /** {@code episode/targets}, [B, T, outputSize]. */
+  public Placeholder<TFloat32> targets() {
+    return targets;
+  }
+
+  /** {@code episode/mask}, [B, T]: 1 where the step is scored, 0 where it is not. */
+  public Placeholder<TFloat32> mask() {
+    return mask;
+  }
+
+  /** {@code train_episode/loss}: runs one optimizer step and returns the loss before it. */
+  public Operand<TFloat32> trainLoss() {
+    return trainLoss;
+  }
+
+  /** {@code train_episode/gradient_norm}: runs one optimizer step; the norm before clipping. */
+  public Operand<TFloat32> gradientNorm() {
+    return gradientNorm;
+  }
+
+  /** {@code evaluate_episode/loss}: the masked mean loss, without training. */
+  public Operand<TFloat32> evaluateLoss() {
+    return evaluateLoss;
+  }
+
+  /** {@code evaluate_episode/metric}: accuracy (CLASSIFICATION) or MSE (REGRESSION). */
+  public Operand<TFloat32> metric() {
+    return metric;
+  }
+
+  /** {@code predict/logits}: [B, T, outputSize]. */
+  public Operand<TFloat32> logits() {
+    return logits;
+  }
+}
