@@ -133,7 +133,7 @@ final class AccuracyReport {
     return chart;
   }
 
-  private static void save(Chart<?, ?> chart, Path file) {
+  static void save(Chart<?, ?> chart, Path file) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       BenchCommand.class,
       InspectCommand.class,
-      PredictCommand.class
+      PredictCommand.class,
+      PlasticCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;

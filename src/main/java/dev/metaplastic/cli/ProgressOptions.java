@@ -12,4 +12,11 @@ final class ProgressOptions {
   TrainingListener listener(String method) {
     return noProgress ? TrainingListener.NONE : new ProgressListener(method, System.err);
   }
+
+  /**
+   * A progress bar over {@code steps} episode-training steps on standard error, unless disabled.
+   */
+  EpisodeProgress episodes(String label, long steps) {
+    return noProgress ? EpisodeProgress.NONE : EpisodeProgress.bar(label, steps, System.err);
+  }
 }

@@ -1,0 +1,51 @@
+package dev.metaplastic.cli;
+
+import java.io.PrintStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** A progress bar over the training steps of one episode run, or nothing. */
+interface EpisodeProgress extends AutoCloseable {
+  /** Draws nothing. */
+  EpisodeProgress NONE =
+      new EpisodeProgress() {
+        @Override
+        public void step(long step, float loss) {}
+
+        @Override
+        public void close() {}
+      };
+
+  /** Called after training step {@code step} (1-based) with its loss. */
+  void step(long step, float loss);
+
+  @Override
+  void close();
+
+  /** A bar on {@code stream} labelled {@code label}, of {@code steps} steps. */
+  static EpisodeProgress bar(String label, long steps, PrintStream stream) {
+    ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName(label)
+            .setInitialMax(steps)
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(250)
+            .setConsumer(new ConsoleProgressBarConsumer(stream))
+            .continuousUpdate()
+            .build();
+    return new EpisodeProgress() {
+      @Override
+      public void step(long step, float loss) {
+        bar.stepTo(step);
+        bar.setExtraMessage(String.format("loss %.3f", loss));
+      }
+
+      @Override
+      public void close() {
+        bar.close();
+      }
+    };
+  }
+}

@@ -1,0 +1,176 @@
+package dev.metaplastic.cli;
+
+import dev.metaplastic.cli.EpisodeResult.ReversalAdaptation;
+import dev.metaplastic.episodes.Episodes;
+import dev.metaplastic.episodes.GoNoGoReversalTask;
+import dev.metaplastic.graphs.EpisodeSession;
+import dev.metaplastic.graphs.EpisodeTrainingGraph;
+import dev.metaplastic.graphs.PlasticRnnSpec;
+import java.util.Arrays;
+import java.util.OptionalInt;
+import java.util.Random;
+
+/**
+ * Trains one plastic RNN on freshly sampled episodes and evaluates it on a fixed set: the per-rule
+ * run of {@code metaplastic plastic}. The training episodes come from a {@link Random} seeded with
+ * the run's seed, so every rule sees the same sequence.
+ */
+final class EpisodeRun {
+  /** Episodes per evaluation or prediction call, to bound the memory of a large evaluation set. */
+  static final int CHUNK = 128;
+
+  /** Window of {@link GoNoGoReversalTask#stepsToCriterion} after the reversal. */
+  static final int REVERSAL_WINDOW = 5;
+
+  /** Fraction of correct steps in the window that counts as re-learned. */
+  static final double REVERSAL_CRITERION = 0.8;
+
+  private EpisodeRun() {}
+
+  /** The network of a rule for the configuration's task. */
+  static PlasticRnnSpec spec(EpisodeRunConfig config, PlasticRnnSpec.Plasticity plasticity) {
+    return new PlasticRnnSpec(
+        config.task().inputSize(),
+        config.hidden(),
+        config.task().outputSize(),
+        config.task().steps(),
+        plasticity,
+        config.seed());
+  }
+
+  /** Trains and evaluates one rule; a NaN loss stops the run and is reported in the result. */
+  static EpisodeResult run(
+      String rule,
+      PlasticRnnSpec.Plasticity plasticity,
+      EpisodeRunConfig config,
+      EvaluationSet evaluation,
+      EpisodeProgress progress) {
+    PlasticRnnSpec spec = spec(config, plasticity);
+    Episodes.Kind kind = config.task().kind();
+    EpisodeTrainingGraph.Loss loss =
+        kind == Episodes.Kind.CLASSIFICATION
+            ? EpisodeTrainingGraph.Loss.CLASSIFICATION
+            : EpisodeTrainingGraph.Loss.REGRESSION;
+    int evaluations = (config.episodes() + config.evalEvery() - 1) / config.evalEvery();
+    int[] steps = new int[evaluations];
+    double[] metrics = new double[evaluations];
+    int done = 0;
+    String failure = null;
+    long nanos = 0;
+    long timed = 0;
+    Random random = new Random(config.seed());
+    try (EpisodeSession session =
+            new EpisodeSession(
+                spec, config.optimizer(), loss, EpisodeTrainingGraph.DEFAULT_CLIP_NORM);
+        progress) {
+      for (int step = 1; step <= config.episodes(); step++) {
+        Episodes batch = config.task().sample(config.batch(), random);
+        long start = System.nanoTime();
+        float value =
+            session.trainEpisode(batch.inputs(), batch.targets(), batch.mask(), batch.batch());
+        if (step > 1 || config.episodes() == 1) {
+          nanos += System.nanoTime() - start;
+          timed++;
+        }
+        progress.step(step, value);
+        if (!Float.isFinite(value)) {
+          failure = String.format("diverged: loss %s at step %d", value, step);
+          break;
+        }
+        if (step % config.evalEvery() == 0 || step == config.episodes()) {
+          steps[done] = step;
+          metrics[done] = metric(session, evaluation.episodes());
+          done++;
+        }
+      }
+      ReversalAdaptation reversal =
+          failure == null && evaluation.reversals() != null
+              ? reversal(session, evaluation.reversals())
+              : null;
+      return new EpisodeResult(
+          rule,
+          spec.describe(),
+          kind,
+          Arrays.copyOf(steps, done),
+          Arrays.copyOf(metrics, done),
+          timed == 0 ? Double.NaN : nanos / 1e9 / timed,
+          reversal,
+          failure);
+    }
+  }
+
+  /** The metric over every scored step of the set, evaluated in chunks. */
+  static double metric(EpisodeSession session, Episodes set) {
+    double weighted = 0;
+    long scored = 0;
+    for (int from = 0; from < set.batch(); from += CHUNK) {
+      Episodes chunk = slice(set, from, Math.min(set.batch(), from + CHUNK));
+      int count = chunk.scoredCount();
+      if (count == 0) {
+        continue;
+      }
+      EpisodeSession.Evaluation e =
+          session.evaluate(chunk.inputs(), chunk.targets(), chunk.mask(), chunk.batch());
+      weighted += (double) e.metric() * count;
+      scored += count;
+    }
+    return scored == 0 ? Double.NaN : weighted / scored;
+  }
+
+  /** Steps to re-reach the criterion after each evaluation episode's reversal. */
+  static ReversalAdaptation reversal(EpisodeSession session, GoNoGoReversalTask.Sample sample) {
+    Episodes set = sample.episodes();
+    double sum = 0;
+    int reached = 0;
+    for (int from = 0; from < set.batch(); from += CHUNK) {
+      Episodes chunk = slice(set, from, Math.min(set.batch(), from + CHUNK));
+      float[] logits = session.predict(chunk.inputs(), chunk.batch());
+      for (int b = 0; b < chunk.batch(); b++) {
+        boolean[] correct = new boolean[set.steps()];
+        for (int t = 0; t < set.steps(); t++) {
+          correct[t] =
+              chunk.scored(b, t)
+                  && argmax(logits, (b * set.steps() + t) * set.outputSize(), set.outputSize())
+                      == chunk.targetClass(b, t);
+        }
+        OptionalInt k =
+            GoNoGoReversalTask.stepsToCriterion(
+                correct, sample.reversalStep(from + b), REVERSAL_WINDOW, REVERSAL_CRITERION);
+        if (k.isPresent()) {
+          sum += k.getAsInt();
+          reached++;
+        }
+      }
+    }
+    return new ReversalAdaptation(reached == 0 ? Double.NaN : sum / reached, reached, set.batch());
+  }
+
+  private static int argmax(float[] values, int from, int count) {
+    int best = 0;
+    for (int o = 1; o < count; o++) {
+      if (values[from + o] > values[from + best]) {
+        best = o;
+      }
+    }
+    return best;
+  }
+
+  /** Episodes {@code [from, to)} of a batch. */
+  static Episodes slice(Episodes set, int from, int to) {
+    if (from == 0 && to == set.batch()) {
+      return set;
+    }
+    int steps = set.steps();
+    return new Episodes(
+        to - from,
+        steps,
+        set.inputSize(),
+        set.outputSize(),
+        Arrays.copyOfRange(
+            set.inputs(), from * steps * set.inputSize(), to * steps * set.inputSize()),
+        Arrays.copyOfRange(
+            set.targets(), from * steps * set.outputSize(), to * steps * set.outputSize()),
+        Arrays.copyOfRange(set.mask(), from * steps, to * steps),
+        set.kind());
+  }
+}

@@ -1,0 +1,36 @@
+package dev.metaplastic.cli;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.metaplastic.episodes.EpisodeTask;
+import dev.metaplastic.graphs.OptimizerConfig;
+
+/**
+ * The settings every rule of a plastic comparison shares.
+ *
+ * @param task the episodic task
+ * @param hidden number of recurrent units
+ * @param episodes number of optimizer steps, each on a fresh batch
+ * @param batch episodes per step
+ * @param optimizer the optimizer
+ * @param evalEvery evaluate on the evaluation set every this many steps (and after the last)
+ * @param seed seed of the weights and of the training episodes
+ */
+record EpisodeRunConfig(
+    EpisodeTask task,
+    int hidden,
+    int episodes,
+    int batch,
+    OptimizerConfig optimizer,
+    int evalEvery,
+    long seed) {
+  EpisodeRunConfig {
+    checkNotNull(task, "task");
+    checkNotNull(optimizer, "optimizer");
+    checkArgument(hidden > 0, "--hidden must be positive, got %s", hidden);
+    checkArgument(episodes > 0, "--episodes must be positive, got %s", episodes);
+    checkArgument(batch > 0, "--batch must be positive, got %s", batch);
+    checkArgument(evalEvery > 0, "--eval-every must be positive, got %s", evalEvery);
+  }
+}

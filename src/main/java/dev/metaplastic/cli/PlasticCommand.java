@@ -1,0 +1,201 @@
+package dev.metaplastic.cli;
+
+import dev.metaplastic.episodes.EpisodeTask;
+import dev.metaplastic.episodes.EpisodeTasks;
+import dev.metaplastic.episodes.Episodes;
+import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code metaplastic plastic}: plastic RNNs with every chosen within-episode rule, and the plain
+ * RNN of the same size, trained on the same episodic task with the same seed and episodes. Writes a
+ * markdown table and a learning-curve PNG.
+ */
+@Command(
+    name = "plastic",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train plastic RNNs (none, hebbian, oja, neuromodulated, gradient) on the same episodic"
+            + " task and seed; write a markdown table and a learning-curve PNG.")
+final class PlasticCommand implements Callable<Integer> {
+  /** The rules, as the command line spells them. */
+  static final List<String> RULES = List.of("none", "hebbian", "oja", "neuromodulated", "gradient");
+
+  @Spec CommandSpec spec;
+  @Mixin ProgressOptions progress;
+
+  @Option(
+      names = "--task",
+      defaultValue = "copy",
+      description = "copy, associative, regression or gonogo. Default: ${DEFAULT-VALUE}.")
+  String task;
+
+  @Option(
+      names = "--rules",
+      split = ",",
+      description =
+          "Plasticity rules to compare, any of none (the plain RNN baseline), hebbian, oja,"
+              + " neuromodulated, gradient. Default: all five.")
+  List<String> rules;
+
+  @Option(
+      names = "--hidden",
+      defaultValue = "64",
+      description = "Recurrent units. Default: ${DEFAULT-VALUE}.")
+  int hidden;
+
+  @Option(
+      names = "--episodes",
+      defaultValue = "2000",
+      description = "Training steps, each on a fresh batch of episodes. Default: ${DEFAULT-VALUE}.")
+  int episodes;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "32",
+      description = "Episodes per training step. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(
+      names = "--lr",
+      defaultValue = "0.001",
+      description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  double learningRate;
+
+  @Option(
+      names = "--eval-every",
+      defaultValue = "100",
+      description = "Evaluate every this many training steps. Default: ${DEFAULT-VALUE}.")
+  int evalEvery;
+
+  @Option(
+      names = "--eval-episodes",
+      defaultValue = "512",
+      description = "Size of the fixed evaluation set. Default: ${DEFAULT-VALUE}.")
+  int evalEpisodes;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the weights and of the episodes. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(
+      names = "--out",
+      description = "Output directory for the table and plot. Default: out/plastic-<task>.")
+  Path out;
+
+  @Override
+  public Integer call() {
+    EpisodeTask episodeTask = EpisodeTasks.named(task);
+    Map<String, Plasticity> chosen = plasticities(rules != null ? rules : RULES);
+    EpisodeRunConfig config =
+        new EpisodeRunConfig(
+            episodeTask,
+            hidden,
+            episodes,
+            batch,
+            OptimizerConfig.Adam.withLearningRate(learningRate),
+            evalEvery,
+            seed);
+    EvaluationSet evaluation = EvaluationSet.sample(episodeTask, evalEpisodes, seed);
+    Path dir = out != null ? out : Path.of("out", "plastic-" + task);
+    PrintWriter pw = spec.commandLine().getOut();
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%s; hidden %d; %d training steps of %d episodes, Adam lr %s; evaluation on %d"
+                + " episodes every %d steps; seed %d",
+            episodeTask.describe(),
+            hidden,
+            episodes,
+            batch,
+            learningRate,
+            evalEpisodes,
+            evalEvery,
+            seed);
+    pw.println("plastic: " + header);
+    pw.flush();
+
+    boolean classification = episodeTask.kind() == Episodes.Kind.CLASSIFICATION;
+    String metric = classification ? "accuracy" : "MSE";
+    List<EpisodeResult> results = new ArrayList<>();
+    chosen.forEach(
+        (rule, plasticity) -> {
+          EpisodeResult r =
+              EpisodeRun.run(
+                  rule, plasticity, config, evaluation, progress.episodes(rule, episodes));
+          results.add(r);
+          pw.printf(
+              Locale.ROOT,
+              "%-15s %s %s  (%.4f s per step)%n",
+              rule,
+              metric,
+              r.failure() != null
+                  ? r.failure()
+                  : String.format(Locale.ROOT, "%.4f", r.finalMetric()),
+              r.secondsPerStep());
+          pw.flush();
+        });
+
+    String table = PlasticTable.markdown(results, evaluation.reversals() != null);
+    writeReport(
+        dir, task + ": " + metric + " during training, every rule", header, table, metric, results);
+    pw.println();
+    pw.print(table);
+    pw.printf("%ntable and plot written to %s%n", dir);
+    pw.flush();
+    return 0;
+  }
+
+  /** The plasticity of each named rule, in the given order; rejects unknown names. */
+  static Map<String, Plasticity> plasticities(List<String> names) {
+    Map<String, Plasticity> chosen = new LinkedHashMap<>();
+    for (String name : names) {
+      if (!RULES.contains(name)) {
+        throw new IllegalArgumentException(
+            "unknown rule '" + name + "'; expected one of " + String.join(", ", RULES));
+      }
+      chosen.put(name, Plasticity.valueOf(name.toUpperCase(Locale.ROOT)));
+    }
+    return chosen;
+  }
+
+  private static void writeReport(
+      Path dir,
+      String title,
+      String header,
+      String table,
+      String metric,
+      List<EpisodeResult> results) {
+    LearningCurvePlot.write(dir.resolve("learning-curve.png"), title, metric, results);
+    String md =
+        "# Plastic RNNs\n\n"
+            + header
+            + "\n\n"
+            + table
+            + "\n![learning curve](learning-curve.png)\n";
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("plastic.md"), md);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve("plastic.md"), e);
+    }
+  }
+}
