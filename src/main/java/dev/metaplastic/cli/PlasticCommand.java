@@ -144,12 +144,11 @@ final class PlasticCommand implements Callable<Integer> {
           results.add(r);
           pw.printf(
               Locale.ROOT,
-              "%-15s %s %s  (%.4f s per step)%n",
+              "%-15s %s  (%.4f s per step)%n",
               rule,
-              metric,
               r.failure() != null
                   ? r.failure()
-                  : String.format(Locale.ROOT, "%.4f", r.finalMetric()),
+                  : String.format(Locale.ROOT, "%s %.4f", metric, r.finalMetric()),
               r.secondsPerStep());
           pw.flush();
         });

@@ -1,0 +1,170 @@
+package dev.metaplastic.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlasticCommandTest {
+  @TempDir Path dir;
+
+  /** Exit status and what the command wrote to out and err. */
+  private record Run(int status, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(status, out.toString(), err.toString());
+  }
+
+  private static String[] tiny(String task, String rules, Path out) {
+    return new String[] {
+      "plastic",
+      "--task",
+      task,
+      "--rules",
+      rules,
+      "--hidden",
+      "8",
+      "--episodes",
+      "20",
+      "--eval-every",
+      "10",
+      "--eval-episodes",
+      "16",
+      "--batch",
+      "4",
+      "--no-progress",
+      "--out",
+      out.toString()
+    };
+  }
+
+  /** The table rows of plastic.md (lines starting with "| " after the separator). */
+  private static List<String> rows(Path md) throws Exception {
+    List<String> lines = Files.readAllLines(md);
+    int separator = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("|---")) {
+        separator = i;
+      }
+    }
+    assertTrue(separator > 0, "no table in " + lines);
+    return lines.subList(separator + 1, lines.size()).stream()
+        .takeWhile(l -> l.startsWith("| "))
+        .toList();
+  }
+
+  @Test
+  void tinyAssociativeRunWritesTableAndPlot() throws Exception {
+    Path out = dir.resolve("assoc");
+    Run r = run(tiny("associative", "none,hebbian", out));
+    assertEquals(0, r.status(), r.err());
+    Path md = out.resolve("plastic.md");
+    assertTrue(Files.exists(md));
+    String text = Files.readString(md);
+    assertTrue(text.contains("final accuracy"), text);
+    assertTrue(text.contains("step time ÷ none"), text);
+    assertTrue(!text.contains("after reversal"), text);
+    List<String> rows = rows(md);
+    assertEquals(2, rows.size(), text);
+    assertTrue(rows.get(0).startsWith("| none | none rnn 17-8-8 x5 |"), rows.get(0));
+    assertTrue(rows.get(1).startsWith("| hebbian | hebbian rnn 17-8-8 x5 |"), rows.get(1));
+    assertTrue(rows.get(0).contains("| 1.00 |"), rows.get(0));
+    assertTrue(r.out().contains(rows.get(1)), r.out());
+    BufferedImage png = ImageIO.read(out.resolve("learning-curve.png").toFile());
+    assertNotNull(png);
+    assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+  }
+
+  @Test
+  void sameSeedGivesTheSameMetrics() throws Exception {
+    Run a = run(tiny("associative", "hebbian", dir.resolve("a")));
+    Run b = run(tiny("associative", "hebbian", dir.resolve("b")));
+    assertEquals(0, a.status(), a.err());
+    assertEquals(0, b.status(), b.err());
+    String rowA = rows(dir.resolve("a").resolve("plastic.md")).get(0);
+    String rowB = rows(dir.resolve("b").resolve("plastic.md")).get(0);
+    // Everything up to the timing columns must agree.
+    int cut = rowA.indexOf(" | ", rowA.indexOf("x5 | ") + 5);
+    cut = rowA.indexOf(" | ", cut + 3);
+    assertEquals(rowA.substring(0, cut), rowB.substring(0, cut));
+  }
+
+  @Test
+  void gonogoRunReportsAdaptationAfterTheReversal() throws Exception {
+    Path out = dir.resolve("gonogo");
+    Run r = run(tiny("gonogo", "none,oja", out));
+    assertEquals(0, r.status(), r.err());
+    String text = Files.readString(out.resolve("plastic.md"));
+    assertTrue(text.contains("after reversal"), text);
+    List<String> rows = rows(out.resolve("plastic.md"));
+    assertEquals(2, rows.size(), text);
+    for (String row : rows) {
+      assertEquals(9, row.split("\\|", -1).length, row);
+      assertTrue(row.contains("of 16 episodes"), row);
+    }
+  }
+
+  @Test
+  void regressionReportsMse() throws Exception {
+    Path out = dir.resolve("regression");
+    Run r = run(tiny("regression", "none", out));
+    assertEquals(0, r.status(), r.err());
+    String text = Files.readString(out.resolve("plastic.md"));
+    assertTrue(text.contains("final MSE"), text);
+    assertTrue(text.contains("MSE ≤ 0.1"), text);
+  }
+
+  @Test
+  void unknownTaskIsOneErrorLine() {
+    Run r = run("plastic", "--task", "x", "--no-progress", "--out", dir.toString());
+    assertEquals(2, r.status());
+    assertEquals(
+        "error: unknown episode task 'x', expected one of copy, associative, regression, gonogo",
+        r.err().strip());
+    assertTrue(!Files.exists(dir.resolve("plastic.md")));
+  }
+
+  @Test
+  void unknownRuleIsOneErrorLine() {
+    Run r = run("plastic", "--rules", "none,foo", "--no-progress", "--out", dir.toString());
+    assertEquals(2, r.status());
+    assertEquals(
+        "error: unknown rule 'foo'; expected one of none, hebbian, oja, neuromodulated, gradient",
+        r.err().strip());
+  }
+
+  @Test
+  void nonPositiveSizesAreRejected() {
+    Run r = run("plastic", "--episodes", "0", "--no-progress", "--out", dir.toString());
+    assertEquals(2, r.status());
+    assertEquals("error: --episodes must be positive, got 0", r.err().strip());
+  }
+
+  @Test
+  void divergedRunIsReportedNotFatal() throws Exception {
+    Path out = dir.resolve("nan");
+    String[] args = tiny("associative", "none,hebbian", out);
+    String[] withLr = java.util.Arrays.copyOf(args, args.length + 2);
+    withLr[args.length] = "--lr";
+    withLr[args.length + 1] = "1e38";
+    Run r = run(withLr);
+    assertEquals(0, r.status(), r.err());
+    List<String> rows = rows(out.resolve("plastic.md"));
+    assertEquals(2, rows.size());
+    for (String row : rows) {
+      assertTrue(row.contains("diverged"), row);
+    }
+  }
+}
