@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import java.util.Map;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -69,42 +70,42 @@ public final class EpisodeSession implements AutoCloseable {
    * @return the loss before the step; NaN or infinite when training diverged
    */
   public float trainEpisode(float[] inputs, float[] targets, float[] mask, int batch) {
-    checkOpen();
-    checkEpisode(inputs, targets, mask, batch);
-    PlasticRnnSpec spec = training.spec();
-    try (TFloat32 x = tensor(inputs, Shape.of(batch, spec.steps(), spec.inputSize()));
-        TFloat32 y = tensor(targets, Shape.of(batch, spec.steps(), spec.outputSize()));
-        TFloat32 m = tensor(mask, Shape.of(batch, spec.steps()));
-        Result r =
-            session
-                .runner()
-                .feed(training.inputs(), x)
-                .feed(training.targets(), y)
-                .feed(training.mask(), m)
-                .fetch(training.trainLoss())
-                .run()) {
-      return ((TFloat32) r.get(0)).getFloat();
-    }
+    return runEpisode(inputs, targets, mask, batch, training.trainLoss())[0];
   }
 
   /** Runs {@code evaluate_episode} on the batch (same layouts as {@link #trainEpisode}). */
   public Evaluation evaluate(float[] inputs, float[] targets, float[] mask, int batch) {
+    float[] values =
+        runEpisode(inputs, targets, mask, batch, training.evaluateLoss(), training.metric());
+    return new Evaluation(values[0], values[1]);
+  }
+
+  /** Feeds one batch of episodes and fetches the scalar outputs {@code fetches}. */
+  @SafeVarargs
+  private float[] runEpisode(
+      float[] inputs, float[] targets, float[] mask, int batch, Operand<TFloat32>... fetches) {
     checkOpen();
     checkEpisode(inputs, targets, mask, batch);
     PlasticRnnSpec spec = training.spec();
     try (TFloat32 x = tensor(inputs, Shape.of(batch, spec.steps(), spec.inputSize()));
         TFloat32 y = tensor(targets, Shape.of(batch, spec.steps(), spec.outputSize()));
-        TFloat32 m = tensor(mask, Shape.of(batch, spec.steps()));
-        Result r =
-            session
-                .runner()
-                .feed(training.inputs(), x)
-                .feed(training.targets(), y)
-                .feed(training.mask(), m)
-                .fetch(training.evaluateLoss())
-                .fetch(training.metric())
-                .run()) {
-      return new Evaluation(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
+        TFloat32 m = tensor(mask, Shape.of(batch, spec.steps()))) {
+      var runner =
+          session
+              .runner()
+              .feed(training.inputs(), x)
+              .feed(training.targets(), y)
+              .feed(training.mask(), m);
+      for (Operand<TFloat32> fetch : fetches) {
+        runner.fetch(fetch);
+      }
+      try (Result r = runner.run()) {
+        float[] values = new float[fetches.length];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = ((TFloat32) r.get(i)).getFloat();
+        }
+        return values;
+      }
     }
   }
 
