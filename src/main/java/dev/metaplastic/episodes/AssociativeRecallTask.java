@@ -9,19 +9,22 @@ import java.util.Random;
  * Key–value association (cue–reward binding): see pairs once each, then recall the value of a
  * queried key.
  *
- * <p>An episode has {@code pairs + 1} steps and {@code keys + values + 1} input channels: channels
- * {@code 0 .. keys − 1} one-hot encode a key, channels {@code keys .. keys + values − 1} one-hot
- * encode a value, and channel {@code keys + values} is the query flag. Each episode draws {@code
- * pairs} distinct keys {@code k_0 .. k_{P−1}} uniformly from {@code [0, keys)} (a uniformly random
- * ordered selection) and, independently for each, a value {@code v_i} uniformly from {@code [0,
- * values)} (values may repeat), so the pairing is new in every episode. The steps are:
+ * <p>An episode has {@code 2·pairs + 2} steps and {@code keys + values + 1} input channels:
+ * channels {@code 0 .. keys − 1} one-hot encode a key, channels {@code keys .. keys + values − 1}
+ * one-hot encode a value, and channel {@code keys + values} is the query flag. Each episode draws
+ * {@code pairs} distinct keys {@code k_0 .. k_{P−1}} uniformly from {@code [0, keys)} (a uniformly
+ * random ordered selection) and, independently for each, a value {@code v_i} uniformly from {@code
+ * [0, values)} (values may repeat), so the pairing is new in every episode. The steps are:
  *
  * <ul>
- *   <li>study, steps {@code i = 0 .. P − 1}: key channel {@code k_i} and value channel {@code keys
- *       + v_i} are 1, everything else 0; not scored;
- *   <li>query, step {@code P}: key channel {@code q} is 1, where {@code q} is one of the shown keys
- *       chosen uniformly, the value channels are 0 and the query flag is 1; the target is the value
- *       paired with {@code q}, one-hot over {@code values} classes. This is the only scored step.
+ *   <li>study, for each pair {@code i = 0 .. P − 1}: step {@code 2i} shows key {@code k_i} (key
+ *       channel {@code k_i} is 1), step {@code 2i + 1} shows its value (channel {@code keys + v_i}
+ *       is 1); not scored. Key and value arrive one after the other, as the two sides of an
+ *       association a recurrent Hebbian trace (pre ⊗ post of consecutive states) can store;
+ *   <li>query, step {@code 2P}: key channel {@code q} and the query flag are 1, where {@code q} is
+ *       one of the shown keys chosen uniformly; not scored;
+ *   <li>recall, step {@code 2P + 1}: no input; the target is the value paired with {@code q},
+ *       one-hot over {@code values} classes. This is the only scored step.
  * </ul>
  *
  * <p>Targets of unscored steps are 0. The kind is {@link Episodes.Kind#CLASSIFICATION}.
@@ -93,7 +96,12 @@ public final class AssociativeRecallTask implements EpisodeTask {
 
   /** The query step, {@code P}. */
   public int queryStep() {
-    return pairs;
+    return 2 * pairs;
+  }
+
+  /** The step at which the queried value must be recalled, the only scored one: {@code 2P + 1}. */
+  public int recallStep() {
+    return queryStep() + 1;
   }
 
   @Override
@@ -113,7 +121,7 @@ public final class AssociativeRecallTask implements EpisodeTask {
 
   @Override
   public int steps() {
-    return pairs + 1;
+    return 2 * pairs + 2;
   }
 
   @Override
@@ -139,14 +147,14 @@ public final class AssociativeRecallTask implements EpisodeTask {
         deck[i] = key;
         int value = random.nextInt(values);
         paired[i] = value;
-        buffer.input(b, i, key, 1);
-        buffer.input(b, i, keys + value, 1);
+        buffer.input(b, 2 * i, key, 1);
+        buffer.input(b, 2 * i + 1, keys + value, 1);
       }
       int query = random.nextInt(pairs);
-      buffer.input(b, pairs, deck[query], 1);
-      buffer.input(b, pairs, queryChannel(), 1);
-      buffer.target(b, pairs, paired[query], 1);
-      buffer.score(b, pairs);
+      buffer.input(b, queryStep(), deck[query], 1);
+      buffer.input(b, queryStep(), queryChannel(), 1);
+      buffer.target(b, recallStep(), paired[query], 1);
+      buffer.score(b, recallStep());
     }
     return buffer.build(kind());
   }

@@ -78,8 +78,8 @@ class PlasticCommandTest {
     assertTrue(!text.contains("after reversal"), text);
     List<String> rows = rows(md);
     assertEquals(2, rows.size(), text);
-    assertTrue(rows.get(0).startsWith("| none | none rnn 17-8-8 x5 |"), rows.get(0));
-    assertTrue(rows.get(1).startsWith("| hebbian | hebbian rnn 17-8-8 x5 |"), rows.get(1));
+    assertTrue(rows.get(0).startsWith("| none | none rnn 17-8-8 x10 |"), rows.get(0));
+    assertTrue(rows.get(1).startsWith("| hebbian | hebbian rnn 17-8-8 x10 |"), rows.get(1));
     assertTrue(rows.get(0).contains("| 1.00 |"), rows.get(0));
     assertTrue(r.out().contains(rows.get(1)), r.out());
     BufferedImage png = ImageIO.read(out.resolve("learning-curve.png").toFile());
@@ -96,7 +96,7 @@ class PlasticCommandTest {
     String rowA = rows(dir.resolve("a").resolve("plastic.md")).get(0);
     String rowB = rows(dir.resolve("b").resolve("plastic.md")).get(0);
     // Everything up to the timing columns must agree.
-    int cut = rowA.indexOf(" | ", rowA.indexOf("x5 | ") + 5);
+    int cut = rowA.indexOf(" | ", rowA.indexOf("x10 | ") + 6);
     cut = rowA.indexOf(" | ", cut + 3);
     assertEquals(rowA.substring(0, cut), rowB.substring(0, cut));
   }

@@ -19,13 +19,14 @@ class AssociativeRecallTaskTest {
     assertEquals("associative", TASK.name());
     assertEquals(12, TASK.inputSize());
     assertEquals(5, TASK.outputSize());
-    assertEquals(5, TASK.steps());
+    assertEquals(10, TASK.steps());
     assertEquals(Episodes.Kind.CLASSIFICATION, TASK.kind());
     assertEquals(6, TASK.firstValueChannel());
     assertEquals(11, TASK.queryChannel());
-    assertEquals(4, TASK.queryStep());
+    assertEquals(8, TASK.queryStep());
+    assertEquals(9, TASK.recallStep());
     assertEquals(
-        "associative: recall the value of 1 of 4 key-value pairs (6 keys, 5 values; 5 steps, 12"
+        "associative: recall the value of 1 of 4 key-value pairs (6 keys, 5 values; 10 steps, 12"
             + " inputs, 5 classes)",
         TASK.describe());
     TaskChecks.sampleAndCheckShape(TASK, 3, 1);
@@ -41,12 +42,12 @@ class AssociativeRecallTaskTest {
   }
 
   @Test
-  void scoresExactlyTheQueryStep() {
+  void scoresExactlyTheRecallStep() {
     Episodes episodes = TaskChecks.sampleAndCheckShape(TASK, 5, 2);
 
     for (int b = 0; b < 5; b++) {
-      for (int t = 0; t < 5; t++) {
-        assertEquals(t == 4, episodes.scored(b, t), "step " + t);
+      for (int t = 0; t < 10; t++) {
+        assertEquals(t == 9, episodes.scored(b, t), "step " + t);
       }
     }
     TaskChecks.checkUnscoredTargetsAreZero(episodes);
@@ -61,21 +62,26 @@ class AssociativeRecallTaskTest {
       int[] valueOfKey = new int[6];
       Arrays.fill(valueOfKey, -1);
       StringBuilder pairing = new StringBuilder();
-      for (int t = 0; t < 4; t++) {
-        int key = TaskChecks.hot(episodes, b, t, 0, 6);
-        int value = TaskChecks.hot(episodes, b, t, 6, 5);
-        assertTrue(key >= 0 && value >= 0, "study step " + t + " shows a key and a value");
+      for (int i = 0; i < 4; i++) {
+        int key = TaskChecks.hot(episodes, b, 2 * i, 0, 6);
+        int value = TaskChecks.hot(episodes, b, 2 * i + 1, 6, 5);
+        assertTrue(key >= 0 && value >= 0, "pair " + i + " shows a key, then a value");
+        assertEquals(-1, TaskChecks.hot(episodes, b, 2 * i, 6, 5), "no value with the key");
+        assertEquals(-1, TaskChecks.hot(episodes, b, 2 * i + 1, 0, 6), "no key with the value");
         assertEquals(-1, valueOfKey[key], "key " + key + " shown twice");
-        assertEquals(0, episodes.input(b, t, 11));
+        assertEquals(0, episodes.input(b, 2 * i, 11));
         valueOfKey[key] = value;
         pairing.append(key).append('=').append(value).append(' ');
       }
       pairings.add(pairing.toString());
-      int query = TaskChecks.hot(episodes, b, 4, 0, 6);
-      assertEquals(-1, TaskChecks.hot(episodes, b, 4, 6, 5));
-      assertEquals(1, episodes.input(b, 4, 11));
+      int query = TaskChecks.hot(episodes, b, 8, 0, 6);
+      assertEquals(-1, TaskChecks.hot(episodes, b, 8, 6, 5));
+      assertEquals(1, episodes.input(b, 8, 11));
+      for (int c = 0; c < 12; c++) {
+        assertEquals(0, episodes.input(b, 9, c), "the recall step shows nothing");
+      }
       assertNotEquals(-1, valueOfKey[query], "the query key was shown");
-      assertEquals(valueOfKey[query], episodes.targetClass(b, 4));
+      assertEquals(valueOfKey[query], episodes.targetClass(b, 9));
     }
     assertTrue(pairings.size() > 190, "pairings differ between episodes: " + pairings.size());
   }
@@ -86,8 +92,8 @@ class AssociativeRecallTaskTest {
 
     for (int b = 0; b < 10; b++) {
       Set<Integer> keys = new HashSet<>();
-      for (int t = 0; t < 3; t++) {
-        keys.add(TaskChecks.hot(episodes, b, t, 0, 3));
+      for (int i = 0; i < 3; i++) {
+        keys.add(TaskChecks.hot(episodes, b, 2 * i, 0, 3));
       }
       assertEquals(Set.of(0, 1, 2), keys);
     }
