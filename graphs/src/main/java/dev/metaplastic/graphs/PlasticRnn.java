@@ -92,6 +92,13 @@ public final class PlasticRnn {
   /** Decay λ of the gradient rule's fast weight. */
   public static final double GRADIENT_DECAY = 0.05;
 
+  /**
+   * Largest Frobenius norm of one example's self-loss gradient before the fast-weight step (the
+   * reference code's inner gradient clip). Without it the inner step on the pre-activation is about
+   * η·‖h‖², which exceeds 2 — and diverges — once a few dozen units are active.
+   */
+  public static final double GRADIENT_CLIP = 1.0;
+
   /** Bound c of the neuromodulated trace, Backpropamine's 1. */
   public static final double NEUROMOD_CLIP = 1.0;
 
@@ -239,8 +246,12 @@ public final class PlasticRnn {
                 tf.nn.biasAdd(
                     tf.linalg.matMul(h, readoutKernel.variable()), readoutBias.variable());
             Operand<TFloat32> gradient = GradientPlasticity.selfLossGradient(tf, state, z, target);
+            Operand<TFloat32> clip =
+                GradientPlasticity.normClipScale(tf, gradient, (float) GRADIENT_CLIP);
+            Operand<TFloat32> clipped =
+                tf.math.mul(gradient, tf.reshape(clip, tf.constant(new long[] {-1, 1, 1})));
             yield GradientPlasticity.update(
-                tf, trace, gradient, eta.variable(), tf.constant((float) GRADIENT_DECAY));
+                tf, trace, clipped, eta.variable(), tf.constant((float) GRADIENT_DECAY));
           }
         };
     return new Step(logits, h, next);

@@ -561,6 +561,8 @@ class PlasticRnnTest {
         double[] wt = p.get("gradient_plasticity/rnn/recurrent_kernel/target_kernel");
         double[] bt = p.get("gradient_plasticity/rnn/recurrent_kernel/target_bias");
         double lambda = PlasticRnn.GRADIENT_DECAY;
+        double[][] grad = new double[H][H];
+        double squares = 0;
         for (int j = 0; j < H; j++) {
           double target = bt[j];
           for (int k = 0; k < H; k++) {
@@ -569,8 +571,14 @@ class PlasticRnnTest {
           // L = ½ Σ_j (target_j − z_j)², z_j = … + Σ_i pre_i (W + F)_ij: dL/dF_ij = −pre_i
           // (target_j − z_j).
           for (int i = 0; i < H; i++) {
-            double grad = -pre[i] * (target - z[j]);
-            next[i][j] = (1 - lambda) * f[i][j] - eta[i * H + j] * grad;
+            grad[i][j] = -pre[i] * (target - z[j]);
+            squares += grad[i][j] * grad[i][j];
+          }
+        }
+        double scale = Math.min(1, PlasticRnn.GRADIENT_CLIP / Math.max(Math.sqrt(squares), 1e-12));
+        for (int i = 0; i < H; i++) {
+          for (int j = 0; j < H; j++) {
+            next[i][j] = (1 - lambda) * f[i][j] - scale * eta[i * H + j] * grad[i][j];
           }
         }
       }
