@@ -3,7 +3,6 @@ package dev.metaplastic.cli;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.ops.Rules;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
@@ -77,9 +76,7 @@ final class CompareCommand implements Callable<Integer> {
     Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
     Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
     for (String method : chosen) {
-      if (!method.equals("finetune")
-          && !method.equals("joint")
-          && !Rules.names().contains(method.replace('-', '_'))) {
+      if (!method.equals("finetune") && !method.equals("joint") && !RuleOptions.isRule(method)) {
         throw new IllegalArgumentException(
             "unknown method '"
                 + method

@@ -59,7 +59,7 @@ final class RuleOptions {
    */
   RuleConfig rule(String cliName, String stream, boolean binarized) {
     String name = cliName.replace('-', '_');
-    if (!Rules.names().contains(name)) {
+    if (!isRule(cliName)) {
       throw new IllegalArgumentException(
           "unknown rule '" + cliName + "'; expected one of " + CLI_NAMES);
     }
@@ -87,10 +87,15 @@ final class RuleOptions {
     if (cliName.equals("none")) {
       return List.of();
     }
-    if (!Rules.names().contains(cliName.replace('-', '_'))) {
+    if (!isRule(cliName)) {
       throw new IllegalArgumentException(
           "unknown rule '" + cliName + "'; expected none or one of " + CLI_NAMES);
     }
     return List.of(rule(cliName, stream, binarized));
+  }
+
+  /** Whether {@code cliName} (such as {@code online-ewc}) names a known rule. */
+  static boolean isRule(String cliName) {
+    return Rules.names().contains(cliName.replace('-', '_'));
   }
 }

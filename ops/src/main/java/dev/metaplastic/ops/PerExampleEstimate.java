@@ -36,10 +36,8 @@ final class PerExampleEstimate implements ImportanceEstimator {
     }
   }
 
-  private final int samples;
+  private final Spec spec;
   private final List<Variable<TFloat32>> estimates;
-  private final Signal signal;
-  private final Objective objective;
 
   /**
    * What a rule estimates, before its estimate variables exist.
@@ -56,20 +54,18 @@ final class PerExampleEstimate implements ImportanceEstimator {
   }
 
   private PerExampleEstimate(Spec spec, List<Variable<TFloat32>> estimates) {
-    this.samples = spec.samples();
+    this.spec = spec;
     this.estimates = List.copyOf(estimates);
-    this.signal = spec.signal();
-    this.objective = spec.objective();
   }
 
   @Override
   public int samples() {
-    return samples;
+    return spec.samples();
   }
 
   @Override
   public Operand<TFloat32> objective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed) {
-    return objective.of(tf, logits, seed);
+    return spec.objective().of(tf, logits, seed);
   }
 
   /** estimate ← estimate + weight · s(g), for every governed parameter. */
@@ -82,7 +78,9 @@ final class PerExampleEstimate implements ImportanceEstimator {
         gradients.size());
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < estimates.size(); i++) {
-      ops.add(tf.assignAdd(estimates.get(i), tf.math.mul(signal.of(tf, gradients.get(i)), weight)));
+      ops.add(
+          tf.assignAdd(
+              estimates.get(i), tf.math.mul(spec.signal().of(tf, gradients.get(i)), weight)));
     }
     return ops;
   }

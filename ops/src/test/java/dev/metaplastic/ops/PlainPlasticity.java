@@ -24,14 +24,7 @@ final class PlainPlasticity {
       List<double[]> out = new ArrayList<>();
       try (var result = runner.run()) {
         for (int i = 0; i < fetches.size(); i++) {
-          TFloat32 t = (TFloat32) result.get(i);
-          float[] values = new float[(int) t.shape().size()];
-          t.asRawTensor().data().asFloats().read(values);
-          double[] d = new double[values.length];
-          for (int k = 0; k < values.length; k++) {
-            d[k] = values[k];
-          }
-          out.add(d);
+          out.add(TestTensors.toDoubles((TFloat32) result.get(i)));
         }
       }
       return out;

@@ -25,15 +25,19 @@ final class TestTensors {
   /** Fetches a float operand as a flat row-major double array. */
   static double[] read(Session session, Operand<TFloat32> operand) {
     try (var result = session.runner().fetch(operand).run()) {
-      TFloat32 t = (TFloat32) result.get(0);
-      float[] values = new float[(int) t.shape().size()];
-      t.asRawTensor().data().asFloats().read(values);
-      double[] out = new double[values.length];
-      for (int i = 0; i < values.length; i++) {
-        out[i] = values[i];
-      }
-      return out;
+      return toDoubles((TFloat32) result.get(0));
     }
+  }
+
+  /** A float tensor's values as a flat row-major double array. */
+  static double[] toDoubles(TFloat32 t) {
+    float[] values = new float[(int) t.shape().size()];
+    t.asRawTensor().data().asFloats().read(values);
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
   }
 
   /** Equal within a relative tolerance of 1e-5 (absolute below magnitude 1). */
