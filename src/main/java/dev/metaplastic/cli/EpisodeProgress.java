@@ -1,10 +1,7 @@
 package dev.metaplastic.cli;
 
 import java.io.PrintStream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /** A progress bar over the training steps of one episode run, or nothing. */
 interface EpisodeProgress extends AutoCloseable {
@@ -26,15 +23,7 @@ interface EpisodeProgress extends AutoCloseable {
 
   /** A bar on {@code stream} labelled {@code label}, of {@code steps} steps. */
   static EpisodeProgress bar(String label, long steps, PrintStream stream) {
-    ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName(label)
-            .setInitialMax(steps)
-            .setStyle(ProgressBarStyle.ASCII)
-            .setUpdateIntervalMillis(250)
-            .setConsumer(new ConsoleProgressBarConsumer(stream))
-            .continuousUpdate()
-            .build();
+    ProgressBar bar = ProgressListener.bar(label, steps, stream);
     return new EpisodeProgress() {
       @Override
       public void step(long step, float loss) {

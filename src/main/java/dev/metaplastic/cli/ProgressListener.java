@@ -22,15 +22,19 @@ final class ProgressListener implements TrainingListener {
 
   @Override
   public void taskStarted(Task task, int index, long steps) {
-    bar =
-        new ProgressBarBuilder()
-            .setTaskName(String.format("%s task %d", method, index))
-            .setInitialMax(steps)
-            .setStyle(ProgressBarStyle.ASCII)
-            .setUpdateIntervalMillis(250)
-            .setConsumer(new ConsoleProgressBarConsumer(stream))
-            .continuousUpdate()
-            .build();
+    bar = bar(String.format("%s task %d", method, index), steps, stream);
+  }
+
+  /** The ASCII bar every training command draws: {@code steps} steps, labelled {@code label}. */
+  static ProgressBar bar(String label, long steps, PrintStream stream) {
+    return new ProgressBarBuilder()
+        .setTaskName(label)
+        .setInitialMax(steps)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(250)
+        .setConsumer(new ConsoleProgressBarConsumer(stream))
+        .continuousUpdate()
+        .build();
   }
 
   @Override
