@@ -59,7 +59,10 @@ import org.tensorflow.types.TInt32;
  *
  * <p>The trace starts at zero each episode unless the caller passes one, so that a serving
  * signature can run an episode one step at a time ({@link #step}) and carry h and the trace between
- * calls; the unrolled {@link #forward} chains the very same {@link #step}.
+ * calls; the unrolled {@link #forward} chains the very same recurrent update and reads out every
+ * step at once, from the stacked states. (With one readout per step, TensorFlow's gradient builder
+ * sums the readout weights' T gradient terms in an order that follows memory addresses, so the same
+ * training run gave different bits in different graphs and processes.)
  *
  * <p>Variables (all trainable, all in {@link #parameters()}): {@code rnn/input_kernel} [in, H],
  * {@code rnn/recurrent_kernel} [H, H], {@code rnn/bias} [H], {@code rnn/output_kernel} [H, out],
@@ -127,20 +130,18 @@ public final class PlasticRnn {
   /**
    * An unrolled episode.
    *
-   * @param logits the logits of every step, [B, T, outputSize]
-   * @param stepLogits y_1 … y_T, each [B, outputSize] (the slices of {@code logits})
+   * @param logits the logits of every step, [B, T, outputSize], from one readout of the stacked
+   *     states
    * @param states h_1 … h_T, each [B, H]
    * @param finalState h_T, [B, H]
    * @param finalTrace the trace after step T, [B, H, H]; null for {@link Plasticity#NONE}
    */
   public record Episode(
       Operand<TFloat32> logits,
-      List<Operand<TFloat32>> stepLogits,
       List<Operand<TFloat32>> states,
       Operand<TFloat32> finalState,
       Operand<TFloat32> finalTrace) {
     public Episode {
-      stepLogits = List.copyOf(stepLogits);
       states = List.copyOf(states);
     }
   }
@@ -204,6 +205,16 @@ public final class PlasticRnn {
    *     non-null otherwise (see {@link #initialTrace})
    */
   public Step step(Ops tf, Operand<TFloat32> x, Operand<TFloat32> state, Operand<TFloat32> trace) {
+    Transition next = advance(tf, x, state, trace);
+    return new Step(readout(tf, next.state()), next.state(), next.trace());
+  }
+
+  /** (h_t, trace_t) of a step. */
+  private record Transition(Operand<TFloat32> state, Operand<TFloat32> trace) {}
+
+  /** The recurrent part of {@link #step}: (x_t, h_{t−1}, trace_{t−1}) → (h_t, trace_t). */
+  private Transition advance(
+      Ops tf, Operand<TFloat32> x, Operand<TFloat32> state, Operand<TFloat32> trace) {
     checkNotNull(x, "input x_t must not be null");
     checkNotNull(state, "state h_{t-1} must not be null");
     checkArgument(
@@ -224,8 +235,6 @@ public final class PlasticRnn {
         tf.nn.biasAdd(
             tf.math.add(tf.linalg.matMul(x, inputKernel.variable()), recurrent), bias.variable());
     Operand<TFloat32> h = tf.math.tanh(z);
-    Operand<TFloat32> logits =
-        tf.nn.biasAdd(tf.linalg.matMul(h, outputKernel.variable()), outputBias.variable());
     Operand<TFloat32> next =
         switch (spec.plasticity()) {
           case NONE -> null;
@@ -254,7 +263,12 @@ public final class PlasticRnn {
                 tf, trace, clipped, eta.variable(), tf.constant((float) GRADIENT_DECAY));
           }
         };
-    return new Step(logits, h, next);
+    return new Transition(h, next);
+  }
+
+  /** The readout y = h · W_out + b_out of states h [N, H]: logits [N, outputSize]. */
+  private Operand<TFloat32> readout(Ops tf, Operand<TFloat32> h) {
+    return tf.nn.biasAdd(tf.linalg.matMul(h, outputKernel.variable()), outputBias.variable());
   }
 
   /**
@@ -279,18 +293,20 @@ public final class PlasticRnn {
     Operand<TFloat32> h = initialState != null ? initialState : initialState(tf, batch);
     Operand<TFloat32> trace =
         initialTrace != null || !spec.carriesTrace() ? initialTrace : initialTrace(tf, batch);
-    List<Operand<TFloat32>> logits = new ArrayList<>();
     List<Operand<TFloat32>> states = new ArrayList<>();
     for (int t = 0; t < spec.steps(); t++) {
       Operand<TFloat32> x = tf.gather(inputs, tf.constant(t), tf.constant(1));
-      Step step = step(tf, x, h, trace);
-      logits.add(step.logits());
-      states.add(step.state());
-      h = step.state();
-      trace = step.trace();
+      Transition next = advance(tf, x, h, trace);
+      states.add(next.state());
+      h = next.state();
+      trace = next.trace();
     }
-    Operand<TFloat32> stacked = tf.stack(logits, Stack.axis(1L));
-    return new Episode(stacked, logits, states, h, trace);
+    Operand<TFloat32> stacked = tf.stack(states, Stack.axis(1L));
+    Operand<TFloat32> flat = tf.reshape(stacked, tf.constant(new long[] {-1, spec.hidden()}));
+    Operand<TFloat32> logits =
+        tf.reshape(
+            readout(tf, flat), tf.constant(new long[] {-1, spec.steps(), spec.outputSize()}));
+    return new Episode(logits, states, h, trace);
   }
 
   /** The unrolled episode from a zero state and a zero trace. */

@@ -246,6 +246,39 @@ class EpisodeTrainingGraphTest {
   }
 
   /**
+   * The graph is built the same way every time, every gradient sum included: TensorFlow's gradient
+   * builder orders the terms of a sum by memory address when one op feeds many (a per-step readout
+   * did), and float sums in a different order give different bits, so training would not repeat
+   * from one process to the next.
+   */
+  @ParameterizedTest
+  @EnumSource(Plasticity.class)
+  void everyBuildOfTheGraphIsTheSame(Plasticity plasticity) {
+    PlasticRnnSpec spec = new PlasticRnnSpec(4, 16, 2, 12, plasticity, 1);
+    List<String> first = nodes(spec);
+    for (int build = 0; build < 3; build++) {
+      assertEquals(first, nodes(spec), plasticity + ", build " + (build + 2));
+    }
+  }
+
+  /** Each node of a fresh training graph as "name op [inputs]". */
+  private static List<String> nodes(PlasticRnnSpec spec) {
+    try (Graph g = new Graph()) {
+      new EpisodeTrainingGraph(
+          g,
+          spec,
+          OptimizerConfig.Adam.withLearningRate(0.01),
+          Loss.REGRESSION,
+          EpisodeTrainingGraph.DEFAULT_CLIP_NORM);
+      List<String> out = new ArrayList<>();
+      g.toGraphDef()
+          .getNodeList()
+          .forEach(n -> out.add(n.getName() + " " + n.getOp() + " " + n.getInputList()));
+      return out;
+    }
+  }
+
+  /**
    * Every plasticity trains through the same graph: 40 Adam steps keep the loss finite and lower
    * it.
    */

@@ -409,7 +409,7 @@ class PlasticRnnTest {
       Operand<TFloat32> y =
           tf.constant(Shape.of(batch, OUT), DataBuffers.of(toFloat(target), true, false));
       PlasticRnn.Episode episode = rnn.forward(variables.scope("episode"), inputs);
-      Operand<TFloat32> last = episode.stepLogits().get(T - 1);
+      Operand<TFloat32> last = tf.gather(episode.logits(), tf.constant(T - 1), tf.constant(1));
       Operand<TFloat32> lossOp =
           tf.math.mean(tf.math.squaredDifference(last, y), tf.constant(new int[] {0, 1}));
       List<Operand<?>> xs = new ArrayList<>();
