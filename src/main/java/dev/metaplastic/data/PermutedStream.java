@@ -64,10 +64,23 @@ public final class PermutedStream implements TaskStream {
    * @return the stream
    */
   public static PermutedStream of(FashionMnist data, int numTasks, long seed) {
+    return of(data, numTasks, seed, TRAIN_EXAMPLES_PER_TASK);
+  }
+
+  /**
+   * Builds a permuted stream with one shared head whose tasks train on {@code trainExamples} images
+   * each (all of them if there are fewer); {@link #of(FashionMnist, int, long)} uses {@value
+   * #TRAIN_EXAMPLES_PER_TASK}. The permutations do not depend on {@code trainExamples}.
+   *
+   * @param trainExamples training images per task, at least 1
+   */
+  public static PermutedStream of(FashionMnist data, int numTasks, long seed, int trainExamples) {
     checkNotNull(data, "data");
     checkArgument(numTasks >= 1, "need at least 1 permuted task, got %s", numTasks);
+    checkArgument(
+        trainExamples >= 1, "need at least 1 training image per task, got %s", trainExamples);
     int featureSize = data.train().featureSize();
-    int trainSize = Math.min(data.train().size(), TRAIN_EXAMPLES_PER_TASK);
+    int trainSize = Math.min(data.train().size(), trainExamples);
     int[] allTest = identity(data.test().size());
     List<Task> tasks = new ArrayList<>(numTasks);
     for (int t = 0; t < numTasks; t++) {
