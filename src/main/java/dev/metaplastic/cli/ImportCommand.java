@@ -1,8 +1,10 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.data.Examples;
+import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.interop.KerasImport;
-import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ModelSession;
@@ -19,16 +21,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code metaplastic import SOURCE DIR}: the dense layers of a Keras or TensorFlow SavedModel,
- * mapped by name and shape onto a Metaplastic MLP with the chosen optimizer and rule, written as a
- * Metaplastic SavedModel that {@code train --init DIR} keeps training.
+ * {@code metaplastic import SOURCE DIR}: a dense Keras or TensorFlow classifier, read and checked
+ * by {@link KerasImport#load} (the mapping is printed), checked against Fashion-MNIST and its
+ * accuracy there recorded, then written with the chosen optimizer and rule as a Metaplastic
+ * SavedModel that is a drop-in replacement for the source and that {@code train --init DIR} keeps
+ * training. Nothing is written if a check fails.
  */
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
     description =
-        "Import a Python-trained dense model (Keras or TensorFlow SavedModel) as a Metaplastic"
-            + " SavedModel, to keep learning in Java.")
+        "Import a Python-trained dense classifier (Keras or TensorFlow SavedModel) as a"
+            + " Metaplastic SavedModel that serves like the source and keeps learning in Java.")
 final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin OptimizerOptions optimizer;
@@ -55,6 +59,14 @@ final class ImportCommand implements Callable<Integer> {
       description = "Seed of later training. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(
+      names = "--data-dir",
+      description =
+          "Fashion-MNIST directory the model must fit (input size, classes); its test accuracy is"
+              + " recorded in the manifest. Default: "
+              + "/usr/share/datasets/fashion-mnist if installed, otherwise no check.")
+  Path dataDir;
+
   @Override
   public Integer call() {
     if (Files.exists(dir)) {
@@ -62,19 +74,29 @@ final class ImportCommand implements Callable<Integer> {
     }
     List<RuleConfig> chosen = rules.rules(rule, "split", false);
     PrintWriter out = spec.commandLine().getOut();
-    try (SavedModelInfo info = SavedModelInfo.open(source)) {
-      KerasImport plan = KerasImport.plan(info);
-      out.println(plan.describe());
-      try (ModelSession model = new ModelSession(plan.spec(seed), optimizer.config(), chosen)) {
-        plan.copyInto(model);
-        DataStream origin =
-            DataStream.newBuilder()
-                .setKind("imported")
-                .setName("imported from " + source)
-                .setSource(source.toString())
-                .build();
-        SavedModels.export(model, origin, dir);
-      }
+    ImportedModel imported = KerasImport.load(source);
+    Path data =
+        dataDir != null || !FashionMnist.isPresent(FashionMnist.DEFAULT_DIR)
+            ? dataDir
+            : FashionMnist.DEFAULT_DIR;
+    if (data != null) {
+      Examples test = FashionMnist.load(data).test();
+      String name = "the Fashion-MNIST test set in " + data;
+      imported.checkData(test.featureSize(), 1, FashionMnist.CLASS_NAMES.size(), name);
+      imported = imported.withReferenceAccuracy(imported.accuracy(test), name);
+    }
+    out.print(imported.describe());
+    if (data == null) {
+      out.println("no Fashion-MNIST found: the model was not checked against data");
+    }
+    try (ModelSession model = imported.open(optimizer.config(), chosen, seed)) {
+      DataStream origin =
+          DataStream.newBuilder()
+              .setKind("imported")
+              .setName("imported from " + source)
+              .setSource(source.toString())
+              .build();
+      SavedModels.export(model, origin, dir);
     }
     out.printf("SavedModel written to %s%n", dir);
     return 0;

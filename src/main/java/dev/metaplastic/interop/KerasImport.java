@@ -3,42 +3,51 @@ package dev.metaplastic.interop;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.MlpSpec;
-import dev.metaplastic.train.ModelSession;
+import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.graphs.proto.VariableMapping;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.tensorflow.Operand;
-import org.tensorflow.op.core.Variable;
 
 /**
- * A plan to import the dense layers of a Keras (or plain TensorFlow) MLP saved as a SavedModel into
- * our MLP, so that continual learning continues in Java from a Python-trained model.
+ * Imports a dense classifier saved by Keras (or plain TensorFlow) as a SavedModel, so that
+ * continual learning continues in Java from a Python-trained model: {@link #load} reads and checks
+ * everything and gives an {@link ImportedModel}; {@link #plan} is its first step, finding the dense
+ * layers.
  *
  * <p>Dense layers are found by their variables: a {@code float32} kernel {@code <layer>/kernel}
  * {@code [in, out]} and bias {@code <layer>/bias} {@code [out]}. Optimizer slots and settings
  * ({@code Adam/...}, {@code SGD/...}, and our own {@code adam/...}) and other variables (metric
- * scalars such as {@code total} and {@code count}) are ignored. Layers are ordered by chaining
- * their shapes, the output size of one being the input size of the next; if the shapes allow more
- * than one order (several square layers), the order of the Keras layer names ({@code dense}, {@code
- * dense_1}, {@code dense_2}, ...) decides when it is one of them, otherwise the plan fails.
+ * scalars such as {@code total} and {@code count}) are ignored; a kernel of another rank (a
+ * convolution's is rank 4) is refused. Layers are ordered by chaining their shapes, the output size
+ * of one being the input size of the next; if the shapes allow more than one order (several square
+ * layers), the order of the Keras layer names ({@code dense}, {@code dense_1}, {@code dense_2},
+ * ...) decides when it is one of them, otherwise the import fails.
  *
  * <p>Layer {@code i} of {@code n} maps to our {@code dense_<i>/kernel} and {@code dense_<i>/bias},
  * and the last to {@code head_0/kernel} and {@code head_0/bias}. Our MLP applies ReLU between
- * layers and outputs logits; the source's activations are not checked (Keras MLPs such as the
- * Fashion-MNIST fixtures use ReLU). A softmax the source applies after its last layer (Keras {@code
- * activation="softmax"}) is part of the layer, not of its variables: the imported head's logits are
- * exactly the source's pre-softmax values, and our prediction applies softmax to them again, so a
- * model that outputs probabilities and one that outputs logits both import as logits.
+ * layers and its head outputs logits: a source's softmax (Keras {@code activation="softmax"}) is
+ * not part of its variables, so the imported head's logits are the source's pre-softmax values, and
+ * a drop-in export applies the softmax again (see {@link ImportedModel}).
  *
- * <p>A plan reads values from its {@link SavedModelInfo} when {@link #copyInto} runs: keep the
- * model open until then.
+ * <p>Activations come from {@code keras_metadata.pb} when the SavedModel has one (the JSON layer
+ * configurations Keras writes there); without it, the output activation is read from the behaviour
+ * of {@code serving_default} on a few probe inputs (rows of non-negative values summing to 1 are
+ * probabilities) and the hidden ones are taken to be ReLU. Either way, {@link #load} then checks
+ * that our forward pass on the probe inputs reproduces {@code serving_default}.
  */
 public final class KerasImport {
   /**
@@ -105,14 +114,312 @@ public final class KerasImport {
     this.mappings = List.copyOf(out);
   }
 
+  /** The signature whose interface an import reads and a drop-in export keeps. */
+  public static final String SERVING_DEFAULT = "serving_default";
+
+  /** Keras layers without weights that do not change what a dense classifier computes. */
+  private static final Set<String> PASS_THROUGH_LAYERS = Set.of("InputLayer", "Flatten", "Dropout");
+
+  private static final String RELU = "relu";
+  private static final int PROBES = 8;
+  private static final long PROBE_SEED = 20261123L;
+
+  /** Largest difference from {@code serving_default}, relative to max(1, |value|), accepted. */
+  private static final double FORWARD_TOLERANCE = 1e-4;
+
+  /**
+   * Reads a dense classifier from a Keras (or TensorFlow) SavedModel: its layers and weights, the
+   * activations, and the interface of its {@code serving_default} signature, checked against each
+   * other; the SavedModel is closed again before this returns and nothing is written.
+   *
+   * <p>Checks, each failing with one message that names the SavedModel and what does not fit: the
+   * dense layers (see {@link #plan}); {@code serving_default} has one float32 input whose examples
+   * hold as many values as the first layer takes (such as {@code [-1, 28, 28]} for a 784-input
+   * layer) and one float32 output {@code [-1, classes]}; the layers {@code keras_metadata.pb}
+   * lists, if present, are dense layers (besides input, flatten and dropout layers) named as the
+   * variables, with ReLU hidden activations and a softmax or linear output; and our forward pass on
+   * probe inputs gives {@code serving_default}'s outputs.
+   *
+   * @param dir a SavedModel directory
+   * @return the imported model, ready to {@linkplain ImportedModel#open open} as a training model
+   * @throws IllegalArgumentException if the directory is not a loadable SavedModel or a check fails
+   */
+  public static ImportedModel load(Path dir) {
+    checkNotNull(dir, "dir");
+    try (SavedModelInfo info = SavedModelInfo.open(dir)) {
+      KerasImport plan = plan(info);
+      MlpSpec spec = plan.spec(0);
+      SignatureInfo serving = info.signature(SERVING_DEFAULT);
+      TensorInfo input = single(serving.inputs(), "input", dir);
+      TensorInfo output = single(serving.outputs(), "output", dir);
+      List<Long> exampleShape = exampleShape(input, dir, plan);
+      checkArgument(
+          output.dtype().equals("float32")
+              && output.rankKnown()
+              && output.shape().size() == 2
+              && List.of(-1L, (long) spec.classesPerHead()).contains(output.shape().get(1)),
+          "output '%s' of %s of %s is %s %s; expected float32 [-1, %s] (the last dense layer's"
+              + " %s classes)",
+          output.key(),
+          SERVING_DEFAULT,
+          dir,
+          output.dtype(),
+          output.shapeText(),
+          spec.classesPerHead(),
+          spec.classesPerHead());
+      Map<String, float[]> weights = plan.readWeights();
+      float[] probes = probes(spec.inputSize());
+      long[] probeShape = new long[exampleShape.size() + 1];
+      probeShape[0] = PROBES;
+      for (int i = 0; i < exampleShape.size(); i++) {
+        probeShape[i + 1] = exampleShape.get(i);
+      }
+      float[] served =
+          info.call(SERVING_DEFAULT, Map.of(input.key(), probes), Map.of(input.key(), probeShape))
+              .get(output.key());
+      Optional<List<KerasMetadata.Layer>> keras = KerasMetadata.read(dir);
+      List<String> activations;
+      if (keras.isPresent()) {
+        activations = activations(keras.get(), plan, dir);
+      } else {
+        activations = new ArrayList<>(Collections.nCopies(plan.layers.size() - 1, RELU));
+        activations.add(
+            isProbabilities(served, spec.classesPerHead()) ? Manifests.SOFTMAX : Manifests.LINEAR);
+      }
+      String outputActivation = activations.get(activations.size() - 1);
+      checkForward(dir, weights, spec, outputActivation, probes, served);
+      Source.Builder source =
+          Source.newBuilder()
+              .setKerasSavedModel(dir.toAbsolutePath().normalize().toString())
+              .setInputName(input.key())
+              .addAllInputShape(exampleShape)
+              .setOutputName(output.key())
+              .setOutputActivation(outputActivation)
+              .addAllHiddenActivations(activations.subList(0, activations.size() - 1))
+              .setActivationsFrom(keras.isPresent() ? KerasMetadata.FILE : SERVING_DEFAULT);
+      for (Mapping m : plan.mappings()) {
+        source.addMappings(
+            VariableMapping.newBuilder()
+                .setSource(m.source())
+                .setTarget(m.target())
+                .addAllShape(m.shape()));
+      }
+      return new ImportedModel(spec, weights, source.build(), plan.chainDescription());
+    }
+  }
+
+  private static TensorInfo single(List<TensorInfo> tensors, String what, Path dir) {
+    checkArgument(
+        tensors.size() == 1,
+        "%s of %s has %s %ss %s; a dense classifier has exactly one",
+        SERVING_DEFAULT,
+        dir,
+        tensors.size(),
+        what,
+        tensors.stream().map(TensorInfo::key).toList());
+    return tensors.get(0);
+  }
+
+  /** The shape of one input example, checked to hold as many values as the first layer takes. */
+  private static List<Long> exampleShape(TensorInfo input, Path dir, KerasImport plan) {
+    Layer first = plan.layers.get(0);
+    checkArgument(
+        input.dtype().equals("float32") && input.rankKnown() && input.shape().size() >= 2,
+        "input '%s' of %s of %s is %s %s; expected float32 [-1, ...] holding the %s values its first"
+            + " dense layer '%s' takes",
+        input.key(),
+        SERVING_DEFAULT,
+        dir,
+        input.dtype(),
+        input.shapeText(),
+        first.in(),
+        first.name());
+    List<Long> example = input.shape().subList(1, input.shape().size());
+    long values = 1;
+    for (long d : example) {
+      values = d > 0 ? values * d : -1;
+      if (values < 0) {
+        break;
+      }
+    }
+    checkArgument(
+        values == first.in(),
+        "input '%s' of %s of %s has shape %s (%s values per example), but its first dense layer"
+            + " '%s' takes %s",
+        input.key(),
+        SERVING_DEFAULT,
+        dir,
+        input.shapeText(),
+        values < 0 ? "an unknown number of" : values,
+        first.name(),
+        first.in());
+    return List.copyOf(example);
+  }
+
+  /**
+   * The activation of each dense layer as {@code keras_metadata.pb} gives it, after checking that
+   * it lists only supported layers and the dense layers the variables chain.
+   */
+  private static List<String> activations(
+      List<KerasMetadata.Layer> layers, KerasImport plan, Path dir) {
+    List<KerasMetadata.Layer> dense = new ArrayList<>();
+    for (KerasMetadata.Layer layer : layers) {
+      if (layer.className().equals("Dense")) {
+        dense.add(layer);
+      } else {
+        checkArgument(
+            PASS_THROUGH_LAYERS.contains(layer.className()),
+            "layer '%s' of %s is a %s; only Dense layers (with %s around them) can be imported",
+            layer.name(),
+            dir,
+            layer.className(),
+            new TreeSet<>(PASS_THROUGH_LAYERS));
+      }
+    }
+    List<String> names = dense.stream().map(KerasMetadata.Layer::name).toList();
+    checkArgument(
+        names.equals(plan.layerNames()),
+        "%s of %s lists the dense layers %s, but the variables chain as %s",
+        KerasMetadata.FILE,
+        dir,
+        names,
+        plan.layerNames());
+    List<String> activations = new ArrayList<>();
+    for (int i = 0; i < dense.size(); i++) {
+      KerasMetadata.Layer layer = dense.get(i);
+      String activation = layer.activation();
+      if (i < dense.size() - 1) {
+        checkArgument(
+            activation.equals(RELU),
+            "hidden layer '%s' of %s has activation '%s'; our MLP applies ReLU between layers, so"
+                + " only relu hidden layers can be imported",
+            layer.name(),
+            dir,
+            activation);
+      } else {
+        checkArgument(
+            activation.equals(Manifests.SOFTMAX) || activation.equals(Manifests.LINEAR),
+            "output layer '%s' of %s has activation '%s'; only %s (probabilities) and %s (logits)"
+                + " outputs can be imported",
+            layer.name(),
+            dir,
+            activation,
+            Manifests.SOFTMAX,
+            Manifests.LINEAR);
+      }
+      activations.add(activation);
+    }
+    return activations;
+  }
+
+  /** {@value #PROBES} probe examples: one all zeros, the others uniform in [0, 1). */
+  private static float[] probes(int inputSize) {
+    float[] out = new float[PROBES * inputSize];
+    SplittableRandom random = new SplittableRandom(PROBE_SEED);
+    for (int i = inputSize; i < out.length; i++) {
+      out[i] = (float) random.nextDouble();
+    }
+    return out;
+  }
+
+  /** Whether every row of {@code rows} is non-negative and sums to 1: probabilities. */
+  private static boolean isProbabilities(float[] rows, int classes) {
+    for (int r = 0; r < rows.length / classes; r++) {
+      double sum = 0;
+      for (int c = 0; c < classes; c++) {
+        float p = rows[r * classes + c];
+        if (!(p >= 0)) {
+          return false;
+        }
+        sum += p;
+      }
+      if (Math.abs(sum - 1) > 1e-4) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Recomputes the probes' outputs in double precision from {@code weights} (ReLU between layers,
+   * then the output activation) and checks them against {@code served}.
+   */
+  private static void checkForward(
+      Path dir,
+      Map<String, float[]> weights,
+      MlpSpec spec,
+      String outputActivation,
+      float[] probes,
+      float[] served) {
+    List<float[]> values = new ArrayList<>(weights.values());
+    double worst = 0;
+    for (int r = 0; r < PROBES; r++) {
+      double[] h = new double[spec.inputSize()];
+      for (int i = 0; i < h.length; i++) {
+        h[i] = probes[r * h.length + i];
+      }
+      for (int layer = 0; layer < values.size() / 2; layer++) {
+        float[] kernel = values.get(2 * layer);
+        float[] bias = values.get(2 * layer + 1);
+        double[] z = new double[bias.length];
+        for (int o = 0; o < z.length; o++) {
+          z[o] = bias[o];
+        }
+        for (int i = 0; i < h.length; i++) {
+          for (int o = 0; o < z.length; o++) {
+            z[o] += h[i] * kernel[i * z.length + o];
+          }
+        }
+        boolean hidden = layer < values.size() / 2 - 1;
+        for (int o = 0; hidden && o < z.length; o++) {
+          z[o] = Math.max(0, z[o]);
+        }
+        h = z;
+      }
+      if (outputActivation.equals(Manifests.SOFTMAX)) {
+        h = softmax(h);
+      }
+      for (int c = 0; c < h.length; c++) {
+        double value = served[r * h.length + c];
+        worst = Math.max(worst, Math.abs(value - h[c]) / Math.max(1, Math.abs(value)));
+      }
+    }
+    checkArgument(
+        worst <= FORWARD_TOLERANCE,
+        "%s of %s does not compute what its dense layers do with ReLU between them and a %s"
+            + " output: on probe inputs it differs by up to %s; it may use other activations or"
+            + " layers without variables that cannot be imported",
+        SERVING_DEFAULT,
+        dir,
+        outputActivation,
+        String.format(Locale.ROOT, "%.3g", worst));
+  }
+
+  private static double[] softmax(double[] z) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : z) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    double[] out = new double[z.length];
+    for (int i = 0; i < z.length; i++) {
+      out[i] = Math.exp(z[i] - max);
+      sum += out[i];
+    }
+    for (int i = 0; i < z.length; i++) {
+      out[i] /= sum;
+    }
+    return out;
+  }
+
   /**
    * Finds the dense layers of {@code model} and orders them into a chain.
    *
    * @param model an open SavedModel; it must stay open until {@link #copyInto}
    * @return the plan
-   * @throws IllegalArgumentException if the model has no dense layer, a kernel without a matching
-   *     bias, or layers whose shapes do not chain in exactly one order; the message names the
-   *     layers and their shapes
+   * @throws IllegalArgumentException if the model has no dense layer, a kernel that is not [in,
+   *     out] (such as a convolution's), a kernel without a matching bias, or layers whose shapes do
+   *     not chain in exactly one order; the message names the layers and their shapes
    */
   public static KerasImport plan(SavedModelInfo model) {
     checkNotNull(model, "model");
@@ -121,9 +428,16 @@ public final class KerasImport {
       if (!v.name().endsWith("/kernel") || isOptimizerVariable(v.name())) {
         continue;
       }
-      if (!v.isFloat() || v.shape() == null || v.shape().size() != 2 || v.size() <= 0) {
-        continue; // Not a dense kernel (a convolution's is rank 4).
+      if (!v.isFloat() || v.shape() == null) {
+        continue;
       }
+      checkArgument(
+          v.shape().size() == 2 && v.size() > 0,
+          "%s of %s has shape %s: not a dense kernel [in, out] (a convolution's kernel has rank 4);"
+              + " only models made of dense layers can be imported",
+          v.name(),
+          model.directory(),
+          v.shapeText());
       String layer = v.name().substring(0, v.name().length() - "/kernel".length());
       long in = v.shape().get(0);
       long out = v.shape().get(1);
@@ -263,83 +577,27 @@ public final class KerasImport {
   }
 
   /**
-   * Copies every mapped value from the SavedModel into {@code target}, after checking that {@code
-   * target} has the same number of layers and each target variable exists with the source's shape;
-   * nothing is written if a check fails. With several heads, only {@code head_0} is written.
-   * Afterwards every rule restarts its bookkeeping from the imported weights ({@link
-   * ModelSession#rebase()}), so that SI measures the next task's displacement from them.
+   * Reads every mapped value from the SavedModel, by our variable name, in mapping order.
    *
-   * @param target our model, such as {@code new ModelSession(plan.spec(seed), optimizer, rules)}
-   * @throws IllegalArgumentException on a mismatch, naming source, target and both shapes
+   * @throws IllegalArgumentException if a variable cannot be read
    */
-  public void copyInto(ModelSession target) {
-    checkNotNull(target, "target");
-    MlpSpec spec = target.spec();
-    checkArgument(
-        spec.hidden().size() == layers.size() - 1,
-        "cannot import %s into %s: the source has %s hidden layers (%s), the target %s",
-        model.directory(),
-        spec.describe(),
-        layers.size() - 1,
-        spec(0).describe(),
-        spec.hidden().size());
-    Map<String, Variable<?>> variables = target.graph().variables();
-    for (Mapping m : mappings) {
-      Operand<?> variable = variables.get(m.target());
-      checkArgument(
-          variable != null,
-          "cannot import %s %s: the target model %s has no variable %s",
-          m.source(),
-          SavedModelInfo.shapeText(m.shape()),
-          spec.describe(),
-          m.target());
-      List<Long> shape = java.util.Arrays.stream(variable.shape().asArray()).boxed().toList();
-      checkArgument(
-          shape.equals(m.shape()),
-          "cannot import %s %s into %s %s: shapes differ",
-          m.source(),
-          SavedModelInfo.shapeText(m.shape()),
-          m.target(),
-          SavedModelInfo.shapeText(shape));
-    }
+  public Map<String, float[]> readWeights() {
     Map<String, float[]> values = new LinkedHashMap<>();
     for (Mapping m : mappings) {
       values.put(m.target(), model.readFloat(m.source()));
     }
-    values.forEach(target::write);
-    target.rebase();
+    return values;
   }
 
-  /** A printable table: one line per mapping, then our model's architecture. */
-  public String describe() {
-    int sourceWidth = mappings.stream().mapToInt(m -> m.source().length()).max().orElse(0);
-    int shapeWidth =
-        mappings.stream()
-            .mapToInt(m -> SavedModelInfo.shapeText(m.shape()).length())
-            .max()
-            .orElse(0);
-    StringBuilder s = new StringBuilder();
-    s.append(
-        String.format(
-            "import of %s: %d dense layers, chained %s: %s%n",
-            model.directory(),
-            layers.size(),
-            orderedByName ? "by name (shapes allow several orders)" : "by shape",
-            order(layers)));
-    for (Mapping m : mappings) {
-      s.append(
-          String.format(
-              "  %-" + sourceWidth + "s  %-" + shapeWidth + "s  ->  %s%n",
-              m.source(),
-              SavedModelInfo.shapeText(m.shape()),
-              m.target()));
-    }
-    s.append(
-        String.format(
-            "our model: %s, ReLU between layers, head_0 outputs logits (the source's last layer"
-                + " before any softmax)%n",
-            spec(0).describe()));
-    return s.toString();
+  /**
+   * How the layers were ordered, such as {@code 3 dense layers, chained by shape: dense -> ...}.
+   */
+  public String chainDescription() {
+    return String.format(
+        "%d dense layers, chained %s: %s",
+        layers.size(),
+        orderedByName ? "by name (shapes allow several orders)" : "by shape",
+        order(layers));
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
@@ -47,6 +48,13 @@ import org.tensorflow.proto.SavedModel;
  *       {@code correct} float32 scalars.
  * </ul>
  *
+ * <p>A model imported from another SavedModel (one whose graph has a {@link
+ * TrainingGraph#source()}, such as {@code KerasImport.load(dir).open(...)}) is exported as a
+ * drop-in replacement for its source: {@code serving_default} then has the source's input key,
+ * shape and output key and meaning (such as {@code input_1} float32 [-1, 28, 28] → {@code dense_2}
+ * probabilities), and the {@code x}-input signature above is exported as {@value #PREDICT_KEY}; the
+ * manifest records the source.
+ *
  * <p>Every variable is saved under its contract name: weights {@code dense_0/kernel}, optimizer
  * slots {@code adam/dense_0/kernel/m}, rule state {@code si/dense_0/kernel/importance}. The
  * manifest {@code assets/metaplastic.pbtxt} says which is which.
@@ -58,6 +66,12 @@ public final class SavedModels {
    */
   static final String PREDICT_METHOD = "tensorflow/serving/predict";
 
+  /**
+   * Key of the {@code x}-input inference signature in the export of an imported model, whose {@code
+   * serving_default} keeps the source's interface.
+   */
+  public static final String PREDICT_KEY = "predict";
+
   /** Path of the manifest inside a SavedModel directory. */
   public static final String MANIFEST = "assets/metaplastic.pbtxt";
 
@@ -65,7 +79,8 @@ public final class SavedModels {
 
   /**
    * Writes {@code model} as a SavedModel in {@code dir}, which must not exist yet. The directory
-   * appears complete or not at all: the export goes to a temporary sibling renamed at the end.
+   * appears complete or not at all: the export goes to a temporary sibling renamed at the end. A
+   * model with a source is written as a drop-in replacement for it (see the class comment).
    *
    * @param stream the data stream the model was trained on, recorded in the manifest
    * @return the manifest written
@@ -106,7 +121,10 @@ public final class SavedModels {
     Manifest manifest = Checkpoints.readRun(checkpoint).getManifest();
     try (ModelSession model =
         new ModelSession(
-            Manifests.spec(manifest), Manifests.optimizer(manifest), Manifests.rules(manifest))) {
+            Manifests.spec(manifest),
+            Manifests.optimizer(manifest),
+            Manifests.rules(manifest),
+            Manifests.source(manifest))) {
       Manifests.checkMatches(manifest, model.graph());
       Checkpoints.restore(model, checkpoint);
       return export(model, manifest.getDataStream(), dir);
@@ -115,8 +133,12 @@ public final class SavedModels {
 
   private static List<SessionFunction> signatures(TrainingGraph g, Session session) {
     List<SessionFunction> functions = new ArrayList<>();
+    Source source = g.source();
     Signature.Builder serving =
-        Signature.builder().methodName(PREDICT_METHOD).key(Signature.DEFAULT_KEY).input("x", g.x());
+        Signature.builder()
+            .methodName(PREDICT_METHOD)
+            .key(source == null ? Signature.DEFAULT_KEY : PREDICT_KEY)
+            .input("x", g.x());
     Signature.Builder train =
         Signature.builder()
             .methodName(PREDICT_METHOD)
@@ -143,7 +165,18 @@ public final class SavedModels {
             .key("consolidate")
             .output("tasks_consolidated", g.tasksConsolidated())
             .build();
-    for (Signature s : List.of(serving.build(), train.build(), consolidate, evaluate.build())) {
+    List<Signature> all =
+        new ArrayList<>(List.of(serving.build(), train.build(), consolidate, evaluate.build()));
+    if (source != null) {
+      all.add(
+          Signature.builder()
+              .methodName(PREDICT_METHOD)
+              .key(Signature.DEFAULT_KEY)
+              .input(source.getInputName(), g.servingInput())
+              .output(source.getOutputName(), g.servingOutput())
+              .build());
+    }
+    for (Signature s : all) {
       functions.add(SessionFunction.create(s, session));
     }
     return functions;
@@ -199,7 +232,10 @@ public final class SavedModels {
     try {
       model =
           new ModelSession(
-              Manifests.spec(manifest), Manifests.optimizer(manifest), Manifests.rules(manifest));
+              Manifests.spec(manifest),
+              Manifests.optimizer(manifest),
+              Manifests.rules(manifest),
+              Manifests.source(manifest));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.interop.SavedModelInfo;
+import dev.metaplastic.savedmodel.SavedModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +37,14 @@ import org.tensorflow.types.TInt32;
  * }
  * }</pre>
  *
- * <p><b>What it reads.</b> The signature's input {@code x} (float32 {@code [-1, inputSize]}) gives
- * {@link #inputSize()}, its output {@code probabilities} (float32 {@code [-1, classes]}) gives
- * {@link #classes()}, and the model is {@linkplain #multiHead() multi-head} iff the signature has
- * an input {@code task} (int32 {@code [-1]}, the head of each example). Tensor names come from the
- * signature ({@code TensorDescription.name}, e.g. {@code "x:0"}) and are resolved to graph outputs
- * once, when the predictor is made.
+ * <p><b>What it reads.</b> The export of a model imported from Keras keeps the Keras interface in
+ * {@code serving_default} and our own in {@value SavedModels#PREDICT_KEY}; the predictor then reads
+ * that one. The signature's input {@code x} (float32 {@code [-1, inputSize]}) gives {@link
+ * #inputSize()}, its output {@code probabilities} (float32 {@code [-1, classes]}) gives {@link
+ * #classes()}, and the model is {@linkplain #multiHead() multi-head} iff the signature has an input
+ * {@code task} (int32 {@code [-1]}, the head of each example). Tensor names come from the signature
+ * ({@code TensorDescription.name}, e.g. {@code "x:0"}) and are resolved to graph outputs once, when
+ * the predictor is made.
  *
  * <p><b>Validation.</b> Every argument is checked before TensorFlow sees it: an empty batch, a row
  * whose length is not {@link #inputSize()} (ragged rows included), a task array whose length is not
@@ -410,13 +413,25 @@ public final class Predictor implements AutoCloseable {
         closed ? ", closed" : "");
   }
 
+  /**
+   * {@value #SIGNATURE_KEY}, or {@value SavedModels#PREDICT_KEY} when {@value #SIGNATURE_KEY} has
+   * no input {@value #X} (the export of a model imported from Keras keeps the Keras interface
+   * there).
+   */
   private static Signature servingSignature(SavedModelBundle bundle, String source) {
     List<String> keys = new ArrayList<>();
+    Signature serving = null;
+    Signature predict = null;
     for (Signature signature : bundle.signatures()) {
       if (signature.key().equals(SIGNATURE_KEY)) {
-        return signature;
+        serving = signature;
+      } else if (signature.key().equals(SavedModels.PREDICT_KEY)) {
+        predict = signature;
       }
       keys.add(signature.key());
+    }
+    if (serving != null) {
+      return predict != null && !serving.getInputs().containsKey(X) ? predict : serving;
     }
     throw new IllegalArgumentException(
         String.format(

@@ -11,6 +11,7 @@ import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.proto.AccuracyRow;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.TrainingRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,7 +121,7 @@ public final class ContinualTrainer {
     ContinualTrainer trainer =
         new ContinualTrainer(config, listener)
             .withCheckpoints(new Checkpoints(checkpoint.getParent()), everySteps);
-    try (ModelSession model = trainer.open(stream)) {
+    try (ModelSession model = trainer.open(stream, Manifests.source(manifest))) {
       Manifests.checkMatches(manifest, model.graph());
       Checkpoints.restore(model, checkpoint);
       return trainer.continueRun(model, stream, run);
@@ -176,8 +177,17 @@ public final class ContinualTrainer {
 
   /** Opens a new model sized for {@code stream}. */
   public ModelSession open(TaskStream stream) {
+    return open(stream, null);
+  }
+
+  /**
+   * Opens a new model sized for {@code stream} that keeps the serving interface of the imported
+   * model {@code source} came from ({@code null} for a model made here), as a run resumed from a
+   * checkpoint of an imported model needs.
+   */
+  private ModelSession open(TaskStream stream, Source source) {
     MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
-    return new ModelSession(spec, config.optimizer(), config.rules());
+    return new ModelSession(spec, config.optimizer(), config.rules(), source);
   }
 
   /** A descriptor for a stream that was not opened by name (kind {@code custom}). */

@@ -6,6 +6,7 @@ import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.TrainingGraph;
+import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -48,10 +49,20 @@ public final class ModelSession implements AutoCloseable {
 
   /** Builds the training graph and opens a session on it. */
   public ModelSession(MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules) {
+    this(spec, optimizer, rules, null);
+  }
+
+  /**
+   * Builds the training graph of a model imported from {@code source} (or made here, if it is
+   * {@code null}) and opens a session on it; with a source, the graph also reproduces the source's
+   * serving interface, which {@code SavedModels.export} makes the export's {@code serving_default}.
+   */
+  public ModelSession(
+      MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
     this.spec = spec;
     this.graph = new Graph();
     try {
-      this.training = new TrainingGraph(graph, spec, optimizer, rules);
+      this.training = new TrainingGraph(graph, spec, optimizer, rules, source);
       this.session = new Session(graph, SESSION_CONFIG);
     } catch (RuntimeException e) {
       graph.close();

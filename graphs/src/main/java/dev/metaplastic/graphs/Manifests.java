@@ -9,6 +9,7 @@ import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Model;
 import dev.metaplastic.graphs.proto.Optimizer;
 import dev.metaplastic.graphs.proto.Rule;
+import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.StateVariable;
 import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.Parameter;
@@ -36,6 +37,12 @@ public final class Manifests {
 
   /** Written into every manifest. */
   public static final String WRITTEN_BY = "metaplastic 0.1.0";
+
+  /** Output activation of a source whose serving output is class probabilities. */
+  public static final String SOFTMAX = "softmax";
+
+  /** Output activation of a source whose serving output is the logits themselves. */
+  public static final String LINEAR = "linear";
 
   private Manifests() {}
 
@@ -67,6 +74,9 @@ public final class Manifests {
             .setOptimizer(optimizer)
             .setTasksConsolidated(tasksConsolidated)
             .setDataStream(stream);
+    if (graph.source() != null) {
+      manifest.setSource(graph.source());
+    }
     for (ConsolidationRule rule : graph.rules()) {
       Rule.Builder r =
           Rule.newBuilder()
@@ -101,6 +111,56 @@ public final class Manifests {
         m.getClassesPerHead(),
         m.getSeed(),
         m.getKind().equals(BINARIZED_MLP));
+  }
+
+  /** The source of an imported model a manifest records, or {@code null} if it records none. */
+  public static Source source(Manifest manifest) {
+    return manifest.hasSource() ? manifest.getSource() : null;
+  }
+
+  /**
+   * Checks that a model of architecture {@code spec} can reproduce the serving interface of {@code
+   * source}: a single-head real-valued MLP, input and output names given, input dimensions whose
+   * product is the input size, and a {@value #SOFTMAX} or {@value #LINEAR} output.
+   *
+   * @throws IllegalArgumentException naming what does not fit
+   */
+  public static void checkSource(Source source, MlpSpec spec) {
+    checkArgument(
+        !source.getInputName().isEmpty() && !source.getOutputName().isEmpty(),
+        "the source of an imported model needs an input and an output name, got '%s' and '%s'",
+        source.getInputName(),
+        source.getOutputName());
+    checkArgument(
+        !spec.multiHead() && !spec.binarized(),
+        "only a single-head real-valued MLP can serve as imported model %s, not %s",
+        source.getKerasSavedModel(),
+        spec.describe());
+    long size = 1;
+    for (long d : source.getInputShapeList()) {
+      checkArgument(
+          d > 0,
+          "input shape %s of %s has a dimension below 1",
+          source.getInputShapeList(),
+          source.getKerasSavedModel());
+      size *= d;
+    }
+    checkArgument(
+        size == spec.inputSize(),
+        "input '%s' of %s has shape %s (%s values per example), but the model %s takes %s",
+        source.getInputName(),
+        source.getKerasSavedModel(),
+        source.getInputShapeList(),
+        size,
+        spec.describe(),
+        spec.inputSize());
+    checkArgument(
+        source.getOutputActivation().equals(SOFTMAX) || source.getOutputActivation().equals(LINEAR),
+        "output activation of %s is '%s'; expected %s or %s",
+        source.getKerasSavedModel(),
+        source.getOutputActivation(),
+        SOFTMAX,
+        LINEAR);
   }
 
   /** The optimizer a manifest describes. */

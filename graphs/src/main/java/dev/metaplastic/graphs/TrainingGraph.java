@@ -3,6 +3,7 @@ package dev.metaplastic.graphs;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
+import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RuleConfig;
@@ -40,7 +41,10 @@ import org.tensorflow.types.TInt64;
  *       importance estimate, for rules that estimate importance from data at a task boundary;
  *   <li>{@code consolidate() → tasks_consolidated}: every rule's task-boundary update;
  *   <li>{@code evaluate(x, y, task) → accuracy, correct};
- *   <li>{@code predict(x, task) → probabilities, logits}.
+ *   <li>{@code predict(x, task) → probabilities, logits};
+ *   <li>for a model imported from another SavedModel (a {@link Source} with a serving interface),
+ *       {@code serving(input) → output}: the same prediction with the source's input and output, so
+ *       that an export can stand in for the source (see {@link #servingInput()}).
  * </ul>
  *
  * <p>The whole graph, every head, slot and rule state included, is built by the constructor, so
@@ -71,9 +75,12 @@ public final class TrainingGraph {
   private final Placeholder<TInt64> estimateSeed;
   private final Placeholder<TFloat32> estimateWeight;
   private final Map<String, Operand<TFloat32>> estimates = new LinkedHashMap<>();
+  private final Source source;
+  private final Placeholder<TFloat32> servingInput;
+  private final Operand<TFloat32> servingOutput;
 
   /**
-   * Builds the training graph in {@code graph}, which must be empty.
+   * Builds the training graph of a model made here, in {@code graph}, which must be empty.
    *
    * @param graph an empty graph; the caller owns and closes it
    * @param spec the model's architecture
@@ -85,7 +92,31 @@ public final class TrainingGraph {
       MlpSpec spec,
       OptimizerConfig optimizer,
       List<? extends RuleConfig> ruleConfigs) {
+    this(graph, spec, optimizer, ruleConfigs, null);
+  }
+
+  /**
+   * Builds the training graph in {@code graph}, which must be empty; for an imported model, with a
+   * second inference path that reproduces the source's serving interface.
+   *
+   * @param graph an empty graph; the caller owns and closes it
+   * @param spec the model's architecture
+   * @param optimizer the optimizer
+   * @param ruleConfigs the consolidation rules, each governing every parameter of the model
+   * @param source where an imported model came from (see {@link Manifests#checkSource}), or {@code
+   *     null} for a model made here
+   * @throws IllegalArgumentException if {@code source} does not fit {@code spec}
+   */
+  public TrainingGraph(
+      Graph graph,
+      MlpSpec spec,
+      OptimizerConfig optimizer,
+      List<? extends RuleConfig> ruleConfigs,
+      Source source) {
     checkArgument(!graph.operations().hasNext(), "the training graph needs an empty graph");
+    if (source != null) {
+      Manifests.checkSource(source, spec);
+    }
     Set<String> names = new HashSet<>();
     for (RuleConfig rule : ruleConfigs) {
       checkArgument(names.add(rule.name()), "rule '%s' is given twice", rule.name());
@@ -238,6 +269,28 @@ public final class TrainingGraph {
 
     Ops predict = variables.scope("predict");
     this.probabilities = predict.withName("probabilities").nn.softmax(logits);
+
+    this.source = source;
+    if (source == null) {
+      this.servingInput = null;
+      this.servingOutput = null;
+    } else {
+      Ops serving = variables.scope("serving");
+      long[] dims = new long[source.getInputShapeCount() + 1];
+      dims[0] = -1;
+      for (int i = 0; i < source.getInputShapeCount(); i++) {
+        dims[i + 1] = source.getInputShape(i);
+      }
+      this.servingInput =
+          serving.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+      Operand<TFloat32> flat =
+          serving.reshape(servingInput, serving.constant(new long[] {-1, spec.inputSize()}));
+      Operand<TFloat32> servingLogits = model.forward(variables, flat, null).inference();
+      this.servingOutput =
+          source.getOutputActivation().equals(Manifests.SOFTMAX)
+              ? serving.withName("output").nn.softmax(servingLogits)
+              : serving.withName("output").identity(servingLogits);
+    }
 
     // One scope for every loader: creating a sub-scope scans the whole graph in TensorFlow Java,
     // so a scope per variable would cost seconds on a large graph. Loader names are not API.
@@ -398,6 +451,29 @@ public final class TrainingGraph {
   /** {@code predict} output: softmax of the logits [batch, classesPerHead]. */
   public Operand<TFloat32> probabilities() {
     return probabilities;
+  }
+
+  /** Where an imported model came from, or {@code null} for a model made here. */
+  public Source source() {
+    return source;
+  }
+
+  /**
+   * {@code serving/input}: the imported source's input, float32 [batch, {@code
+   * source().getInputShapeList()}...], reshaped row-major to [batch, inputSize] before the model;
+   * {@code null} without a source.
+   */
+  public Placeholder<TFloat32> servingInput() {
+    return servingInput;
+  }
+
+  /**
+   * {@code serving/output}: for {@link #servingInput()}, the logits passed through the source's
+   * output activation, so probabilities for {@code softmax} and logits for {@code linear}, [batch,
+   * classesPerHead]; {@code null} without a source.
+   */
+  public Operand<TFloat32> servingOutput() {
+    return servingOutput;
   }
 
   /** {@code predict} output: logits of each example's head [batch, classesPerHead]. */
