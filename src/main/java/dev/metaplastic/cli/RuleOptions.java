@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 final class RuleOptions {
   /** The rules as the command line names them. */
-  static final String CLI_NAMES = "si, ewc, online-ewc, mas, benna-fusi, meta";
+  static final String CLI_NAMES = "si, ewc, online-ewc, mas, benna-fusi, meta, neuromod-lr";
 
   @Option(names = "--c", description = "SI strength c. Default: the stream's preset.")
   Double c;
@@ -53,6 +53,30 @@ final class RuleOptions {
       description = "Benna-Fusi coupling g_12 of the first link. Default: the stream's preset.")
   Double coupling;
 
+  @Option(
+      names = "--kappa",
+      description =
+          "Neuromodulated learning rate: gain kappa per unit of relative loss surprise."
+              + " Default: the stream's preset.")
+  Double kappa;
+
+  @Option(
+      names = "--baseline-rate",
+      description =
+          "Neuromodulated learning rate: rate beta of the running loss baseline, in (0, 1]."
+              + " Default: the stream's preset.")
+  Double baselineRate;
+
+  @Option(
+      names = "--min-gain",
+      description = "Neuromodulated learning rate: lowest gain. Default: the stream's preset.")
+  Double minGain;
+
+  @Option(
+      names = "--max-gain",
+      description = "Neuromodulated learning rate: highest gain. Default: the stream's preset.")
+  Double maxGain;
+
   /**
    * The rule {@code cliName} (such as {@code online-ewc}) with the preset of stream kind {@code
    * stream} overridden by these options.
@@ -73,6 +97,10 @@ final class RuleOptions {
     given.put("m", meta);
     given.put("chain_length", chainLength);
     given.put("coupling", coupling);
+    given.put("kappa", kappa);
+    given.put("baseline_rate", baselineRate);
+    given.put("min_gain", minGain);
+    given.put("max_gain", maxGain);
     given.forEach(
         (key, value) -> {
           if (value != null && h.containsKey(key)) {

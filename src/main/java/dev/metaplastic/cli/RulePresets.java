@@ -25,6 +25,8 @@ import java.util.Map;
  *       real-valued network, m = 30 (m ∈ {1.35, 10, 30, 100} swept on split Fashion-MNIST:
  *       distances from the anchor are a few hundredths, while the hidden weights of a binarized
  *       network grow to units).
+ *   <li>Neuromodulated learning rate: κ = 1, β = 0.05, gain in [1, 3] on every stream; not swept
+ *       yet.
  * </ul>
  */
 final class RulePresets {
@@ -51,6 +53,8 @@ final class RulePresets {
       case "benna_fusi" -> Map.of("chain_length", 8.0, "coupling", 0.01);
       case "meta" ->
           binarized ? Map.of("m", 20.0, "reference", 0.0) : Map.of("m", 30.0, "reference", 1.0);
+      case "neuromod_lr" ->
+          Map.of("kappa", 1.0, "baseline_rate", 0.05, "min_gain", 1.0, "max_gain", 3.0);
       default -> throw new IllegalArgumentException("no preset for rule '" + name + "'");
     };
   }

@@ -5,18 +5,23 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
-import dev.metaplastic.ops.GradientPlasticity;
-import dev.metaplastic.ops.HebbianPlasticity;
-import dev.metaplastic.ops.Neuromodulation;
+import dev.metaplastic.ops.BackpropamineRule;
+import dev.metaplastic.ops.FastWeightRule;
+import dev.metaplastic.ops.FastWeightRules;
+import dev.metaplastic.ops.GradientPlasticityRule;
+import dev.metaplastic.ops.HebbianTraceRule;
+import dev.metaplastic.ops.InitialValue;
+import dev.metaplastic.ops.OjaTraceRule;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -37,25 +42,29 @@ import org.tensorflow.types.TInt32;
  *
  * <ul>
  *   <li>{@link Plasticity#NONE}: R = W; no trace.
- *   <li>{@link Plasticity#HEBBIAN} (Miconi et al. 2018): R = W + α ⊙ Hebb, Hebb ← (1 − η) Hebb + η
- *       h_{t−1} ⊗ h_t ({@link HebbianPlasticity#plainUpdate}), α [H, H] and the scalar η learned.
- *   <li>{@link Plasticity#OJA}: as HEBBIAN with Oja's update, Hebb ← Hebb + η h_t ⊙ (h_{t−1} − h_t
- *       ⊙ Hebb) ({@link HebbianPlasticity#ojaUpdate}).
- *   <li>{@link Plasticity#NEUROMODULATED} (Backpropamine, simple form): R = W + α ⊙ Hebb, M_t =
- *       tanh(h_t · w_mod + b_mod) one value per example, Hebb ← clip(Hebb + M_t h_{t−1} ⊗ h_t, ±1)
- *       ({@link Neuromodulation#simpleUpdate}); α, w_mod [H, 1] and b_mod [1] learned.
- *   <li>{@link Plasticity#GRADIENT} (Duan et al. 2023): R = W + W_fast. The network sets its own
- *       target for the recurrent pre-activation, a learned linear readout of the new state,
- *       target_t = h_t · W_tgt + b_tgt, and W_fast descends L_self = ½ ‖target_t − z_t‖². Since z_t
- *       is linear in W_fast with input h_{t−1}, the gradient is exact in closed form,
- *       ∂L_self/∂W_fast = −h_{t−1} ⊗ (target_t − z_t) ({@link
- *       GradientPlasticity#selfLossGradient}), and W_fast ← (1 − λ) W_fast − η ⊙ ∂L_self/∂W_fast
- *       ({@link GradientPlasticity#update}) with the learned per-synapse η [H, H] and the fixed
- *       decay λ = {@value #GRADIENT_DECAY}. The outer loop backpropagates through this closed-form
- *       update, target readout included, so W_tgt, b_tgt and η are learned. (Our choice of target:
- *       the paper's reference code sets it through its own readout loss; a learned linear readout
- *       of h_t is the simplest self-set target.)
+ *   <li>{@link Plasticity#HEBBIAN} (Miconi et al. 2018, {@link HebbianTraceRule}): R = W + α ⊙
+ *       Hebb, Hebb ← (1 − η) Hebb + η h_{t−1} ⊗ h_t, α [H, H] and the scalar η learned.
+ *   <li>{@link Plasticity#OJA} ({@link OjaTraceRule}): as HEBBIAN with Oja's update, Hebb ← Hebb +
+ *       η h_t ⊙ (h_{t−1} − h_t ⊙ Hebb).
+ *   <li>{@link Plasticity#NEUROMODULATED} (Backpropamine, simple form, {@link BackpropamineRule}):
+ *       R = W + α ⊙ Hebb, M_t = tanh(h_t · w_mod + b_mod) one value per example, Hebb ← clip(Hebb +
+ *       M_t h_{t−1} ⊗ h_t, ±1); α, w_mod [H, 1] and b_mod [1] learned.
+ *   <li>{@link Plasticity#GRADIENT} (Duan et al. 2023, {@link GradientPlasticityRule}): R = W +
+ *       W_fast. The network sets its own target for the recurrent pre-activation, a learned linear
+ *       readout of the new state, target_t = h_t · W_tgt + b_tgt, and W_fast descends L_self = ½
+ *       ‖target_t − z_t‖². Since z_t is linear in W_fast with input h_{t−1}, the gradient is exact
+ *       in closed form, ∂L_self/∂W_fast = −h_{t−1} ⊗ (target_t − z_t), clipped per example to a
+ *       norm of at most {@value #GRADIENT_CLIP}, and W_fast ← (1 − λ) W_fast − η ⊙ ∂L_self/∂W_fast
+ *       with the learned per-synapse η [H, H] and the fixed decay λ = {@value #GRADIENT_DECAY}. The
+ *       outer loop backpropagates through this closed-form update, target readout included, so
+ *       W_tgt, b_tgt and η are learned.
  * </ul>
+ *
+ * <p>Each plastic kind is the {@link FastWeightRule} of {@link FastWeightRules} named {@code
+ * plasticity.name().toLowerCase()}, attached to {@value #RECURRENT_KERNEL} with the spec's seed
+ * ({@link #fastWeightRule()}); the cell itself only wires it: R_{t−1} h_{t−1} is the rule's {@link
+ * FastWeightRule#effectiveOutput}, and the trace's next value its {@link
+ * FastWeightRule#nextTrace}(h_{t−1}, h_t, z_t, trace).
  *
  * <p>The trace starts at zero each episode unless the caller passes one, so that a serving
  * signature can run an episode one step at a time ({@link #step}) and carry h and the trace between
@@ -86,24 +95,28 @@ public final class PlasticRnn {
   /** Contract name of the plastic recurrent connection's slow weight. */
   public static final String RECURRENT_KERNEL = "rnn/recurrent_kernel";
 
-  /** Upper bound of the uniform initial α. */
-  public static final double ALPHA_SCALE = 0.1;
+  /** Upper bound of the uniform initial α ({@link HebbianTraceRule#ALPHA_SCALE}). */
+  public static final double ALPHA_SCALE = HebbianTraceRule.ALPHA_SCALE;
 
-  /** Initial value of the learned rates η (the Hebbian scalar, every synapse of the gradient η). */
-  public static final double INITIAL_ETA = 0.1;
+  /**
+   * Initial value of the learned rates η (the Hebbian scalar, every synapse of the gradient η;
+   * {@link HebbianTraceRule#INITIAL_ETA}, {@link GradientPlasticityRule#INITIAL_ETA}).
+   */
+  public static final double INITIAL_ETA = HebbianTraceRule.INITIAL_ETA;
 
-  /** Decay λ of the gradient rule's fast weight. */
-  public static final double GRADIENT_DECAY = 0.05;
+  /** Decay λ of the gradient rule's fast weight ({@link GradientPlasticityRule#DECAY}). */
+  public static final double GRADIENT_DECAY = GradientPlasticityRule.DECAY;
 
   /**
    * Largest Frobenius norm of one example's self-loss gradient before the fast-weight step (the
-   * reference code's inner gradient clip). Without it the inner step on the pre-activation is about
-   * η·‖h‖², which exceeds 2 — and diverges — once a few dozen units are active.
+   * reference code's inner gradient clip, {@link GradientPlasticityRule#MAX_GRADIENT_NORM}).
+   * Without it the inner step on the pre-activation is about η·‖h‖², which exceeds 2 — and diverges
+   * — once a few dozen units are active.
    */
-  public static final double GRADIENT_CLIP = 1.0;
+  public static final double GRADIENT_CLIP = GradientPlasticityRule.MAX_GRADIENT_NORM;
 
-  /** Bound c of the neuromodulated trace, Backpropamine's 1. */
-  public static final double NEUROMOD_CLIP = 1.0;
+  /** Bound c of the neuromodulated trace, Backpropamine's 1 ({@link BackpropamineRule#CLIP}). */
+  public static final double NEUROMOD_CLIP = BackpropamineRule.CLIP;
 
   private final PlasticRnnSpec spec;
   private final List<Parameter> parameters = new ArrayList<>();
@@ -112,11 +125,8 @@ public final class PlasticRnn {
   private final Parameter bias;
   private final Parameter outputKernel;
   private final Parameter outputBias;
-  // Plasticity coefficients; null when the plasticity does not use them.
-  private Parameter alpha;
-  private Parameter eta;
-  private Parameter readoutKernel;
-  private Parameter readoutBias;
+  // The recurrent connection's fast-weight rule; null for Plasticity.NONE.
+  private final FastWeightRule rule;
 
   /**
    * One step of the cell.
@@ -152,33 +162,40 @@ public final class PlasticRnn {
     int in = spec.inputSize();
     int h = spec.hidden();
     int out = spec.outputSize();
-    inputKernel = add(variables, "rnn/input_kernel", glorot(variables, in, h, 0));
-    recurrentKernel = add(variables, RECURRENT_KERNEL, glorot(variables, h, h, 1));
-    bias = add(variables, "rnn/bias", zeros(variables, Shape.of(h)));
-    outputKernel = add(variables, "rnn/output_kernel", glorot(variables, h, out, 2));
-    outputBias = add(variables, "rnn/output_bias", zeros(variables, Shape.of(out)));
-    switch (spec.plasticity()) {
-      case NONE -> {}
-      case HEBBIAN, OJA -> {
-        HebbianPlasticity.StateNames names = HebbianPlasticity.StateNames.of(RECURRENT_KERNEL);
-        alpha = add(variables, names.alpha(), alphaInit(variables, h));
-        eta = add(variables, names.eta(), constant(variables, Shape.scalar(), INITIAL_ETA));
-      }
-      case NEUROMODULATED -> {
-        Neuromodulation.StateNames names = Neuromodulation.StateNames.of(RECURRENT_KERNEL);
-        String prefix = Neuromodulation.NAME + "/" + RECURRENT_KERNEL + "/";
-        alpha = add(variables, names.alpha(), alphaInit(variables, h));
-        readoutKernel = add(variables, prefix + "modulator_kernel", glorot(variables, h, 1, 4));
-        readoutBias = add(variables, prefix + "modulator_bias", zeros(variables, Shape.of(1)));
-      }
-      case GRADIENT -> {
-        GradientPlasticity.StateNames names = GradientPlasticity.StateNames.of(RECURRENT_KERNEL);
-        String prefix = GradientPlasticity.NAME + "/" + RECURRENT_KERNEL + "/";
-        eta = add(variables, names.eta(), constant(variables, Shape.of(h, h), INITIAL_ETA));
-        readoutKernel = add(variables, prefix + "target_kernel", glorot(variables, h, h, 5));
-        readoutBias = add(variables, prefix + "target_bias", zeros(variables, Shape.of(h)));
-      }
+    Ops init = variables.root();
+    long seed = spec.seed();
+    inputKernel =
+        add(variables, "rnn/input_kernel", InitialValue.glorotUniform(init, seed, 0, in, h));
+    recurrentKernel =
+        add(variables, RECURRENT_KERNEL, InitialValue.glorotUniform(init, seed, 1, h, h));
+    bias = add(variables, "rnn/bias", InitialValue.zeros(init, Shape.of(h)));
+    outputKernel =
+        add(variables, "rnn/output_kernel", InitialValue.glorotUniform(init, seed, 2, h, out));
+    outputBias = add(variables, "rnn/output_bias", InitialValue.zeros(init, Shape.of(out)));
+    rule =
+        spec.carriesTrace()
+            ? FastWeightRules.attach(ruleName(spec.plasticity()), variables, recurrentKernel, seed)
+            : null;
+    if (rule != null) {
+      parameters.addAll(rule.coefficients());
     }
+  }
+
+  /**
+   * The {@link FastWeightRules} name of a plastic kind: {@code hebbian}, {@code oja}, {@code
+   * neuromodulated} or {@code gradient} ({@link HebbianTraceRule}, {@link OjaTraceRule}, {@link
+   * BackpropamineRule}, {@link GradientPlasticityRule}).
+   *
+   * @throws IllegalArgumentException for {@link Plasticity#NONE}, which has no rule
+   */
+  public static String ruleName(Plasticity plasticity) {
+    checkArgument(plasticity != Plasticity.NONE, "plasticity NONE has no fast-weight rule");
+    return plasticity.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The recurrent connection's fast-weight rule; empty for {@link Plasticity#NONE}. */
+  public Optional<FastWeightRule> fastWeightRule() {
+    return Optional.ofNullable(rule);
   }
 
   /** The cell's architecture. */
@@ -225,44 +242,12 @@ public final class PlasticRnn {
         trace == null ? "none" : "one");
     Operand<TFloat32> w = recurrentKernel.variable();
     Operand<TFloat32> recurrent =
-        switch (spec.plasticity()) {
-          case NONE -> tf.linalg.matMul(state, w);
-          case HEBBIAN, OJA, NEUROMODULATED ->
-              HebbianPlasticity.effectiveOutput(tf, state, w, alpha.variable(), trace);
-          case GRADIENT -> GradientPlasticity.effectiveOutput(tf, state, w, trace);
-        };
+        rule == null ? tf.linalg.matMul(state, w) : rule.effectiveOutput(tf, state, w, trace);
     Operand<TFloat32> z =
         tf.nn.biasAdd(
             tf.math.add(tf.linalg.matMul(x, inputKernel.variable()), recurrent), bias.variable());
     Operand<TFloat32> h = tf.math.tanh(z);
-    Operand<TFloat32> next =
-        switch (spec.plasticity()) {
-          case NONE -> null;
-          case HEBBIAN -> HebbianPlasticity.plainUpdate(tf, trace, state, h, eta.variable());
-          case OJA -> HebbianPlasticity.ojaUpdate(tf, trace, state, h, eta.variable());
-          case NEUROMODULATED -> {
-            Operand<TFloat32> modulator =
-                tf.reshape(
-                    tf.math.tanh(
-                        tf.nn.biasAdd(
-                            tf.linalg.matMul(h, readoutKernel.variable()), readoutBias.variable())),
-                    tf.constant(new long[] {-1}));
-            yield Neuromodulation.simpleUpdate(
-                tf, trace, state, h, modulator, (float) NEUROMOD_CLIP);
-          }
-          case GRADIENT -> {
-            Operand<TFloat32> target =
-                tf.nn.biasAdd(
-                    tf.linalg.matMul(h, readoutKernel.variable()), readoutBias.variable());
-            Operand<TFloat32> gradient = GradientPlasticity.selfLossGradient(tf, state, z, target);
-            Operand<TFloat32> clip =
-                GradientPlasticity.normClipScale(tf, gradient, (float) GRADIENT_CLIP);
-            Operand<TFloat32> clipped =
-                tf.math.mul(gradient, tf.reshape(clip, tf.constant(new long[] {-1, 1, 1})));
-            yield GradientPlasticity.update(
-                tf, trace, clipped, eta.variable(), tf.constant((float) GRADIENT_DECAY));
-          }
-        };
+    Operand<TFloat32> next = rule == null ? null : rule.nextTrace(tf, state, h, z, trace);
     return new Transition(h, next);
   }
 
@@ -272,7 +257,8 @@ public final class PlasticRnn {
   }
 
   /**
-   * The unrolled episode: {@link #step} chained over the T steps of the spec.
+   * The unrolled episode: the recurrent part of {@link #step} chained over the T steps of the spec,
+   * then one readout of the stacked states.
    *
    * @param tf where to build the ops
    * @param inputs x_1 … x_T, [B, T, inputSize]
@@ -334,49 +320,12 @@ public final class PlasticRnn {
     if (!spec.carriesTrace()) {
       throw new IllegalStateException("plasticity NONE carries no trace");
     }
-    return HebbianPlasticity.initialTrace(tf, batch, spec.hidden(), spec.hidden());
+    return rule.initialTrace(tf, batch);
   }
 
-  private Parameter add(VariableRegistry variables, String name, Init init) {
-    Variable<TFloat32> variable = variables.create(name, init.value());
-    Parameter parameter = new Parameter(name, variable, init.value(), init.shape());
+  private Parameter add(VariableRegistry variables, String name, InitialValue init) {
+    Parameter parameter = init.createParameter(variables, name);
     parameters.add(parameter);
     return parameter;
-  }
-
-  private record Init(Operand<TFloat32> value, Shape shape) {}
-
-  /** Glorot-uniform [in, out] from the stateless stream (seed, index). */
-  private Init glorot(VariableRegistry variables, int in, int out, int index) {
-    Ops init = variables.root();
-    Shape shape = Shape.of(in, out);
-    float limit = (float) Math.sqrt(6.0 / (in + out));
-    Operand<TFloat32> centred =
-        init.math.sub(
-            init.math.mul(uniform(init, shape, index), init.constant(2f)), init.constant(1f));
-    return new Init(init.math.mul(centred, init.constant(limit)), shape);
-  }
-
-  /** α uniform in [0, ALPHA_SCALE), stream 3. */
-  private Init alphaInit(VariableRegistry variables, int h) {
-    Ops init = variables.root();
-    Shape shape = Shape.of(h, h);
-    return new Init(
-        init.math.mul(uniform(init, shape, 3), init.constant((float) ALPHA_SCALE)), shape);
-  }
-
-  private Operand<TFloat32> uniform(Ops init, Shape shape, int index) {
-    return init.random.statelessRandomUniform(
-        init.constant(shape), init.constant(new long[] {spec.seed(), index}));
-  }
-
-  private static Init zeros(VariableRegistry variables, Shape shape) {
-    Ops init = variables.root();
-    return new Init(init.zeros(init.constant(shape), TFloat32.class), shape);
-  }
-
-  private static Init constant(VariableRegistry variables, Shape shape, double value) {
-    Ops init = variables.root();
-    return new Init(init.fill(init.constant(shape), init.constant((float) value)), shape);
   }
 }

@@ -85,7 +85,11 @@ public final class TrainingGraph {
    * @param graph an empty graph; the caller owns and closes it
    * @param spec the model's architecture
    * @param optimizer the optimizer
-   * @param ruleConfigs the consolidation rules, each governing every parameter of the model
+   * @param ruleConfigs the consolidation rules, each governing every parameter of the model; at
+   *     most one of them may {@linkplain ConsolidationRule#transformsSteps() transform the steps}
+   *     (metaplasticity, Benna–Fusi, the neuromodulated learning rate), and it is given the step's
+   *     task loss
+   * @throws IllegalArgumentException if a rule is given twice or two rules transform steps
    */
   public TrainingGraph(
       Graph graph,
@@ -202,7 +206,10 @@ public final class TrainingGraph {
         transformers.isEmpty()
             ? updater.apply(updateScope, parameters, totalGradients)
             : updater.apply(
-                updateScope, parameters, totalGradients, transformers.get(0)::transformSteps);
+                updateScope,
+                parameters,
+                totalGradients,
+                (ops, steps) -> transformers.get(0).transformSteps(ops, steps, taskLoss));
     List<Op> stepOps = new ArrayList<>(updates);
     stepOps.addAll(forward.statisticUpdates());
     Ops afterUpdate = step.withControlDependencies(updates);
@@ -214,7 +221,10 @@ public final class TrainingGraph {
       stepOps.addAll(
           rule.afterStep(
               new StepContext(
-                  afterUpdate, taskGradients, rule.needsAppliedUpdates() ? applied : List.of())));
+                  afterUpdate,
+                  taskGradients,
+                  rule.needsAppliedUpdates() ? applied : List.of(),
+                  taskLoss)));
     }
     Ops done = step.withControlDependencies(stepOps);
     this.loss = done.withName("loss").identity(taskLoss);

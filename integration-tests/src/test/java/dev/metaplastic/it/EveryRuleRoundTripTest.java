@@ -54,7 +54,12 @@ class EveryRuleRoundTripTest {
         Arguments.of(rule("mas", Map.of("lambda", 1.0, "samples", 20.0)), false),
         Arguments.of(rule("benna_fusi", Map.of("chain_length", 4.0, "coupling", 0.2)), false),
         Arguments.of(rule("meta", Map.of("m", 1.0, "reference", 1.0)), false),
-        Arguments.of(rule("meta", Map.of("m", 1.35, "reference", 0.0)), true));
+        Arguments.of(rule("meta", Map.of("m", 1.35, "reference", 0.0)), true),
+        Arguments.of(
+            rule(
+                "neuromod_lr",
+                Map.of("kappa", 2.0, "baseline_rate", 0.2, "min_gain", 0.5, "max_gain", 3.0)),
+            false));
   }
 
   @ParameterizedTest(name = "{0}, binarized {1}")

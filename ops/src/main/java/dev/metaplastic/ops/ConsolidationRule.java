@@ -14,7 +14,7 @@ import org.tensorflow.types.TFloat32;
  * <ol>
  *   <li>{@link #penalty()} is added to the task loss before gradients are taken;
  *   <li>{@link #transformSteps} may rescale the step the optimizer proposes for each parameter
- *       before it is applied (metaplasticity);
+ *       before it is applied (metaplasticity, a neuromodulated learning rate);
  *   <li>{@link #afterStep} runs after every optimizer step, with the gradient of the task loss
  *       (without penalties) and the update the optimizer actually applied;
  *   <li>at each task boundary, the {@link #estimator()} (if any) accumulates an importance estimate
@@ -76,6 +76,19 @@ public interface ConsolidationRule {
    */
   default List<Operand<TFloat32>> transformSteps(Ops tf, List<Operand<TFloat32>> steps) {
     return steps;
+  }
+
+  /**
+   * As {@link #transformSteps(Ops, List)}, for a rule whose rescaling depends on the step's task
+   * loss (a learning-rate gate driven by surprise). The training graph calls this form; by default
+   * it ignores the loss and calls {@link #transformSteps(Ops, List)}.
+   *
+   * @param taskLoss the scalar task loss of the step's batch (without penalties), computed from the
+   *     parameters before the step
+   */
+  default List<Operand<TFloat32>> transformSteps(
+      Ops tf, List<Operand<TFloat32>> steps, Operand<TFloat32> taskLoss) {
+    return transformSteps(tf, steps);
   }
 
   /**

@@ -17,7 +17,8 @@ public final class Rules {
         OnlineElasticWeightConsolidation.NAME,
         MemoryAwareSynapses.NAME,
         BennaFusiSynapse.NAME,
-        Metaplasticity.NAME);
+        Metaplasticity.NAME,
+        NeuromodulatedLearningRate.NAME);
   }
 
   /**
@@ -37,6 +38,8 @@ public final class Rules {
           MemoryAwareSynapses.Config.fromHyperparameters(hyperparameters);
       case BennaFusiSynapse.NAME -> BennaFusiSynapse.Config.fromHyperparameters(hyperparameters);
       case Metaplasticity.NAME -> Metaplasticity.Config.fromHyperparameters(hyperparameters);
+      case NeuromodulatedLearningRate.NAME ->
+          NeuromodulatedLearningRate.Config.fromHyperparameters(hyperparameters);
       default ->
           throw new IllegalArgumentException(
               "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));

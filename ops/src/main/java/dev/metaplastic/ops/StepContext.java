@@ -14,11 +14,23 @@ import org.tensorflow.types.TFloat32;
  *     {@link ConsolidationRule#parameters()} order
  * @param appliedUpdates θ_after − θ_before for each governed parameter, same order; empty unless
  *     the rule {@linkplain ConsolidationRule#needsAppliedUpdates() asks for them}
+ * @param taskLoss the scalar task loss L_task of the step's batch, computed from the parameters
+ *     before the step; null where a caller simulates steps without a loss (rules that read it say
+ *     so)
  */
 public record StepContext(
-    Ops tf, List<Operand<TFloat32>> taskGradients, List<Operand<TFloat32>> appliedUpdates) {
+    Ops tf,
+    List<Operand<TFloat32>> taskGradients,
+    List<Operand<TFloat32>> appliedUpdates,
+    Operand<TFloat32> taskLoss) {
   public StepContext {
     taskGradients = List.copyOf(taskGradients);
     appliedUpdates = List.copyOf(appliedUpdates);
+  }
+
+  /** A context without the task loss, for rules that do not read it. */
+  public StepContext(
+      Ops tf, List<Operand<TFloat32>> taskGradients, List<Operand<TFloat32>> appliedUpdates) {
+    this(tf, taskGradients, appliedUpdates, null);
   }
 }

@@ -13,9 +13,15 @@
  * equations over operands, batched over a leading batch dimension: {@link
  * dev.metaplastic.ops.HebbianPlasticity} (Miconi et al. 2018), {@link
  * dev.metaplastic.ops.Neuromodulation} (Backpropamine, Miconi et al. 2019, with reward-prediction
- * error and gain gates) and {@link dev.metaplastic.ops.GradientPlasticity} (Duan et al. 2023). A
- * plastic cell chains them over an unrolled episode; each names its state {@code
- * <mechanism>/<parameter>/<state>}.
+ * error and gain gates) and {@link dev.metaplastic.ops.GradientPlasticity} (Duan et al. 2023). The
+ * {@link dev.metaplastic.ops.FastWeightRule} contract wires them to learned coefficients, one class
+ * per rule ({@link dev.metaplastic.ops.HebbianTraceRule}, {@link dev.metaplastic.ops.OjaTraceRule},
+ * {@link dev.metaplastic.ops.BackpropamineRule}, {@link
+ * dev.metaplastic.ops.GradientPlasticityRule}) registered in {@link
+ * dev.metaplastic.ops.FastWeightRules}; a plastic cell chains a rule over an unrolled episode, and
+ * each names its state {@code <mechanism>/<parameter>/<state>}. The noradrenaline-like gain also
+ * gates the optimizer as a consolidation rule, {@link
+ * dev.metaplastic.ops.NeuromodulatedLearningRate}.
  *
  * <p>This package knows nothing of models, files or training loops; it never runs a session.
  */

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 class RulesTest {
   @Test
   void listsEveryRuleInReadmeOrder() {
-    assertEquals(List.of("si", "ewc", "online_ewc", "mas", "benna_fusi", "meta"), Rules.names());
+    assertEquals(
+        List.of("si", "ewc", "online_ewc", "mas", "benna_fusi", "meta", "neuromod_lr"),
+        Rules.names());
   }
 
   @Test
@@ -19,7 +21,8 @@ class RulesTest {
         assertThrows(
             IllegalArgumentException.class, () -> Rules.fromHyperparameters("nope", Map.of()));
     assertEquals(
-        "unknown rule 'nope'; this version knows: si, ewc, online_ewc, mas, benna_fusi, meta",
+        "unknown rule 'nope'; this version knows: si, ewc, online_ewc, mas, benna_fusi, meta,"
+            + " neuromod_lr",
         unknown.getMessage());
   }
 }

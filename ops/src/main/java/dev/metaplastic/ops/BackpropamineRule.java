@@ -1,0 +1,106 @@
+package dev.metaplastic.ops;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Backpropamine's simple neuromodulated plasticity (Miconi, Rawal, Clune &amp; Stanley,
+ * "Backpropamine: training self-modifying neural networks with differentiable neuromodulated
+ * plasticity", ICLR 2019), registered as {@value #NAME}.
+ *
+ * <ul>
+ *   <li>output, eq. (1) before σ: pre·W + pre·(α ⊙ Hebb);
+ *   <li>modulator, one value per example read out of the postsynaptic activity: M = tanh(post ·
+ *       w_mod + b_mod), [B];
+ *   <li>trace, eq. (2): Hebb ← Clip(Hebb + M · pre ⊗ post) to [−{@value #CLIP}, {@value #CLIP}]
+ *       ({@link Neuromodulation#simpleUpdate}).
+ * </ul>
+ *
+ * <p>Learned: {@code neuromod/<parameter>/alpha} α [in, out] (initialised as {@link
+ * HebbianTraceRule}'s), {@code neuromod/<parameter>/modulator_kernel} w_mod [out, 1]
+ * (Glorot-uniform, stateless stream {@value #MODULATOR_STREAM}) and {@code
+ * neuromod/<parameter>/modulator_bias} b_mod [1] (zero).
+ */
+public final class BackpropamineRule implements FastWeightRule {
+  /** The rule's name in {@link FastWeightRules}. */
+  public static final String NAME = "neuromodulated";
+
+  /** Bound c of the trace, the paper's 1. */
+  public static final double CLIP = 1.0;
+
+  /** Index of the stateless random stream w_mod is drawn from. */
+  public static final int MODULATOR_STREAM = 4;
+
+  private final Parameter slowWeight;
+  private final Parameter alpha;
+  private final Parameter modulatorKernel;
+  private final Parameter modulatorBias;
+
+  /** Creates α, w_mod and b_mod for the connection whose slow weight is {@code slowWeight}. */
+  public BackpropamineRule(VariableRegistry variables, Parameter slowWeight, long seed) {
+    this.slowWeight = FastWeightRules.checkConnection(slowWeight);
+    int out = Math.toIntExact(slowWeight.shape().get(1));
+    Neuromodulation.StateNames names = Neuromodulation.StateNames.of(slowWeight.name());
+    String prefix = Neuromodulation.NAME + "/" + slowWeight.name() + "/";
+    Ops init = variables.root();
+    this.alpha =
+        InitialValue.scaledUniform(
+                init,
+                seed,
+                HebbianTraceRule.ALPHA_STREAM,
+                slowWeight.shape(),
+                HebbianTraceRule.ALPHA_SCALE)
+            .createParameter(variables, names.alpha());
+    this.modulatorKernel =
+        InitialValue.glorotUniform(init, seed, MODULATOR_STREAM, out, 1)
+            .createParameter(variables, prefix + "modulator_kernel");
+    this.modulatorBias =
+        InitialValue.zeros(init, Shape.of(1)).createParameter(variables, prefix + "modulator_bias");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Parameter slowWeight() {
+    return slowWeight;
+  }
+
+  /** α, w_mod, b_mod. */
+  @Override
+  public List<Parameter> coefficients() {
+    return List.of(alpha, modulatorKernel, modulatorBias);
+  }
+
+  /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb). */
+  @Override
+  public Operand<TFloat32> effectiveOutput(
+      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace) {
+    return HebbianPlasticity.effectiveOutput(tf, pre, w, alpha.variable(), trace);
+  }
+
+  /**
+   * Eq. (2) with M = tanh(post · w_mod + b_mod): Hebb ← Clip(Hebb + M · pre ⊗ post); {@code
+   * preActivation} is not used.
+   */
+  @Override
+  public Operand<TFloat32> nextTrace(
+      Ops tf,
+      Operand<TFloat32> pre,
+      Operand<TFloat32> post,
+      Operand<TFloat32> preActivation,
+      Operand<TFloat32> trace) {
+    Operand<TFloat32> modulator =
+        tf.reshape(
+            tf.math.tanh(
+                tf.nn.biasAdd(
+                    tf.linalg.matMul(post, modulatorKernel.variable()), modulatorBias.variable())),
+            tf.constant(new long[] {-1}));
+    return Neuromodulation.simpleUpdate(tf, trace, pre, post, modulator, (float) CLIP);
+  }
+}

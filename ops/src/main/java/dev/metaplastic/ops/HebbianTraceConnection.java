@@ -1,0 +1,54 @@
+package dev.metaplastic.ops;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What the plain and Oja Hebbian rules share (Miconi, Clune &amp; Stanley 2018): the learned α [in,
+ * out] and scalar η, named {@code hebbian/<parameter>/alpha} and {@code .../eta}, and the output of
+ * eq. (1), pre·W + pre·(α ⊙ Hebb). Subclasses give the trace update.
+ */
+abstract sealed class HebbianTraceConnection implements FastWeightRule
+    permits HebbianTraceRule, OjaTraceRule {
+  private final Parameter slowWeight;
+  final Parameter alpha;
+  final Parameter eta;
+
+  HebbianTraceConnection(VariableRegistry variables, Parameter slowWeight, long seed) {
+    this.slowWeight = FastWeightRules.checkConnection(slowWeight);
+    HebbianPlasticity.StateNames names = HebbianPlasticity.StateNames.of(slowWeight.name());
+    Ops init = variables.root();
+    this.alpha =
+        InitialValue.scaledUniform(
+                init,
+                seed,
+                HebbianTraceRule.ALPHA_STREAM,
+                slowWeight.shape(),
+                HebbianTraceRule.ALPHA_SCALE)
+            .createParameter(variables, names.alpha());
+    this.eta =
+        InitialValue.filled(init, Shape.scalar(), HebbianTraceRule.INITIAL_ETA)
+            .createParameter(variables, names.eta());
+  }
+
+  @Override
+  public final Parameter slowWeight() {
+    return slowWeight;
+  }
+
+  /** α, then η. */
+  @Override
+  public final List<Parameter> coefficients() {
+    return List.of(alpha, eta);
+  }
+
+  /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb) ({@link HebbianPlasticity}). */
+  @Override
+  public final Operand<TFloat32> effectiveOutput(
+      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace) {
+    return HebbianPlasticity.effectiveOutput(tf, pre, w, alpha.variable(), trace);
+  }
+}

@@ -1,0 +1,87 @@
+package dev.metaplastic.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+
+/**
+ * The fast-weight rule registry: names, the coefficients each rule declares (contract names and
+ * shapes), and refusals. The rules' equations are checked through the plastic cell that uses them
+ * ({@code PlasticRnnTest}) and in the equation classes' own tests.
+ */
+class FastWeightRulesTest {
+  private static final int IN = 3;
+  private static final int OUT = 4;
+
+  @Test
+  void listsEveryRule() {
+    assertEquals(List.of("hebbian", "oja", "neuromodulated", "gradient"), FastWeightRules.names());
+  }
+
+  @Test
+  void eachRuleDeclaresItsCoefficientsUnderContractNames() {
+    Map<String, Map<String, Shape>> expected =
+        Map.of(
+            "hebbian",
+            Map.of(
+                "hebbian/layer/kernel/alpha", Shape.of(IN, OUT),
+                "hebbian/layer/kernel/eta", Shape.scalar()),
+            "oja",
+            Map.of(
+                "hebbian/layer/kernel/alpha", Shape.of(IN, OUT),
+                "hebbian/layer/kernel/eta", Shape.scalar()),
+            "neuromodulated",
+            Map.of(
+                "neuromod/layer/kernel/alpha", Shape.of(IN, OUT),
+                "neuromod/layer/kernel/modulator_kernel", Shape.of(OUT, 1),
+                "neuromod/layer/kernel/modulator_bias", Shape.of(1)),
+            "gradient",
+            Map.of(
+                "gradient_plasticity/layer/kernel/eta", Shape.of(IN, OUT),
+                "gradient_plasticity/layer/kernel/target_kernel", Shape.of(OUT, OUT),
+                "gradient_plasticity/layer/kernel/target_bias", Shape.of(OUT)));
+    for (String name : FastWeightRules.names()) {
+      try (Graph graph = new Graph()) {
+        VariableRegistry registry = new VariableRegistry(Ops.create(graph));
+        Parameter w =
+            InitialValue.glorotUniform(registry.root(), 1, 0, IN, OUT)
+                .createParameter(registry, "layer/kernel");
+        FastWeightRule rule = FastWeightRules.attach(name, registry, w, 1);
+        assertEquals(name, rule.name());
+        assertEquals(w, rule.slowWeight());
+        Map<String, Shape> declared = new java.util.HashMap<>();
+        for (Parameter p : rule.coefficients()) {
+          assertEquals(p.name(), p.variable().op().name(), name);
+          declared.put(p.name(), p.shape());
+        }
+        assertEquals(expected.get(name), declared, name);
+      }
+    }
+  }
+
+  @Test
+  void refusesUnknownNamesAndNonMatrixWeights() {
+    try (Graph graph = new Graph()) {
+      VariableRegistry registry = new VariableRegistry(Ops.create(graph));
+      Parameter bias =
+          InitialValue.zeros(registry.root(), Shape.of(OUT)).createParameter(registry, "b");
+      var unknown =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> FastWeightRules.attach("stdp", registry, bias, 0));
+      assertEquals(
+          "unknown fast-weight rule 'stdp'; this version knows: hebbian, oja, neuromodulated,"
+              + " gradient",
+          unknown.getMessage());
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> FastWeightRules.attach("hebbian", registry, bias, 0));
+    }
+  }
+}
