@@ -6,6 +6,8 @@ import dev.metaplastic.episodes.GoNoGoReversalTask;
 import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.PlasticRnnSpec;
+import dev.metaplastic.savedmodel.EpisodeModels;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -38,13 +40,19 @@ final class EpisodeRun {
         config.seed());
   }
 
-  /** Trains and evaluates one rule; a NaN loss stops the run and is reported in the result. */
+  /**
+   * Trains and evaluates one rule; a NaN loss stops the run and is reported in the result.
+   *
+   * @param exportDir where to export the trained network as a SavedModel ({@link
+   *     EpisodeModels#export}), or null for no export; a diverged network is not exported
+   */
   static EpisodeResult run(
       String rule,
       PlasticRnnSpec.Plasticity plasticity,
       EpisodeRunConfig config,
       EvaluationSet evaluation,
-      EpisodeProgress progress) {
+      EpisodeProgress progress,
+      Path exportDir) {
     PlasticRnnSpec spec = spec(config, plasticity);
     Episodes.Kind kind = config.task().kind();
     EpisodeTrainingGraph.Loss loss =
@@ -87,6 +95,9 @@ final class EpisodeRun {
           failure == null && evaluation.reversals() != null
               ? reversal(session, evaluation.reversals())
               : null;
+      if (failure == null && exportDir != null) {
+        EpisodeModels.export(session, config.task().name(), config.task().describe(), exportDir);
+      }
       return new EpisodeResult(
           rule,
           spec.describe(),

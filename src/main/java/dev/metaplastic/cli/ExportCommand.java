@@ -4,6 +4,7 @@ import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.Checkpoints;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,6 +33,12 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (Files.isRegularFile(checkpoint.resolve("saved_model.pb"))) {
+      throw new IllegalArgumentException(
+          checkpoint
+              + " is already a SavedModel, not a checkpoint; copy the directory to move it, or"
+              + " inspect it");
+    }
     Path resolved = Checkpoints.resolve(checkpoint);
     Manifest manifest = SavedModels.exportCheckpoint(resolved, dir);
     PrintWriter out = spec.commandLine().getOut();

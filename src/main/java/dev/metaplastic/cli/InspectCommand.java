@@ -1,5 +1,7 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.graphs.Manifests;
+import dev.metaplastic.graphs.proto.EpisodeTraining;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Model;
 import dev.metaplastic.graphs.proto.Rule;
@@ -130,10 +132,14 @@ final class InspectCommand implements Callable<Integer> {
       return;
     }
     Manifest manifest = SavedModels.readManifest(dir);
-    Model m = manifest.getModel();
     out.printf(
         "manifest: format %d, written by %s%n",
         manifest.getFormatVersion(), manifest.getWrittenBy());
+    if (Manifests.isPlasticRnn(manifest)) {
+      printPlasticRnn(model, manifest, out);
+      return;
+    }
+    Model m = manifest.getModel();
     out.printf(
         "  model %s: input %d, hidden %s, %d head(s) of %d classes, seed %d%n",
         m.getKind(),
@@ -176,6 +182,66 @@ final class InspectCommand implements Callable<Integer> {
       if (rows.size() > 1) {
         printTable(out, "    ", rows);
       }
+    }
+  }
+
+  /**
+   * Prints a plastic RNN's manifest: architecture, episode training, optimizer, and its plastic
+   * state — each learned plasticity coefficient with a summary of its values, and the shape of the
+   * per-episode trace a caller carries between steps.
+   */
+  private static void printPlasticRnn(SavedModelInfo model, Manifest manifest, PrintWriter out) {
+    Model m = manifest.getModel();
+    int hidden = m.getHiddenCount() == 1 ? m.getHidden(0) : -1;
+    out.printf(
+        "  model %s: input %d, hidden %d, output %d, %d steps per episode, plasticity %s, seed %d%n",
+        m.getKind(),
+        m.getInputSize(),
+        hidden,
+        m.getOutputSize(),
+        m.getSteps(),
+        m.getPlasticity(),
+        m.getSeed());
+    EpisodeTraining training = manifest.getEpisodeTraining();
+    out.printf(
+        "  trained %d steps on %d episodes of %s; loss %s, gradient norm clipped at %s%n",
+        training.getTrainingSteps(),
+        training.getEpisodesTrained(),
+        training.getTaskDescription().isEmpty()
+            ? training.getTask()
+            : training.getTaskDescription(),
+        training.getLoss(),
+        training.getClipNorm());
+    out.printf(
+        "  optimizer %s %s, %d slots%n",
+        manifest.getOptimizer().getName(),
+        new TreeMap<>(manifest.getOptimizer().getHyperparametersMap()),
+        manifest.getOptimizer().getSlotsCount());
+    if (manifest.getRulesCount() == 0) {
+      out.println("  plastic state: none (a plain RNN; serving_default carries the state only)");
+      return;
+    }
+    out.printf(
+        "  plastic state: the learned coefficients below, and a trace [-1, %d, %d] per episode"
+            + " that serving_default takes and returns as 'trace'%n",
+        hidden, hidden);
+    for (Rule rule : manifest.getRulesList()) {
+      out.printf("  rule %s %s%n", rule.getName(), new TreeMap<>(rule.getHyperparametersMap()));
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"parameter", "state", "variable", "mean", "min", "max"});
+      for (StateVariable state : rule.getStateList()) {
+        Stats stats = Stats.of(model.readFloat(state.getVariable()));
+        rows.add(
+            new String[] {
+              state.getParameter(),
+              state.getState(),
+              state.getVariable(),
+              String.format("%.6g", stats.mean()),
+              String.format("%.6g", stats.min()),
+              String.format("%.6g", stats.max())
+            });
+      }
+      printTable(out, "    ", rows);
     }
   }
 

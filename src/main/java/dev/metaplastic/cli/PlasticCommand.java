@@ -5,6 +5,7 @@ import dev.metaplastic.episodes.EpisodeTasks;
 import dev.metaplastic.episodes.Episodes;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
+import dev.metaplastic.savedmodel.StagedDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code metaplastic plastic}: plastic RNNs with every chosen within-episode rule, and the plain
  * RNN of the same size, trained on the same episodic task with the same seed and episodes. Writes a
- * markdown table and a learning-curve PNG.
+ * markdown table and a learning-curve PNG and, with {@code --export DIR}, each trained network as a
+ * SavedModel in {@code DIR/<rule>/}: all of them appear at once, after the last rule, or none.
  */
 @Command(
     name = "plastic",
@@ -101,8 +103,18 @@ final class PlasticCommand implements Callable<Integer> {
       description = "Output directory for the table and plot. Default: out/plastic-<task>.")
   Path out;
 
+  @Option(
+      names = "--export",
+      paramLabel = "DIR",
+      description =
+          "Write each trained network as a SavedModel in DIR/<rule>/ (DIR must be new or empty).")
+  Path export;
+
   @Override
   public Integer call() {
+    if (export != null) {
+      StagedDirectory.checkTarget(export.toAbsolutePath().normalize());
+    }
     EpisodeTask episodeTask = EpisodeTasks.named(task);
     Map<String, Plasticity> chosen = plasticities(rules != null ? rules : RULES);
     EpisodeRunConfig config =
@@ -136,22 +148,39 @@ final class PlasticCommand implements Callable<Integer> {
     boolean classification = episodeTask.kind() == Episodes.Kind.CLASSIFICATION;
     String metric = classification ? "accuracy" : "MSE";
     List<EpisodeResult> results = new ArrayList<>();
-    chosen.forEach(
-        (rule, plasticity) -> {
-          EpisodeResult r =
-              EpisodeRun.run(
-                  rule, plasticity, config, evaluation, progress.episodes(rule, episodes));
-          results.add(r);
-          pw.printf(
-              Locale.ROOT,
-              "%-15s %s  (%.4f s per step)%n",
-              rule,
-              r.failure() != null
-                  ? r.failure()
-                  : String.format(Locale.ROOT, "%s %.4f", metric, r.finalMetric()),
-              r.secondsPerStep());
-          pw.flush();
-        });
+    try (StagedDirectory staged = export != null ? StagedDirectory.create(export) : null) {
+      chosen.forEach(
+          (rule, plasticity) -> {
+            EpisodeResult r =
+                EpisodeRun.run(
+                    rule,
+                    plasticity,
+                    config,
+                    evaluation,
+                    progress.episodes(rule, episodes),
+                    staged != null ? staged.path().resolve(rule) : null);
+            results.add(r);
+            pw.printf(
+                Locale.ROOT,
+                "%-15s %s  (%.4f s per step)%n",
+                rule,
+                r.failure() != null
+                    ? r.failure()
+                    : String.format(Locale.ROOT, "%s %.4f", metric, r.finalMetric()),
+                r.secondsPerStep());
+            pw.flush();
+          });
+      if (staged != null) {
+        List<String> exported =
+            results.stream().filter(r -> r.failure() == null).map(EpisodeResult::rule).toList();
+        if (exported.isEmpty()) {
+          pw.printf("nothing exported to %s: every rule diverged%n", export);
+        } else {
+          staged.commit();
+          pw.printf("SavedModels of %s written to %s%n", String.join(", ", exported), export);
+        }
+      }
+    }
 
     String table = PlasticTable.markdown(results, evaluation.reversals() != null);
     writeReport(

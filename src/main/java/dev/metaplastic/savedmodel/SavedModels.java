@@ -17,7 +17,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,7 +56,8 @@ import org.tensorflow.proto.SavedModel;
  *
  * <p>Every variable is saved under its contract name: weights {@code dense_0/kernel}, optimizer
  * slots {@code adam/dense_0/kernel/m}, rule state {@code si/dense_0/kernel/importance}. The
- * manifest {@code assets/metaplastic.pbtxt} says which is which.
+ * manifest {@code assets/metaplastic.pbtxt} says which is which. Plastic RNNs, trained on episodes,
+ * are exported and loaded by {@link EpisodeModels}, with the same conventions.
  */
 public final class SavedModels {
   /**
@@ -78,38 +78,41 @@ public final class SavedModels {
   private SavedModels() {}
 
   /**
-   * Writes {@code model} as a SavedModel in {@code dir}, which must not exist yet. The directory
-   * appears complete or not at all: the export goes to a temporary sibling renamed at the end. A
-   * model with a source is written as a drop-in replacement for it (see the class comment).
+   * Writes {@code model} as a SavedModel in {@code dir}, which must not exist yet or be an empty
+   * directory. The directory appears complete or not at all: the export goes to a temporary sibling
+   * renamed at the end ({@link StagedDirectory}). A model with a source is written as a drop-in
+   * replacement for it (see the class comment).
    *
    * @param stream the data stream the model was trained on, recorded in the manifest
    * @return the manifest written
+   * @throws IllegalArgumentException if {@code dir} is a file or a non-empty directory
    */
   public static Manifest export(ModelSession model, DataStream stream, Path dir) {
-    Path target = dir.toAbsolutePath();
-    checkArgument(!Files.exists(target), "%s already exists; export into a new directory", target);
     TrainingGraph g = model.graph();
-    Session session = model.session();
     Manifest manifest = Manifests.describe(g, model.tasksConsolidated(), stream);
-    Path temp = null;
-    try {
-      Files.createDirectories(target.getParent());
-      temp = Files.createTempDirectory(target.getParent(), ".tmp-" + target.getFileName() + "-");
-      Path out = temp.resolve("model");
+    write(dir, model.session(), signatures(g, model.session()), manifest);
+    return manifest;
+  }
+
+  /**
+   * Exports a session's graph and variables with the given signatures and manifest as a SavedModel
+   * in {@code dir}, atomically.
+   */
+  static void write(
+      Path dir, Session session, List<SessionFunction> signatures, Manifest manifest) {
+    try (StagedDirectory staged = StagedDirectory.create(dir)) {
+      Path out = staged.path();
       SavedModelBundle.exporter(out.toString())
           .withTags(SavedModelBundle.DEFAULT_TAG)
           .withSession(session)
-          .withFunctions(signatures(g, session).toArray(new SessionFunction[0]))
+          .withFunctions(signatures.toArray(new SessionFunction[0]))
           .export();
       Path manifestFile = out.resolve(MANIFEST);
       Files.createDirectories(manifestFile.getParent());
       Files.writeString(manifestFile, Manifests.toText(manifest), StandardCharsets.UTF_8);
-      Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
-      return manifest;
+      staged.commit();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot export SavedModel to " + target, e);
-    } finally {
-      deleteQuietly(temp);
+      throw new UncheckedIOException("cannot export SavedModel to " + dir.toAbsolutePath(), e);
     }
   }
 
@@ -219,15 +222,12 @@ public final class SavedModels {
    */
   public static LoadedModel load(Path dir) {
     Manifest manifest = readManifest(dir);
-    Set<String> saved = savedVariables(dir);
-    List<String> missing = new ArrayList<>();
-    for (String name : Manifests.promisedVariables(manifest)) {
-      if (!saved.contains(name)) {
-        missing.add(name);
-      }
-    }
     checkArgument(
-        missing.isEmpty(), "SavedModel %s lacks variables its manifest names: %s", dir, missing);
+        !Manifests.isPlasticRnn(manifest),
+        "SavedModel %s holds a plastic RNN (model kind %s); load it with EpisodeModels.load",
+        dir,
+        Manifests.PLASTIC_RNN);
+    checkSavedVariables(dir, manifest);
     ModelSession model;
     try {
       model =
@@ -245,22 +245,40 @@ public final class SavedModels {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
-      Path index = dir.resolve("variables/variables.index");
-      checkArgument(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
-      try {
-        model.session().restore(dir.resolve("variables/variables").toString());
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException(
-            "cannot read the variables of SavedModel "
-                + dir
-                + ": "
-                + SavedModelInfo.oneLine(e.getMessage()),
-            e);
-      }
+      restoreVariables(model.session(), dir);
       return new LoadedModel(model, manifest);
     } catch (RuntimeException e) {
       model.close();
       throw e;
+    }
+  }
+
+  /** Checks that the SavedModel's graph holds every variable its manifest names. */
+  static void checkSavedVariables(Path dir, Manifest manifest) {
+    Set<String> saved = savedVariables(dir);
+    List<String> missing = new ArrayList<>();
+    for (String name : Manifests.promisedVariables(manifest)) {
+      if (!saved.contains(name)) {
+        missing.add(name);
+      }
+    }
+    checkArgument(
+        missing.isEmpty(), "SavedModel %s lacks variables its manifest names: %s", dir, missing);
+  }
+
+  /** Restores a SavedModel's variables into a session whose graph has the same variables. */
+  static void restoreVariables(Session session, Path dir) {
+    Path index = dir.resolve("variables/variables.index");
+    checkArgument(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
+    try {
+      session.restore(dir.resolve("variables/variables").toString());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "cannot read the variables of SavedModel "
+              + dir
+              + ": "
+              + SavedModelInfo.oneLine(e.getMessage()),
+          e);
     }
   }
 
@@ -284,16 +302,5 @@ public final class SavedModels {
       }
     }
     return names;
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try {
-      Checkpoints.deleteTree(dir);
-    } catch (IOException e) {
-      // A leftover temporary directory is harmless; the export itself already succeeded or failed.
-    }
   }
 }

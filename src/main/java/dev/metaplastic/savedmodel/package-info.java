@@ -2,6 +2,7 @@
  * Metaplastic SavedModels: standard TensorFlow SavedModels (tag {@code serve}) that carry every
  * weight, optimizer slot and per-synapse rule state, plus a manifest in {@code
  * assets/metaplastic.pbtxt}, so a model can be served, inspected from Python, and reloaded in Java
- * to keep learning.
+ * to keep learning: MLPs through {@link dev.metaplastic.savedmodel.SavedModels}, plastic RNNs
+ * through {@link dev.metaplastic.savedmodel.EpisodeModels}.
  */
 package dev.metaplastic.savedmodel;

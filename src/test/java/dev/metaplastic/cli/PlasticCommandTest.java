@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.savedmodel.SavedModels;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -166,5 +168,87 @@ class PlasticCommandTest {
     for (String row : rows) {
       assertTrue(row.contains("diverged"), row);
     }
+  }
+
+  private static String[] with(String[] args, String... more) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
+  }
+
+  /**
+   * {@code --export} writes one SavedModel per rule; {@code inspect} shows its plastic state, and
+   * {@code export}, which takes a checkpoint, refuses it with one line.
+   */
+  @Test
+  void exportWritesASavedModelPerRuleThatInspectShows() throws Exception {
+    Path models = dir.resolve("models");
+    Run r =
+        run(
+            with(
+                tiny("associative", "none,hebbian", dir.resolve("report")),
+                "--export",
+                models.toString()));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("SavedModels of none, hebbian written to " + models), r.out());
+    try (var entries = Files.list(dir)) {
+      assertEquals(
+          List.of("models", "report"),
+          entries.map(p -> p.getFileName().toString()).sorted().toList(),
+          "no temporary directory is left");
+    }
+    Manifest manifest = SavedModels.readManifest(models.resolve("hebbian"));
+    assertEquals("associative", manifest.getEpisodeTraining().getTask());
+    assertEquals(20, manifest.getEpisodeTraining().getTrainingSteps());
+    assertEquals(80, manifest.getEpisodeTraining().getEpisodesTrained());
+    assertEquals("hebbian", manifest.getModel().getPlasticity());
+    assertEquals(List.of(8), manifest.getModel().getHiddenList());
+
+    Run inspect = run("inspect", models.resolve("hebbian").toString());
+    assertEquals(0, inspect.status(), inspect.err());
+    assertTrue(inspect.out().contains("model plastic_rnn: input 17, hidden 8"), inspect.out());
+    assertTrue(inspect.out().contains("trace [-1, 8, 8] per episode"), inspect.out());
+    assertTrue(inspect.out().contains("hebbian/rnn/recurrent_kernel/alpha"), inspect.out());
+    assertTrue(inspect.out().contains("serving_default"), inspect.out());
+    assertTrue(inspect.out().contains("train_episode"), inspect.out());
+    Run plain = run("inspect", models.resolve("none").toString());
+    assertEquals(0, plain.status(), plain.err());
+    assertTrue(plain.out().contains("plastic state: none"), plain.out());
+
+    Path again = dir.resolve("again");
+    Run export = run("export", models.resolve("hebbian").toString(), again.toString());
+    assertEquals(2, export.status());
+    assertEquals(1, export.err().strip().lines().count(), export.err());
+    assertTrue(export.err().startsWith("error: "), export.err());
+    assertTrue(export.err().contains("already a SavedModel"), export.err());
+    assertTrue(!Files.exists(again));
+  }
+
+  /** A non-empty directory or a file as --export is refused before training, writing nothing. */
+  @Test
+  void exportIntoANonEmptyDirectoryOrAFileIsOneErrorLine() throws Exception {
+    Path full = Files.createDirectories(dir.resolve("full"));
+    Files.writeString(full.resolve("keep.txt"), "mine");
+    Path report = dir.resolve("report");
+    Run r = run(with(tiny("associative", "hebbian", report), "--export", full.toString()));
+    assertEquals(2, r.status());
+    assertEquals(
+        "error: "
+            + full.toAbsolutePath()
+            + " already exists and is not empty; give a new or empty directory",
+        r.err().strip());
+    assertTrue(!Files.exists(report), "nothing was trained or written");
+    try (var entries = Files.list(full)) {
+      assertEquals(List.of("keep.txt"), entries.map(p -> p.getFileName().toString()).toList());
+    }
+
+    Path file = full.resolve("keep.txt");
+    Run onFile = run(with(tiny("associative", "hebbian", report), "--export", file.toString()));
+    assertEquals(2, onFile.status());
+    assertEquals(
+        "error: " + file.toAbsolutePath() + " is a file; give a new or empty directory",
+        onFile.err().strip());
+    assertEquals("mine", Files.readString(file));
+    assertTrue(!Files.exists(report));
   }
 }

@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A minimal owner of an {@link EpisodeTrainingGraph} and its {@link Session}: feeds flat row-major
@@ -58,6 +59,32 @@ public final class EpisodeSession implements AutoCloseable {
   /** The graph and its entry points. */
   public EpisodeTrainingGraph training() {
     return training;
+  }
+
+  /**
+   * The running session, to save, restore or export the variables; it belongs to this object, which
+   * closes it.
+   */
+  public Session session() {
+    checkOpen();
+    return session;
+  }
+
+  /** How many times {@code train_episode} ran on this model, restored ones included. */
+  public long trainingSteps() {
+    return readLong(training.trainingSteps());
+  }
+
+  /** How many episodes {@code train_episode} trained on, restored ones included. */
+  public long episodesTrained() {
+    return readLong(training.episodesTrained());
+  }
+
+  private long readLong(Operand<TInt64> counter) {
+    checkOpen();
+    try (Result r = session.runner().fetch(counter).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
   }
 
   /**

@@ -20,6 +20,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The training graph of a {@link PlasticRnn} over whole episodes: the unrolled cell, a masked loss,
@@ -48,7 +49,17 @@ import org.tensorflow.types.TInt32;
  *       of the targets), for {@link Loss#REGRESSION} the mean squared error over scored steps and
  *       outputs (L / outputSize); no variable changes.
  *   <li>{@code predict/logits}: the logits of every step, [B, T, outputSize].
+ *   <li>{@code step/logits}, {@code step/next_state} and {@code step/next_trace}: one step of the
+ *       cell ({@link PlasticRnn#step}) from the placeholders {@code step/x} [B, inputSize], {@code
+ *       step/state} [B, H] and {@code step/trace} [B, H, H] (no trace placeholder or output for
+ *       {@link PlasticRnnSpec.Plasticity#NONE}). Fed h_0 = 0 and a zero trace, then each step's
+ *       state and trace, it gives the logits of {@code predict/logits} one step at a time; this is
+ *       what a SavedModel serves.
  * </ul>
+ *
+ * <p>Two int64 counters are variables beside the weights, so that they travel with a checkpoint:
+ * {@code training_steps} (train_episode runs) and {@code episodes_trained} (episodes over those
+ * runs); {@code train_episode} advances both.
  *
  * <p>The whole graph, optimizer slots included, is built by the constructor. Every optimizer update
  * waits for every (clipped) gradient and for the loss, so no op of the step can read a weight that
@@ -87,6 +98,14 @@ public final class EpisodeTrainingGraph {
   private final Operand<TFloat32> evaluateLoss;
   private final Operand<TFloat32> metric;
   private final Operand<TFloat32> logits;
+  private final Variable<TInt64> trainingSteps;
+  private final Variable<TInt64> episodesTrained;
+  private final Placeholder<TFloat32> stepInput;
+  private final Placeholder<TFloat32> stepState;
+  private final Placeholder<TFloat32> stepTrace;
+  private final Operand<TFloat32> singleStepLogits;
+  private final Operand<TFloat32> nextState;
+  private final Operand<TFloat32> nextTrace;
 
   /**
    * Builds the graph in {@code graph}, which must be empty.
@@ -134,6 +153,8 @@ public final class EpisodeTrainingGraph {
     this.rnn = new PlasticRnn(spec, variables);
     List<Parameter> parameters = rnn.parameters();
     Optimizer updater = optimizer.attach(variables, parameters);
+    this.trainingSteps = variables.create("training_steps", tf.constant(0L));
+    this.episodesTrained = variables.create("episodes_trained", tf.constant(0L));
 
     Ops model = variables.scope("model");
     Operand<TFloat32> stepLogits = rnn.forward(model, inputs).logits();
@@ -154,8 +175,15 @@ public final class EpisodeTrainingGraph {
     List<Operation> beforeUpdate = new ArrayList<>();
     clipped.forEach(g -> beforeUpdate.add(g.op()));
     beforeUpdate.add(meanLoss.op());
-    List<Op> updates =
-        updater.apply(train.withControlDependencyOps(beforeUpdate), parameters, clipped);
+    Ops afterGradients = train.withControlDependencyOps(beforeUpdate);
+    List<Op> updates = new ArrayList<>(updater.apply(afterGradients, parameters, clipped));
+    Operand<TInt64> batch =
+        afterGradients.gather(
+            afterGradients.shape(inputs, TInt64.class),
+            afterGradients.constant(0),
+            afterGradients.constant(0));
+    updates.add(afterGradients.assignAdd(trainingSteps, afterGradients.constant(1L)));
+    updates.add(afterGradients.assignAdd(episodesTrained, batch));
     Ops done = train.withControlDependencies(updates);
     this.trainLoss = done.withName("loss").identity(meanLoss);
     this.gradientNorm = done.withName("gradient_norm").identity(norm);
@@ -176,6 +204,23 @@ public final class EpisodeTrainingGraph {
     this.metric = eval.withName("metric").math.div(maskedSum(eval, perStepMetric), mass);
 
     this.logits = variables.scope("predict").withName("logits").identity(stepLogits);
+
+    Ops one = variables.scope("step");
+    int hidden = spec.hidden();
+    this.stepInput =
+        one.withName("x")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
+    this.stepState =
+        one.withName("state").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, hidden)));
+    this.stepTrace =
+        spec.carriesTrace()
+            ? one.withName("trace")
+                .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, hidden, hidden)))
+            : null;
+    PlasticRnn.Step step = rnn.step(one, stepInput, stepState, stepTrace);
+    this.singleStepLogits = one.withName("logits").identity(step.logits());
+    this.nextState = one.withName("next_state").identity(step.state());
+    this.nextTrace = spec.carriesTrace() ? one.withName("next_trace").identity(step.trace()) : null;
   }
 
   /** ℓ_{b,t}, [B, T]. */
@@ -308,5 +353,45 @@ public final class EpisodeTrainingGraph {
   /** {@code predict/logits}: [B, T, outputSize]. */
   public Operand<TFloat32> logits() {
     return logits;
+  }
+
+  /** {@code training_steps}: how many times {@code train_episode} ran, int64 scalar. */
+  public Variable<TInt64> trainingSteps() {
+    return trainingSteps;
+  }
+
+  /** {@code episodes_trained}: episodes over every {@code train_episode} run, int64 scalar. */
+  public Variable<TInt64> episodesTrained() {
+    return episodesTrained;
+  }
+
+  /** {@code step/x}: the input x_t of one step, [B, inputSize]. */
+  public Placeholder<TFloat32> stepInput() {
+    return stepInput;
+  }
+
+  /** {@code step/state}: the state h_{t−1} before one step, [B, H]. */
+  public Placeholder<TFloat32> stepState() {
+    return stepState;
+  }
+
+  /** {@code step/trace}: the trace before one step, [B, H, H]; null for plasticity NONE. */
+  public Placeholder<TFloat32> stepTrace() {
+    return stepTrace;
+  }
+
+  /** {@code step/logits}: y_t of one step, [B, outputSize]. */
+  public Operand<TFloat32> stepLogits() {
+    return singleStepLogits;
+  }
+
+  /** {@code step/next_state}: h_t after one step, [B, H]. */
+  public Operand<TFloat32> nextState() {
+    return nextState;
+  }
+
+  /** {@code step/next_trace}: the trace after one step, [B, H, H]; null for plasticity NONE. */
+  public Operand<TFloat32> nextTrace() {
+    return nextTrace;
   }
 }

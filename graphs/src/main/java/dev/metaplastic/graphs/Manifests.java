@@ -4,7 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
+import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.graphs.proto.EpisodeTraining;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Model;
 import dev.metaplastic.graphs.proto.Optimizer;
@@ -16,24 +18,39 @@ import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes and reads the manifest that travels with every SavedModel and checkpoint: the model's
  * architecture, the optimizer, each rule with its hyperparameters and the parameter ↔ state
- * mapping, the number of tasks consolidated, and the data stream. Text protobuf, schema in {@code
+ * mapping, the number of tasks consolidated, and the data stream — or, for a plastic RNN, how it
+ * was trained on episodes. Text protobuf, schema in {@code
  * graphs/src/main/proto/metaplastic/manifest.proto}.
  */
 public final class Manifests {
-  /** The schema version this code writes; it reads this version and every older one. */
-  public static final int FORMAT_VERSION = 1;
+  /** The newest schema version: this code reads it and every older one. */
+  public static final int FORMAT_VERSION = 2;
+
+  /**
+   * The version MLP manifests are written with: version 1 describes them fully, so readers that
+   * predate plastic RNNs still read them. Plastic RNN manifests need {@link #FORMAT_VERSION}.
+   */
+  public static final int MLP_FORMAT_VERSION = 1;
 
   /** Model kind of a real-valued MLP ({@link Mlp}). */
   public static final String MLP = "mlp";
 
   /** Model kind of a binarized MLP ({@link BinarizedMlp}). */
   public static final String BINARIZED_MLP = "binarized_mlp";
+
+  /** Model kind of a plastic RNN ({@link PlasticRnn}). */
+  public static final String PLASTIC_RNN = "plastic_rnn";
 
   /** Written into every manifest. */
   public static final String WRITTEN_BY = "metaplastic 0.1.0";
@@ -58,17 +75,10 @@ public final class Manifests {
             .setClassesPerHead(spec.classesPerHead())
             .setSeed(spec.seed());
     graph.parameters().forEach(p -> model.addParameters(p.name()));
-    Optimizer.Builder optimizer =
-        Optimizer.newBuilder()
-            .setName(graph.optimizer().name())
-            .putAllHyperparameters(graph.optimizer().hyperparameters());
-    String slotPrefix = graph.optimizer().name() + "/";
-    graph.variables().keySet().stream()
-        .filter(name -> name.startsWith(slotPrefix))
-        .forEach(optimizer::addSlots);
+    Optimizer.Builder optimizer = describe(graph.optimizer(), graph.variables().keySet());
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(FORMAT_VERSION)
+            .setFormatVersion(MLP_FORMAT_VERSION)
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(optimizer)
@@ -95,9 +105,164 @@ public final class Manifests {
     return manifest.build();
   }
 
+  /** The optimizer and its slot variables, those of {@code variables} under its name. */
+  private static Optimizer.Builder describe(OptimizerConfig config, Collection<String> variables) {
+    Optimizer.Builder optimizer =
+        Optimizer.newBuilder()
+            .setName(config.name())
+            .putAllHyperparameters(config.hyperparameters());
+    String slotPrefix = config.name() + "/";
+    variables.stream().filter(name -> name.startsWith(slotPrefix)).forEach(optimizer::addSlots);
+    return optimizer;
+  }
+
+  /**
+   * Describes an episode training graph (a plastic RNN): its spec, parameters, optimizer and slots,
+   * the learned plasticity coefficients as the state of a rule named after their prefix (such as
+   * {@code hebbian/rnn/recurrent_kernel/alpha}: rule {@code hebbian}, parameter {@code
+   * rnn/recurrent_kernel}, state {@code alpha}), and the training so far.
+   *
+   * @param trainingSteps optimizer steps taken so far
+   * @param episodesTrained episodes seen over those steps
+   * @param task the episodic task as the command line names it, such as {@code associative}
+   * @param taskDescription the task in words
+   */
+  public static Manifest describe(
+      EpisodeTrainingGraph graph,
+      long trainingSteps,
+      long episodesTrained,
+      String task,
+      String taskDescription) {
+    PlasticRnnSpec spec = graph.spec();
+    Model.Builder model =
+        Model.newBuilder()
+            .setKind(PLASTIC_RNN)
+            .setInputSize(spec.inputSize())
+            .addHidden(spec.hidden())
+            .setOutputSize(spec.outputSize())
+            .setSteps(spec.steps())
+            .setPlasticity(spec.plasticity().name().toLowerCase(Locale.ROOT))
+            .setSeed(spec.seed());
+    Map<String, Rule.Builder> rules = new LinkedHashMap<>();
+    String middle = "/" + PlasticRnn.RECURRENT_KERNEL + "/";
+    for (Parameter p : graph.rnn().parameters()) {
+      model.addParameters(p.name());
+      int at = p.name().indexOf(middle);
+      if (at > 0) {
+        String rule = p.name().substring(0, at);
+        rules
+            .computeIfAbsent(
+                rule,
+                r ->
+                    Rule.newBuilder()
+                        .setName(r)
+                        .putAllHyperparameters(plasticityHyperparameters(spec.plasticity())))
+            .addState(
+                StateVariable.newBuilder()
+                    .setParameter(PlasticRnn.RECURRENT_KERNEL)
+                    .setState(p.name().substring(at + middle.length()))
+                    .setVariable(p.name()));
+      }
+    }
+    Manifest.Builder manifest =
+        Manifest.newBuilder()
+            .setFormatVersion(FORMAT_VERSION)
+            .setWrittenBy(WRITTEN_BY)
+            .setModel(model)
+            .setOptimizer(describe(graph.optimizer(), graph.variables().keySet()))
+            .setEpisodeTraining(
+                EpisodeTraining.newBuilder()
+                    .setLoss(graph.loss().name().toLowerCase(Locale.ROOT))
+                    .setClipNorm(graph.clipNorm())
+                    .setTrainingSteps(trainingSteps)
+                    .setEpisodesTrained(episodesTrained)
+                    .setTask(task)
+                    .setTaskDescription(taskDescription));
+    rules.values().forEach(manifest::addRules);
+    return manifest.build();
+  }
+
+  /** The fixed (not learned) constants of a plasticity's update, as its rule's hyperparameters. */
+  private static Map<String, Double> plasticityHyperparameters(Plasticity plasticity) {
+    return switch (plasticity) {
+      case NONE, HEBBIAN, OJA -> Map.of();
+      case NEUROMODULATED -> Map.of("trace_clip", PlasticRnn.NEUROMOD_CLIP);
+      case GRADIENT ->
+          Map.of("decay", PlasticRnn.GRADIENT_DECAY, "gradient_clip", PlasticRnn.GRADIENT_CLIP);
+    };
+  }
+
+  /** Whether a manifest describes a plastic RNN (an episode model) rather than an MLP. */
+  public static boolean isPlasticRnn(Manifest manifest) {
+    return manifest.getModel().getKind().equals(PLASTIC_RNN);
+  }
+
+  /** The plastic RNN a manifest describes. */
+  public static PlasticRnnSpec plasticRnnSpec(Manifest manifest) {
+    Model m = manifest.getModel();
+    checkArgument(
+        isPlasticRnn(manifest),
+        "manifest describes a model of kind '%s', expected %s",
+        m.getKind(),
+        PLASTIC_RNN);
+    checkArgument(
+        m.getHiddenCount() == 1,
+        "manifest of a plastic RNN must give one hidden size, got %s",
+        m.getHiddenList());
+    Plasticity plasticity =
+        Arrays.stream(Plasticity.values())
+            .filter(p -> p.name().toLowerCase(Locale.ROOT).equals(m.getPlasticity()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "manifest names an unknown plasticity '"
+                            + m.getPlasticity()
+                            + "'; expected none, hebbian, oja, neuromodulated or gradient"));
+    try {
+      return new PlasticRnnSpec(
+          m.getInputSize(),
+          m.getHidden(0),
+          m.getOutputSize(),
+          m.getSteps(),
+          plasticity,
+          m.getSeed());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("manifest of a plastic RNN: " + e.getMessage(), e);
+    }
+  }
+
+  /** The per-step loss of a plastic RNN's manifest. */
+  public static EpisodeTrainingGraph.Loss episodeLoss(Manifest manifest) {
+    String loss = manifest.getEpisodeTraining().getLoss();
+    return Arrays.stream(EpisodeTrainingGraph.Loss.values())
+        .filter(l -> l.name().toLowerCase(Locale.ROOT).equals(loss))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "manifest names an unknown episode loss '"
+                        + loss
+                        + "'; expected classification or regression"));
+  }
+
+  /** The gradient clip norm of a plastic RNN's manifest ({@code +Infinity}: no clipping). */
+  public static double clipNorm(Manifest manifest) {
+    double clipNorm = manifest.getEpisodeTraining().getClipNorm();
+    checkArgument(
+        clipNorm > 0 && !Double.isNaN(clipNorm),
+        "manifest gives clip_norm %s; expected a positive bound or inf",
+        clipNorm);
+    return clipNorm;
+  }
+
   /** The architecture a manifest describes. */
   public static MlpSpec spec(Manifest manifest) {
     Model m = manifest.getModel();
+    checkArgument(
+        !isPlasticRnn(manifest),
+        "manifest describes a plastic RNN (kind '%s'), not an MLP; load it as an episode model",
+        PLASTIC_RNN);
     checkArgument(
         m.getKind().equals(MLP) || m.getKind().equals(BINARIZED_MLP),
         "manifest describes a model of kind '%s', expected %s or %s",
@@ -203,16 +368,26 @@ public final class Manifests {
 
   /** Checks that the training graph built from a manifest has the state the manifest promises. */
   public static void checkMatches(Manifest manifest, TrainingGraph graph) {
+    checkMatches(manifest, graph.variables().keySet(), graph.parameters());
+  }
+
+  /** Checks that the episode graph built from a manifest has the state the manifest promises. */
+  public static void checkMatches(Manifest manifest, EpisodeTrainingGraph graph) {
+    checkMatches(manifest, graph.variables().keySet(), graph.rnn().parameters());
+  }
+
+  private static void checkMatches(
+      Manifest manifest, Set<String> variables, List<Parameter> modelParameters) {
     List<String> missing = new ArrayList<>();
     for (String name : promisedVariables(manifest)) {
-      if (!graph.variables().containsKey(name)) {
+      if (!variables.contains(name)) {
         missing.add(name);
       }
     }
     checkArgument(
         missing.isEmpty(), "the manifest names variables this model does not have: %s", missing);
     List<String> parameters = new ArrayList<>();
-    graph.parameters().stream().map(Parameter::name).forEach(parameters::add);
+    modelParameters.stream().map(Parameter::name).forEach(parameters::add);
     checkArgument(
         parameters.equals(manifest.getModel().getParametersList()),
         "the manifest's parameters %s differ from the model's %s",

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,14 @@ class EpisodeTrainingGraphTest {
       assertEquals("evaluate_episode/loss", training.evaluateLoss().op().name());
       assertEquals("evaluate_episode/metric", training.metric().op().name());
       assertEquals("predict/logits", training.logits().op().name());
+      assertEquals("step/x", training.stepInput().op().name());
+      assertEquals("step/state", training.stepState().op().name());
+      assertEquals("step/trace", training.stepTrace().op().name());
+      assertEquals("step/logits", training.stepLogits().op().name());
+      assertEquals("step/next_state", training.nextState().op().name());
+      assertEquals("step/next_trace", training.nextTrace().op().name());
+      assertEquals("training_steps", training.trainingSteps().op().name());
+      assertEquals("episodes_trained", training.episodesTrained().op().name());
       assertTrue(
           training
               .variables()
@@ -56,6 +65,33 @@ class EpisodeTrainingGraphTest {
                       "adam/rnn/recurrent_kernel/m",
                       "adam/hebbian/rnn/recurrent_kernel/eta/v")),
           training.variables().keySet().toString());
+    }
+  }
+
+  /**
+   * train_episode advances both counters, evaluation does not; a plain RNN steps without a trace.
+   */
+  @Test
+  void trainingAdvancesTheCountersAndAPlainRnnStepsWithoutATrace() {
+    PlasticRnnSpec plain = new PlasticRnnSpec(3, 5, 4, 6, Plasticity.NONE, 3);
+    try (EpisodeSession session =
+        new EpisodeSession(
+            plain,
+            new OptimizerConfig.Sgd(0.1),
+            Loss.CLASSIFICATION,
+            EpisodeTrainingGraph.DEFAULT_CLIP_NORM)) {
+      assertNull(session.training().stepTrace());
+      assertNull(session.training().nextTrace());
+      assertEquals(0, session.trainingSteps());
+      int batch = 2;
+      float[] x = new float[batch * 6 * 3];
+      float[] y = new float[batch * 6 * 4];
+      float[] mask = new float[batch * 6];
+      session.trainEpisode(x, y, mask, batch);
+      session.trainEpisode(x, y, mask, batch);
+      session.evaluate(x, y, mask, batch);
+      assertEquals(2, session.trainingSteps());
+      assertEquals(2L * batch, session.episodesTrained());
     }
   }
 

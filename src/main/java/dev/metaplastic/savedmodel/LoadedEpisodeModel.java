@@ -1,0 +1,18 @@
+package dev.metaplastic.savedmodel;
+
+import dev.metaplastic.graphs.EpisodeSession;
+import dev.metaplastic.graphs.proto.Manifest;
+
+/**
+ * A plastic RNN SavedModel loaded into a new episode training graph: the model, ready to predict
+ * and keep training, and the manifest it was saved with. Closing it closes the model.
+ *
+ * @param model the model, owned by this object
+ * @param manifest the SavedModel's manifest
+ */
+public record LoadedEpisodeModel(EpisodeSession model, Manifest manifest) implements AutoCloseable {
+  @Override
+  public void close() {
+    model.close();
+  }
+}
