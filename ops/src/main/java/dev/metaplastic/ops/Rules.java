@@ -16,6 +16,7 @@ public final class Rules {
         ElasticWeightConsolidation.NAME,
         OnlineElasticWeightConsolidation.NAME,
         MemoryAwareSynapses.NAME,
+        GradientProjectionMemory.NAME,
         BennaFusiSynapse.NAME,
         Metaplasticity.NAME,
         NeuromodulatedLearningRate.NAME);
@@ -36,6 +37,8 @@ public final class Rules {
           OnlineElasticWeightConsolidation.Config.fromHyperparameters(hyperparameters);
       case MemoryAwareSynapses.NAME ->
           MemoryAwareSynapses.Config.fromHyperparameters(hyperparameters);
+      case GradientProjectionMemory.NAME ->
+          GradientProjectionMemory.Config.fromHyperparameters(hyperparameters);
       case BennaFusiSynapse.NAME -> BennaFusiSynapse.Config.fromHyperparameters(hyperparameters);
       case Metaplasticity.NAME -> Metaplasticity.Config.fromHyperparameters(hyperparameters);
       case NeuromodulatedLearningRate.NAME ->

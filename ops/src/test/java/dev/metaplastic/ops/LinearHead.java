@@ -46,6 +46,7 @@ final class LinearHead implements AutoCloseable {
   private final List<Op> estimate = new ArrayList<>();
   private final List<Op> consolidate;
   private final List<Op> rebase;
+  /** The penalty's symbolic gradients; empty for a rule without a penalty. */
   final List<Operand<TFloat32>> symbolicPenaltyGradients = new ArrayList<>();
   final Session session;
 
@@ -87,9 +88,11 @@ final class LinearHead implements AutoCloseable {
     sampledLabel = ElasticWeightConsolidation.sampleLabels(tf, logits, seed);
     consolidate = rule.consolidate();
     rebase = rule.rebase();
-    Gradients symbolic = tf.withSubScope("penalty_gradients").gradients(rule.penalty(), thetas);
-    for (int i = 0; i < thetas.size(); i++) {
-      symbolicPenaltyGradients.add(symbolic.<TFloat32>dy(i));
+    if (rule.hasPenalty()) {
+      Gradients symbolic = tf.withSubScope("penalty_gradients").gradients(rule.penalty(), thetas);
+      for (int i = 0; i < thetas.size(); i++) {
+        symbolicPenaltyGradients.add(symbolic.<TFloat32>dy(i));
+      }
     }
     session = new Session(graph);
   }

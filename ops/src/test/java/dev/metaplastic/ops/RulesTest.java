@@ -11,7 +11,7 @@ class RulesTest {
   @Test
   void listsEveryRuleInReadmeOrder() {
     assertEquals(
-        List.of("si", "ewc", "online_ewc", "mas", "benna_fusi", "meta", "neuromod_lr"),
+        List.of("si", "ewc", "online_ewc", "mas", "gpm", "benna_fusi", "meta", "neuromod_lr"),
         Rules.names());
   }
 
@@ -21,7 +21,7 @@ class RulesTest {
         assertThrows(
             IllegalArgumentException.class, () -> Rules.fromHyperparameters("nope", Map.of()));
     assertEquals(
-        "unknown rule 'nope'; this version knows: si, ewc, online_ewc, mas, benna_fusi, meta,"
+        "unknown rule 'nope'; this version knows: si, ewc, online_ewc, mas, gpm, benna_fusi, meta,"
             + " neuromod_lr",
         unknown.getMessage());
   }

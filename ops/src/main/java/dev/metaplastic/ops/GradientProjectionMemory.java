@@ -1,0 +1,377 @@
+package dev.metaplastic.ops;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.linalg.SelfAdjointEig;
+import org.tensorflow.op.math.Cumsum;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Gradient Projection Memory (Saha, Garg &amp; Roy, "Gradient Projection Memory for Continual
+ * Learning", ICLR 2021): after each task, every dense layer remembers the subspace its inputs
+ * spanned on that task, and later steps may only move the layer's weights orthogonally to it, so
+ * the layer's response to inputs of past tasks stays what it was.
+ *
+ * <p>A dense layer computes z = x·W + b = a·[W; b] with the augmented input a = [x, 1]. If a step
+ * ΔW, Δb satisfies a·[ΔW; Δb] = 0 for an input a, that input's pre-activation does not change. With
+ * P the orthogonal projection onto the span of past tasks' augmented inputs, the rule replaces the
+ * optimizer's step S = [ΔW; Δb] (shape [in + 1, out]) of every layer by
+ *
+ * <pre>
+ *   S ← S − P·S                                               (the paper's eq. (8), on the step)
+ * </pre>
+ *
+ * which the paper applies to the gradient before SGD; applied to the optimizer's final step it
+ * holds exactly for Adam too. Folding the bias in as the constant input 1 is our extension: the
+ * paper's networks have no biases, and a free bias would shift every past input's pre-activation.
+ *
+ * <p>At a task boundary the rule estimates the task's input correlation C = 1/N Σ_k a_k a_kᵀ from N
+ * training examples and grows P until it keeps a fraction ε (the threshold) of the task's input
+ * energy tr(C) (eqs. (9)–(10)): with Ĉ = (I − P)·C·(I − P) the part P does not capture and λ_1 ≥
+ * λ_2 ≥ … its eigenvalues with eigenvectors v_i, the smallest k with
+ *
+ * <pre>
+ *   tr(P·C) + Σ_{i ≤ k} λ_i ≥ ε · tr(C)
+ * </pre>
+ *
+ * is chosen and P ← P + Σ_{i ≤ k} v_i v_iᵀ. (The paper takes the SVD of the representation matrix R
+ * = [a_1 … a_N]; the eigenvectors of R·Rᵀ are its left singular vectors and the eigenvalues its
+ * squared singular values, so the criterion is the same.) ε near 1 protects past tasks most and
+ * leaves new tasks the least room.
+ *
+ * <p>The estimator needs each example's augmented input a, which it recovers from the per-example
+ * gradients the training graph hands every estimator: for any scalar objective, one example's
+ * gradient is G = [∂/∂W; ∂/∂b] = a·δᵀ with δ = ∂objective/∂z, so G·δ = a‖δ‖² and a = G·g_b/‖g_b‖²
+ * with g_b = δ the bias gradient. The objective is a seeded random-normal combination of the
+ * logits, whose δ vanishes at a layer only when no unit between it and the output is active; such
+ * an example adds nothing.
+ *
+ * <p>State, for each governed layer {@code <layer>} (a {@code <layer>/kernel} and {@code
+ * <layer>/bias} pair), named on the kernel: {@code gpm/<layer>/kernel/projection} P [in + 1, in +
+ * 1] and {@code gpm/<layer>/kernel/representation} C [in + 1, in + 1], the running estimate of the
+ * task being consolidated (cleared by {@link #consolidate()} and {@link #rebase()}). The rule has
+ * no penalty and needs no bookkeeping during training; it transforms the steps, so it cannot be
+ * combined with another step-transforming rule.
+ */
+public final class GradientProjectionMemory implements ConsolidationRule {
+  /** Name of the rule, the first segment of its state variables. */
+  public static final String NAME = "gpm";
+
+  /** Eigenvalues below this fraction of tr(C) are numerical noise and never enter P. */
+  static final double NOISE_FLOOR = 1e-9;
+
+  private final Config config;
+  private final List<Parameter> parameters;
+  private final List<Layer> layers = new ArrayList<>();
+  private final List<StateVariable> state = new ArrayList<>();
+  private final Ops tf;
+  private final Operand<TFloat32> penalty;
+
+  /**
+   * Hyperparameters of gradient projection memory.
+   *
+   * @param threshold ε in (0, 1]: the fraction of each task's input energy the protected subspace
+   *     must keep
+   * @param samples training examples whose inputs are collected at each boundary, ≥ 1
+   */
+  public record Config(double threshold, int samples) implements RuleConfig {
+    public Config {
+      checkArgument(
+          threshold > 0 && threshold <= 1, "GPM threshold must be in (0, 1], got %s", threshold);
+      checkArgument(samples >= 1, "GPM samples must be >= 1, got %s", samples);
+    }
+
+    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
+    public static Config fromHyperparameters(Map<String, Double> h) {
+      return new Config(
+          Rules.required(h, "threshold", NAME), Rules.requiredInt(h, "samples", NAME));
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public Map<String, Double> hyperparameters() {
+      return ImmutableMap.of("threshold", threshold, "samples", (double) samples);
+    }
+
+    @Override
+    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
+      return new GradientProjectionMemory(this, variables, parameters);
+    }
+
+    @Override
+    public String toString() {
+      return NAME + "(threshold=" + threshold + ", samples=" + samples + ")";
+    }
+  }
+
+  /** A kernel [in, out] and its bias [out], by index into the governed parameters. */
+  private record Layer(
+      int kernel,
+      int bias,
+      long inputs,
+      Variable<TFloat32> projection,
+      Variable<TFloat32> representation) {}
+
+  private GradientProjectionMemory(
+      Config config, VariableRegistry variables, List<Parameter> parameters) {
+    this.config = config;
+    this.parameters = List.copyOf(parameters);
+    this.tf = variables.root();
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 0; i < parameters.size(); i++) {
+      index.put(parameters.get(i).name(), i);
+    }
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      String name = p.name();
+      if (name.endsWith("/bias")) {
+        String kernel = name.substring(0, name.length() - "bias".length()) + "kernel";
+        checkArgument(
+            index.containsKey(kernel),
+            "GPM governs dense layers: bias %s has no kernel %s",
+            name,
+            kernel);
+        continue;
+      }
+      checkArgument(
+          name.endsWith("/kernel") && p.shape().numDimensions() == 2,
+          "GPM governs dense layers (a <layer>/kernel [in, out] and a <layer>/bias [out]); it"
+              + " cannot govern %s of shape %s",
+          name,
+          p.shape());
+      String layer = name.substring(0, name.length() - "/kernel".length());
+      Integer bias = index.get(layer + "/bias");
+      checkArgument(
+          bias != null && parameters.get(bias).shape().equals(Shape.of(p.shape().get(1))),
+          "GPM governs dense layers: kernel %s needs a bias %s/bias of shape [%s]",
+          name,
+          layer,
+          p.shape().get(1));
+      long inputs = p.shape().get(0) + 1;
+      Variable<TFloat32> projection = zeros(variables, name, "projection", inputs);
+      Variable<TFloat32> representation = zeros(variables, name, "representation", inputs);
+      layers.add(new Layer(i, bias, inputs, projection, representation));
+    }
+    this.penalty = tf.constant(0f);
+  }
+
+  private Variable<TFloat32> zeros(
+      VariableRegistry variables, String parameter, String stateName, long inputs) {
+    Ops init = variables.root();
+    Variable<TFloat32> v =
+        variables.create(
+            NAME + "/" + parameter + "/" + stateName,
+            init.zeros(init.constant(Shape.of(inputs, inputs)), TFloat32.class));
+    state.add(new StateVariable(parameter, stateName, v));
+    return v;
+  }
+
+  @Override
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public List<StateVariable> state() {
+    return List.copyOf(state);
+  }
+
+  @Override
+  public Operand<TFloat32> penalty() {
+    return penalty;
+  }
+
+  @Override
+  public boolean hasPenalty() {
+    return false;
+  }
+
+  @Override
+  public boolean transformsSteps() {
+    return true;
+  }
+
+  /** S ← S − P·S on every layer's augmented step S = [ΔW; Δb]. */
+  @Override
+  public List<Operand<TFloat32>> transformSteps(Ops ops, List<Operand<TFloat32>> steps) {
+    checkArgument(
+        steps.size() == parameters.size(),
+        "expected %s steps, one per governed parameter, got %s",
+        parameters.size(),
+        steps.size());
+    List<Operand<TFloat32>> out = new ArrayList<>(steps);
+    for (Layer layer : layers) {
+      Operand<TFloat32> step = augment(ops, steps.get(layer.kernel()), steps.get(layer.bias()));
+      Operand<TFloat32> kept = project(ops, layer.projection(), step);
+      long in = layer.inputs() - 1;
+      long width = parameters.get(layer.kernel()).shape().get(1);
+      out.set(
+          layer.kernel(),
+          ops.slice(kept, ops.constant(new long[] {0, 0}), ops.constant(new long[] {in, width})));
+      out.set(
+          layer.bias(),
+          ops.reshape(
+              ops.slice(
+                  kept, ops.constant(new long[] {in, 0}), ops.constant(new long[] {1, width})),
+              ops.constant(new long[] {width})));
+    }
+    return out;
+  }
+
+  /** S − P·S. */
+  static Operand<TFloat32> project(
+      Ops ops, Operand<TFloat32> projection, Operand<TFloat32> augmented) {
+    return ops.math.sub(augmented, ops.linalg.matMul(projection, augmented));
+  }
+
+  /** [K; b] of a kernel K [in, out] and a bias b [out]: shape [in + 1, out]. */
+  static Operand<TFloat32> augment(Ops ops, Operand<TFloat32> kernel, Operand<TFloat32> bias) {
+    return ops.concat(List.of(kernel, ops.expandDims(bias, ops.constant(0))), ops.constant(0));
+  }
+
+  @Override
+  public Optional<ImportanceEstimator> estimator() {
+    return Optional.of(new InputCollector());
+  }
+
+  /** Collects C = Σ_k w_k a_k a_kᵀ from the per-example gradients (see the class Javadoc). */
+  private final class InputCollector implements ImportanceEstimator {
+    @Override
+    public int samples() {
+      return config.samples();
+    }
+
+    /** A random-normal combination r·z of the logits z, r drawn from {@code seed}. */
+    @Override
+    public Operand<TFloat32> objective(Ops ops, Operand<TFloat32> logits, Operand<TInt64> seed) {
+      Operand<TFloat32> weights =
+          ops.stopGradient(
+              ops.random.statelessRandomNormal(
+                  ops.shape(logits, TInt64.class), seed, TFloat32.class));
+      return Reductions.sumAll(ops, ops.math.mul(weights, logits));
+    }
+
+    @Override
+    public List<Op> accumulate(
+        Ops ops, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
+      checkArgument(
+          gradients.size() == parameters.size(),
+          "expected %s gradients, one per governed parameter, got %s",
+          parameters.size(),
+          gradients.size());
+      List<Op> out = new ArrayList<>();
+      for (Layer layer : layers) {
+        Operand<TFloat32> input =
+            augmentedInput(ops, gradients.get(layer.kernel()), gradients.get(layer.bias()));
+        Operand<TFloat32> outer = ops.linalg.matMul(input, input, matMulTransposeA());
+        out.add(ops.assignAdd(layer.representation(), ops.math.mul(weight, outer)));
+      }
+      return out;
+    }
+  }
+
+  private static org.tensorflow.op.linalg.MatMul.Options matMulTransposeA() {
+    return org.tensorflow.op.linalg.MatMul.transposeA(true);
+  }
+
+  /**
+   * One example's augmented input a = G·g_b / ‖g_b‖² as a row [1, in + 1], from its gradients G_W
+   * [in, out] and g_b [out]; zero when g_b = 0.
+   */
+  static Operand<TFloat32> augmentedInput(
+      Ops ops, Operand<TFloat32> kernelGradient, Operand<TFloat32> biasGradient) {
+    Operand<TFloat32> g = augment(ops, kernelGradient, biasGradient);
+    Operand<TFloat32> delta = ops.expandDims(biasGradient, ops.constant(1));
+    Operand<TFloat32> energy = Reductions.sumAll(ops, ops.math.square(biasGradient));
+    Operand<TFloat32> column = ops.math.divNoNan(ops.linalg.matMul(g, delta), energy);
+    return ops.linalg.transpose(column, ops.constant(new int[] {1, 0}));
+  }
+
+  /**
+   * For every layer, P ← P + Σ_{i ≤ k} v_i v_iᵀ with the criterion of the class Javadoc (in double
+   * precision), then C ← 0.
+   */
+  @Override
+  public List<Op> consolidate() {
+    Ops ops = tf.withSubScope(NAME + "_consolidate");
+    List<Op> out = new ArrayList<>();
+    for (Layer layer : layers) {
+      Operand<TFloat32> grown =
+          grownProjection(ops, layer.projection(), layer.representation(), config.threshold());
+      Op assign = ops.assign(layer.projection(), grown);
+      out.add(assign);
+      out.add(
+          ops.withControlDependencies(List.of(assign))
+              .assign(layer.representation(), ops.zerosLike(layer.representation())));
+    }
+    return out;
+  }
+
+  /** The projection after one boundary, from P, the task's C and the threshold ε. */
+  static Operand<TFloat32> grownProjection(
+      Ops ops, Operand<TFloat32> projection, Operand<TFloat32> correlation, double threshold) {
+    Operand<TFloat64> p = ops.dtypes.cast(projection, TFloat64.class);
+    Operand<TFloat64> c = ops.dtypes.cast(correlation, TFloat64.class);
+    Operand<TFloat64> total = sum(ops, ops.linalg.tensorDiagPart(c));
+    Operand<TFloat64> captured = sum(ops, ops.math.mul(p, c));
+    Operand<TFloat64> identity = ops.linalg.tensorDiag(ops.onesLike(ops.linalg.tensorDiagPart(c)));
+    Operand<TFloat64> complement = ops.math.sub(identity, p);
+    Operand<TFloat64> residual = ops.linalg.matMul(ops.linalg.matMul(complement, c), complement);
+    SelfAdjointEig<TFloat64> eig =
+        ops.linalg.selfAdjointEig(residual, SelfAdjointEig.computeV(true));
+    // Eigenvalues come in ascending order: take them largest first.
+    Operand<TFloat64> values = ops.reverse(eig.e(), ops.constant(new int[] {0}));
+    Operand<TFloat64> vectors = ops.reverse(eig.v(), ops.constant(new int[] {1}));
+    Operand<TFloat64> before =
+        ops.math.add(captured, ops.math.cumsum(values, ops.constant(0), Cumsum.exclusive(true)));
+    Operand<TFloat64> target = ops.math.mul(total, ops.constant(threshold));
+    Operand<TFloat64> floor = ops.math.mul(total, ops.constant(NOISE_FLOOR));
+    Operand<TFloat64> chosen =
+        ops.dtypes.cast(
+            ops.math.logicalAnd(ops.math.less(before, target), ops.math.greater(values, floor)),
+            TFloat64.class);
+    Operand<TFloat64> added =
+        ops.linalg.matMul(
+            ops.math.mul(vectors, chosen),
+            vectors,
+            org.tensorflow.op.linalg.MatMul.transposeB(true));
+    return ops.dtypes.cast(ops.math.add(p, added), TFloat32.class);
+  }
+
+  /** The sum of every element of {@code x}. */
+  private static Operand<TFloat64> sum(Ops ops, Operand<TFloat64> x) {
+    return ops.reduceSum(ops.reshape(x, ops.constant(new long[] {-1})), ops.constant(0));
+  }
+
+  /** Clears the estimate in progress; the projection of past tasks stays. */
+  @Override
+  public List<Op> rebase() {
+    List<Op> out = new ArrayList<>();
+    for (Layer layer : layers) {
+      out.add(tf.assign(layer.representation(), tf.zerosLike(layer.representation())));
+    }
+    return out;
+  }
+}
