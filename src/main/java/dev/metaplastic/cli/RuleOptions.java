@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 final class RuleOptions {
   /** The rules as the command line names them. */
-  static final String CLI_NAMES = "si, ewc, online-ewc, mas, benna-fusi, meta, neuromod-lr";
+  static final String CLI_NAMES = "si, ewc, online-ewc, mas, gpm, benna-fusi, meta, neuromod-lr";
 
   @Option(names = "--c", description = "SI strength c. Default: the stream's preset.")
   Double c;
@@ -34,9 +34,17 @@ final class RuleOptions {
   @Option(
       names = "--samples",
       description =
-          "Examples per task boundary for the EWC, online EWC and MAS importance estimates."
+          "Examples per task boundary for the EWC, online EWC and MAS importance estimates and"
+              + " GPM's input subspace."
               + " Default: the stream's preset.")
   Double samples;
+
+  @Option(
+      names = "--threshold",
+      description =
+          "GPM threshold epsilon in (0, 1]: the share of each task's input energy whose subspace"
+              + " is protected. Default: the stream's preset.")
+  Double threshold;
 
   @Option(
       names = "--meta",
@@ -94,6 +102,7 @@ final class RuleOptions {
     given.put("lambda", lambda);
     given.put("gamma", gamma);
     given.put("samples", samples);
+    given.put("threshold", threshold);
     given.put("m", meta);
     given.put("chain_length", chainLength);
     given.put("coupling", coupling);

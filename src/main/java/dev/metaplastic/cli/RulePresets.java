@@ -50,6 +50,7 @@ final class RulePresets {
       case "online_ewc" ->
           Map.of("lambda", permuted ? 100.0 : 1000.0, "gamma", 1.0, "samples", 1024.0);
       case "mas" -> Map.of("lambda", permuted ? 3.0 : 10.0, "samples", 1024.0);
+      case "gpm" -> Map.of("threshold", 0.97, "samples", 512.0);
       case "benna_fusi" -> Map.of("chain_length", 8.0, "coupling", 0.01);
       case "meta" ->
           binarized ? Map.of("m", 20.0, "reference", 0.0) : Map.of("m", 30.0, "reference", 1.0);

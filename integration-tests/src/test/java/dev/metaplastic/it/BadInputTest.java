@@ -67,8 +67,8 @@ class BadInputTest {
     CliRun run = CliRun.of("train", "--stream", "generated", "--rule", "magic", "--no-progress");
     assertUserError(
         run,
-        "unknown rule 'magic'; expected none or one of si, ewc, online-ewc, mas, benna-fusi, meta,"
-            + " neuromod-lr");
+        "unknown rule 'magic'; expected none or one of si, ewc, online-ewc, mas, gpm, benna-fusi,"
+            + " meta, neuromod-lr");
   }
 
   @Test

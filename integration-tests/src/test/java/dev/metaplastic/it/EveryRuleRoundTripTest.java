@@ -52,6 +52,7 @@ class EveryRuleRoundTripTest {
         Arguments.of(
             rule("online_ewc", Map.of("lambda", 100.0, "gamma", 0.9, "samples", 20.0)), false),
         Arguments.of(rule("mas", Map.of("lambda", 1.0, "samples", 20.0)), false),
+        Arguments.of(rule("gpm", Map.of("threshold", 0.9, "samples", 20.0)), false),
         Arguments.of(rule("benna_fusi", Map.of("chain_length", 4.0, "coupling", 0.2)), false),
         Arguments.of(rule("meta", Map.of("m", 1.0, "reference", 1.0)), false),
         Arguments.of(rule("meta", Map.of("m", 1.35, "reference", 0.0)), true),
