@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.Examples;
+import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
@@ -95,6 +96,10 @@ class KerasDropInExportTest {
     }
 
     Manifest manifest = SavedModels.readManifest(exported);
+    assertEquals(
+        Manifests.FORMAT_VERSION,
+        manifest.getFormatVersion(),
+        "a manifest with a source is too new for readers of version 1");
     Source source = manifest.getSource();
     assertEquals(keras.toString(), source.getKerasSavedModel());
     assertEquals(input, source.getInputName());

@@ -39,7 +39,10 @@ public final class Manifests {
 
   /**
    * The version MLP manifests are written with: version 1 describes them fully, so readers that
-   * predate plastic RNNs still read them. Plastic RNN manifests need {@link #FORMAT_VERSION}.
+   * predate plastic RNNs and imports still read them. Plastic RNN manifests, and manifests of
+   * models imported from another SavedModel (which carry a {@code source}), need {@link
+   * #FORMAT_VERSION}, so that an older reader says the manifest is too new instead of failing on an
+   * unknown field.
    */
   public static final int MLP_FORMAT_VERSION = 1;
 
@@ -78,7 +81,7 @@ public final class Manifests {
     Optimizer.Builder optimizer = describe(graph.optimizer(), graph.variables().keySet());
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(MLP_FORMAT_VERSION)
+            .setFormatVersion(graph.source() == null ? MLP_FORMAT_VERSION : FORMAT_VERSION)
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(optimizer)
