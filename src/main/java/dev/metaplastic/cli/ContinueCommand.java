@@ -269,6 +269,14 @@ final class ContinueCommand implements Callable<Integer> {
         exports.commit();
       }
       pw.println();
+      for (Method method : chosen) {
+        AccuracyReport.printMatrix(
+            pw,
+            String.format(
+                "Test accuracy after each task, %s, seed %d (task 0: the original task)",
+                method.description(), seeds.get(0)),
+            results.get(method.description()).get(0).matrix());
+      }
       pw.print(table);
       pw.printf("%nreport written to %s%n", out);
       if (export != null) {
