@@ -241,29 +241,8 @@ final class ContinueCommand implements Callable<Integer> {
       Summary summary = new Summary(reference, finetune, joint);
       List<List<MethodResult>> rows = new ArrayList<>(List.of(finetune, joint));
       chosen.subList(1, chosen.size()).forEach(m -> rows.add(results.get(m.description())));
-      StringBuilder md = new StringBuilder();
-      md.append("# Continue learning from a Keras model\n\n").append(header).append("\n\n");
       String table = summary.table(rows);
-      md.append(String.format("## Summary, mean ± sd over %d seed(s)%n%n", seeds.size()));
-      md.append(table).append('\n').append(Summary.LEGEND).append("\n\n");
-      md.append("## Final accuracy on each task, mean ± sd\n\n");
-      md.append(summary.perTask(rows));
-      md.append("\n## Accuracy matrices, mean over seeds\n\n");
-      md.append("Row i: after learning task i; task 0 is the original task, whose row holds the")
-          .append(" Keras model's accuracy.\n\n");
-      for (Method method : chosen) {
-        String file = "accuracy-matrix-" + method.key() + ".png";
-        AccuracyReport.plotMatrix(
-            report.path().resolve(file),
-            method.description() + " — mean over " + seeds.size() + " seed(s)",
-            AccuracyReport.meanMatrix(
-                results.get(method.description()).stream().map(MethodResult::matrix).toList()));
-        md.append(String.format("![%s](%s)%n", method.description(), file));
-      }
-      for (Sweep sweep : sweepList) {
-        md.append(sweepSection(sweep, summary, results, report.path()));
-      }
-      write(report.path().resolve("continue.md"), md.toString());
+      writeReport(report.path(), header, summary, table, rows, chosen, sweepList, results);
       report.commit();
       if (exports != null) {
         exports.commit();
@@ -285,6 +264,40 @@ final class ContinueCommand implements Callable<Integer> {
       pw.flush();
     }
     return 0;
+  }
+
+  /** Writes continue.md, the heat maps and the trade-off charts into {@code dir}. */
+  private void writeReport(
+      Path dir,
+      String header,
+      Summary summary,
+      String table,
+      List<List<MethodResult>> rows,
+      List<Method> chosen,
+      List<Sweep> sweepList,
+      Map<String, List<MethodResult>> results) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Continue learning from a Keras model\n\n").append(header).append("\n\n");
+    md.append(String.format("## Summary, mean ± sd over %d seed(s)\n\n", seeds.size()));
+    md.append(table).append('\n').append(Summary.LEGEND).append("\n\n");
+    md.append("## Final accuracy on each task, mean ± sd\n\n");
+    md.append(summary.perTask(rows));
+    md.append("\n## Accuracy matrices, mean over seeds\n\n");
+    md.append("Row i: after learning task i; task 0 is the original task, whose row holds the")
+        .append(" Keras model's accuracy.\n\n");
+    for (Method method : chosen) {
+      String file = "accuracy-matrix-" + method.key() + ".png";
+      AccuracyReport.plotMatrix(
+          dir.resolve(file),
+          method.description() + " — mean over " + seeds.size() + " seed(s)",
+          AccuracyReport.meanMatrix(
+              results.get(method.description()).stream().map(MethodResult::matrix).toList()));
+      md.append(String.format("![%s](%s)\n", method.description(), file));
+    }
+    for (Sweep sweep : sweepList) {
+      md.append(sweepSection(sweep, summary, results, dir));
+    }
+    write(dir.resolve("continue.md"), md.toString());
   }
 
   private void checkOptions() {
@@ -474,7 +487,7 @@ final class ContinueCommand implements Callable<Integer> {
       Sweep sweep, Summary summary, Map<String, List<MethodResult>> results, Path dir) {
     String file = "tradeoff-" + sweep.rule() + "-" + sweep.parameter() + ".png";
     StringBuilder md = new StringBuilder();
-    md.append(String.format("%n## Strength sweep: %s %s%n%n", sweep.rule(), sweep.parameter()));
+    md.append(String.format("\n## Strength sweep: %s %s\n\n", sweep.rule(), sweep.parameter()));
     List<List<MethodResult>> rows = new ArrayList<>(List.of(summary.finetune(), summary.joint()));
     List<AccuracyReport.Point> points = new ArrayList<>();
     sweep
@@ -509,7 +522,7 @@ final class ContinueCommand implements Callable<Integer> {
         sweep.rule() + ", one point per " + sweep.parameter(),
         points,
         references);
-    md.append(String.format("![trade-off](%s)%n", file));
+    md.append(String.format("![trade-off](%s)\n", file));
     return md.toString();
   }
 
