@@ -10,12 +10,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Prints accuracy matrices as tables and draws them as PNG line charts (XChart). */
@@ -144,12 +146,97 @@ final class AccuracyReport {
 
   /** Mean and sample standard deviation, formatted as {@code 0.8123 ± 0.0412}. */
   static String meanStd(List<Double> values) {
-    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    return String.format("%.4f ± %.4f", mean(values), sd(values));
+  }
+
+  /** Mean and sample standard deviation of fractions as percentages: {@code 57 % ± 3 %}. */
+  static String meanStdPercent(List<Double> values) {
+    return String.format("%.0f %% ± %.0f %%", 100 * mean(values), 100 * sd(values));
+  }
+
+  static double mean(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  }
+
+  /** Sample standard deviation; 0 for a single value. */
+  static double sd(List<Double> values) {
+    double mean = mean(values);
     double ss = 0;
     for (double v : values) {
       ss += (v - mean) * (v - mean);
     }
-    double sd = values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0;
-    return String.format("%.4f ± %.4f", mean, sd);
+    return values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0;
+  }
+
+  /** The element-wise mean of accuracy matrices over the same tasks, such as one per seed. */
+  static AccuracyMatrix meanMatrix(List<AccuracyMatrix> matrices) {
+    AccuracyMatrix first = matrices.get(0);
+    double[][] rows = new double[first.tasks()][];
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < rows.length; i++) {
+      names.add(first.taskName(i));
+      rows[i] = new double[i + 1];
+      for (AccuracyMatrix m : matrices) {
+        for (int j = 0; j <= i; j++) {
+          rows[i][j] += m.get(i, j) / matrices.size();
+        }
+      }
+    }
+    return new AccuracyMatrix(names, rows);
+  }
+
+  /**
+   * One point of a trade-off chart.
+   *
+   * @param label the text written beside the point
+   * @param x position on the horizontal axis
+   * @param y position on the vertical axis
+   */
+  record Point(String label, double x, double y) {}
+
+  /**
+   * Writes a PNG scatter chart of a trade-off: {@code points} joined in order by a line (such as
+   * one per rule strength), and {@code references} as separate markers (such as fine-tuning and
+   * joint training), every point labelled.
+   */
+  static void plotTradeOff(
+      Path file,
+      String title,
+      String xTitle,
+      String yTitle,
+      String series,
+      List<Point> points,
+      List<Point> references) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(640)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
+    chart.getStyler().setYAxisDecimalPattern("0.00");
+    chart
+        .addSeries(
+            series,
+            points.stream().mapToDouble(Point::x).toArray(),
+            points.stream().mapToDouble(Point::y).toArray())
+        .setMarker(SeriesMarkers.CIRCLE);
+    for (Point r : references) {
+      chart
+          .addSeries(r.label(), new double[] {r.x()}, new double[] {r.y()})
+          .setMarker(SeriesMarkers.DIAMOND)
+          .setLineStyle(SeriesLines.NONE);
+    }
+    List<Point> all = new ArrayList<>(points);
+    all.addAll(references);
+    double low = all.stream().mapToDouble(Point::y).min().orElse(0);
+    double high = all.stream().mapToDouble(Point::y).max().orElse(1);
+    // XChart centres a label on its position: lift it clear of the marker.
+    double lift = 0.04 * Math.max(high - low, 0.05);
+    for (Point p : all) {
+      chart.addAnnotation(new AnnotationText(p.label(), p.x(), p.y() + lift, false));
+    }
+    save(chart, file);
   }
 }

@@ -143,12 +143,13 @@ final class CompareCommand implements Callable<Integer> {
     }
     AccuracyMatrix matrix = trainer.run(stream);
     double seconds = (System.nanoTime() - start) / 1e9;
-    double[] last = new double[matrix.tasks()];
-    for (int j = 0; j < last.length; j++) {
-      last[j] = matrix.get(matrix.tasks() - 1, j);
-    }
     return new MethodResult(
-        method, description, matrix, last, seconds / matrix.tasks(), timer.secondsPerStep());
+        method,
+        description,
+        matrix,
+        matrix.finalAccuracies(),
+        seconds / matrix.tasks(),
+        timer.secondsPerStep());
   }
 
   private static void writeReport(

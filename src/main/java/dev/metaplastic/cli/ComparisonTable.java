@@ -36,8 +36,8 @@ final class ComparisonTable {
   }
 
   /**
-   * (A − A_finetune) / (A_joint − A_finetune): 0 is no better than fine-tuning, 1 matches joint
-   * training.
+   * {@link #gapRecovered(double, double, double)} as a percentage: 0 % is no better than
+   * fine-tuning, 100 % matches joint training.
    */
   private static String gapRecovered(
       MethodResult r, Optional<MethodResult> finetune, Optional<MethodResult> joint) {
@@ -47,9 +47,21 @@ final class ComparisonTable {
         || r.method().equals("joint")) {
       return "—";
     }
-    double low = finetune.get().averageAccuracy();
-    double gap = joint.get().averageAccuracy() - low;
-    return String.format("%.0f %%", 100 * (r.averageAccuracy() - low) / gap);
+    return String.format(
+        "%.0f %%",
+        100
+            * gapRecovered(
+                r.averageAccuracy(),
+                finetune.get().averageAccuracy(),
+                joint.get().averageAccuracy()));
+  }
+
+  /**
+   * The fraction of the fine-tuning → joint-training gap that average accuracy {@code average}
+   * recovers: (A − A_finetune) / (A_joint − A_finetune).
+   */
+  static double gapRecovered(double average, double finetune, double joint) {
+    return (average - finetune) / (joint - finetune);
   }
 
   private static Optional<MethodResult> find(List<MethodResult> results, String method) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       CompareCommand.class,
+      ContinueCommand.class,
       TrainCommand.class,
       ExportCommand.class,
       ImportCommand.class,

@@ -144,7 +144,7 @@ public final class PermutedStream implements TaskStream {
    * Fisher–Yates, stopped after the first {@code count} positions: those then hold a uniformly
    * random sample, in random order, of all the values.
    */
-  private static void shuffle(int[] values, int count, Random random) {
+  static void shuffle(int[] values, int count, Random random) {
     for (int i = 0; i < count && i < values.length - 1; i++) {
       int j = i + random.nextInt(values.length - i);
       int swap = values[i];

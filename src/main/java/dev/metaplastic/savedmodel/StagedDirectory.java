@@ -42,9 +42,17 @@ public final class StagedDirectory implements AutoCloseable {
    * @throws IllegalArgumentException if {@code target} is a file or a non-empty directory
    */
   public static StagedDirectory create(Path target) {
+    return create(target, null);
+  }
+
+  /**
+   * As {@link #create(Path)}, naming the target in messages after the command-line option that gave
+   * it, such as {@code --out}.
+   */
+  public static StagedDirectory create(Path target, String option) {
     checkNotNull(target, "target directory must not be null");
     Path absolute = target.toAbsolutePath().normalize();
-    checkTarget(absolute);
+    checkTarget(absolute, option);
     try {
       Files.createDirectories(absolute.getParent());
       Path temp =
@@ -62,16 +70,25 @@ public final class StagedDirectory implements AutoCloseable {
    * @throws IllegalArgumentException naming the target and what is wrong
    */
   public static void checkTarget(Path target) {
+    checkTarget(target, null);
+  }
+
+  /**
+   * As {@link #checkTarget(Path)}, naming the target in messages after the command-line option that
+   * gave it, such as {@code --out}; {@code option} may be null.
+   */
+  public static void checkTarget(Path target, String option) {
+    String name = option == null ? target.toString() : option + " " + target;
     checkArgument(
         !Files.exists(target) || Files.isDirectory(target),
         "%s is a file; give a new or empty directory",
-        target);
+        name);
     if (Files.isDirectory(target)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(target)) {
         checkArgument(
             !entries.iterator().hasNext(),
             "%s already exists and is not empty; give a new or empty directory",
-            target);
+            name);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot list " + target, e);
       }

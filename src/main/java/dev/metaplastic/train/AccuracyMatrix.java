@@ -48,6 +48,11 @@ public final class AccuracyMatrix {
     return rows[i][j];
   }
 
+  /** The last row: the accuracy on every task after the last one, R_{T−1,j} for each j. */
+  public double[] finalAccuracies() {
+    return rows[rows.length - 1].clone();
+  }
+
   /** Average accuracy over all tasks after the last one: (1/T) Σ_j R_{T−1,j}. */
   public double averageAccuracy() {
     double sum = 0;

@@ -81,6 +81,23 @@ public final class ContinualTrainer {
    * must be the model's.
    */
   public AccuracyMatrix run(ModelSession model, TaskStream stream, DataStream descriptor) {
+    return run(model, stream, descriptor, new double[0][]);
+  }
+
+  /**
+   * Trains {@code model}, which has already learned the first {@code learned.length} tasks of
+   * {@code stream} elsewhere and been consolidated on them (such as a Keras model imported and
+   * passed through {@link #consolidateLearned}), on the remaining tasks. Row i of the returned
+   * matrix is {@code learned[i]} (the accuracies measured after task i, i + 1 of them) for the
+   * learned tasks, and measured here for the others.
+   */
+  public AccuracyMatrix run(
+      ModelSession model, TaskStream stream, DataStream descriptor, double[][] learned) {
+    checkArgument(
+        learned.length < stream.tasks().size(),
+        "%s of the stream's %s tasks are learned already: nothing is left to train",
+        learned.length,
+        stream.tasks().size());
     MlpSpec needed = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
     MlpSpec spec = model.spec();
     checkArgument(
@@ -100,8 +117,13 @@ public final class ContinualTrainer {
             .setEpochs(config.epochs())
             .setBatchSize(config.batchSize())
             .setSeed(config.seed())
+            .setTask(learned.length)
             .build();
-    return continueRun(model, stream, start);
+    TrainingRun.Builder run = start.toBuilder();
+    for (double[] row : learned) {
+      run.addAccuracy(AccuracyRow.newBuilder().addAllAccuracy(Doubles.asList(row)));
+    }
+    return continueRun(model, stream, run.build());
   }
 
   /**
@@ -149,9 +171,26 @@ public final class ContinualTrainer {
   public void trainTask(ModelSession model, TaskStream stream, int index) {
     Task task = stream.tasks().get(index);
     TrainingRun.Builder position = TrainingRun.newBuilder().setTask(index);
-    trainFrom(model, task, position);
+    trainFrom(model, task, position, steps(task));
     model.estimateImportance(task.train(), estimationSeed(index));
     model.consolidate();
+  }
+
+  /**
+   * Estimates importance on {@code samples} examples of task {@code index}'s training set (all of
+   * them if there are fewer; each rule's own {@code samples} hyperparameter does not apply) and
+   * consolidates, as at the end of training that task, but without training it: for a model that
+   * learned the task elsewhere, such as one imported from Keras. The examples drawn depend on the
+   * seed and the task index alone, as at every task boundary.
+   */
+  public void consolidateLearned(ModelSession model, TaskStream stream, int index, int samples) {
+    model.estimateImportance(stream.tasks().get(index).train(), samples, estimationSeed(index));
+    model.consolidate();
+  }
+
+  /** Optimizer steps that training {@code task} takes: epochs × batches per epoch. */
+  public long steps(Task task) {
+    return (long) config.epochs() * stepsPerEpoch(task.train().size());
   }
 
   /**
@@ -160,19 +199,37 @@ public final class ContinualTrainer {
    * accuracy on each task.
    */
   public double[] trainJointly(TaskStream stream) {
+    try (ModelSession model = open(stream)) {
+      return trainJointly(model, stream, (long) config.epochs() * stepsPerEpoch(jointSize(stream)));
+    }
+  }
+
+  /**
+   * Joint training of an existing model, such as one imported from Keras: {@code steps} optimizer
+   * steps on shuffled minibatches of the union of all tasks' training sets, epoch after epoch, the
+   * last one possibly cut short. Returns the test accuracy on each task.
+   */
+  public double[] trainJointly(ModelSession model, TaskStream stream, long steps) {
+    checkArgument(steps > 0, "joint training needs at least 1 step, got %s", steps);
     List<Task> tasks = stream.tasks();
     List<Examples> all = new ArrayList<>();
     tasks.forEach(t -> all.add(t.train()));
     Task joint = new Task(0, "all tasks jointly", Examples.concat(all), tasks.get(0).test());
-    try (ModelSession model = open(stream)) {
-      trainFrom(model, joint, TrainingRun.newBuilder());
-      double[] accuracies = new double[tasks.size()];
-      for (int j = 0; j < tasks.size(); j++) {
-        accuracies[j] = model.evaluate(tasks.get(j).test(), EVAL_BATCH);
-      }
-      listener.taskFinished(joint, 0, accuracies.clone());
-      return accuracies;
+    trainFrom(model, joint, TrainingRun.newBuilder(), steps);
+    double[] accuracies = new double[tasks.size()];
+    for (int j = 0; j < tasks.size(); j++) {
+      accuracies[j] = model.evaluate(tasks.get(j).test(), EVAL_BATCH);
     }
+    listener.taskFinished(joint, 0, accuracies.clone());
+    return accuracies;
+  }
+
+  private static int jointSize(TaskStream stream) {
+    return stream.tasks().stream().mapToInt(t -> t.train().size()).sum();
+  }
+
+  private int stepsPerEpoch(int examples) {
+    return (examples + config.batchSize() - 1) / config.batchSize();
   }
 
   /** Opens a new model sized for {@code stream}. */
@@ -208,7 +265,7 @@ public final class ContinualTrainer {
     for (int i = run.getTask(); i < tasks.size(); i++) {
       Task task = tasks.get(i);
       run.setTask(i);
-      trainFrom(model, task, run);
+      trainFrom(model, task, run, steps(task));
       model.estimateImportance(task.train(), estimationSeed(i));
       int consolidated = model.consolidate();
       double[] row = new double[i + 1];
@@ -234,24 +291,23 @@ public final class ContinualTrainer {
 
   /**
    * Trains on {@code task}'s training set from the position in {@code run} (epoch, offset within
-   * the epoch) to the end of the task, advancing the position; saves checkpoints on the way if
-   * enabled.
+   * the epoch) until {@code total} steps of the task are done (epochs × batches per epoch for a
+   * whole task), advancing the position; saves checkpoints on the way if enabled.
    */
-  private void trainFrom(ModelSession model, Task task, TrainingRun.Builder run) {
+  private void trainFrom(ModelSession model, Task task, TrainingRun.Builder run, long total) {
     Examples data = task.train();
     int batch = config.batchSize();
-    int stepsPerEpoch = (data.size() + batch - 1) / batch;
-    long total = (long) stepsPerEpoch * config.epochs();
+    int stepsPerEpoch = stepsPerEpoch(data.size());
     listener.taskStarted(task, run.getTask(), total);
     float[] features = new float[batch * data.featureSize()];
     int[] labels = new int[batch];
     int[] tasks = new int[batch];
     int[] order = new int[data.size()];
     long step = (long) run.getEpoch() * stepsPerEpoch + run.getOffset() / batch;
-    for (int epoch = run.getEpoch(); epoch < config.epochs(); epoch++) {
+    for (int epoch = run.getEpoch(); step < total; epoch++) {
       shuffle(order, epochRandom(run.getTask(), epoch));
       for (int from = epoch == run.getEpoch() ? run.getOffset() : 0;
-          from < order.length;
+          from < order.length && step < total;
           from += batch) {
         int count = Math.min(batch, order.length - from);
         data.gather(order, from, count, features, labels, tasks);

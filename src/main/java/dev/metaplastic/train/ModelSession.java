@@ -172,13 +172,29 @@ public final class ModelSession implements AutoCloseable {
    * data and the seed alone.
    */
   public void estimateImportance(Examples examples, long seed) {
+    estimate(examples, 0, seed);
+  }
+
+  /**
+   * As {@link #estimateImportance(Examples, long)}, but every rule sees {@code samples} examples
+   * (all of them if there are fewer) instead of its own number: for a task boundary where the data
+   * at hand, not the rule, sets the sample, such as the original task of a model imported from
+   * Keras.
+   */
+  public void estimateImportance(Examples examples, int samples, long seed) {
+    checkArgument(samples > 0, "importance needs at least 1 example, got %s", samples);
+    estimate(examples, samples, seed);
+  }
+
+  /** Runs every estimator on {@code samples} examples, or on its own number if that is 0. */
+  private void estimate(Examples examples, int samples, long seed) {
     checkArgument(examples.size() > 0, "cannot estimate importance on an empty set");
     for (var rule : training.rules()) {
       var estimator = rule.estimator();
       if (estimator.isEmpty()) {
         continue;
       }
-      int n = Math.min(estimator.get().samples(), examples.size());
+      int n = Math.min(samples > 0 ? samples : estimator.get().samples(), examples.size());
       int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
       float[] features = new float[spec.inputSize()];
       int[] labels = new int[1];

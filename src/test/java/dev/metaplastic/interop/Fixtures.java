@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /** Locates the shared SavedModel fixtures and the Fashion-MNIST test set for the interop tests. */
-final class Fixtures {
+public final class Fixtures {
   private static Examples fashionMnistTest;
 
   private Fixtures() {}
@@ -41,12 +41,12 @@ final class Fixtures {
   }
 
   /** A fixture of {@code shared/fixtures/python-tf}, such as {@code half_plus_two_v1}. */
-  static Path pythonTf(String name) {
+  public static Path pythonTf(String name) {
     return existing(root().resolve("python-tf").resolve(name));
   }
 
   /** A fixture of {@code shared/fixtures/python-keras}, such as {@code fmnist_mlp_sgd}. */
-  static Path pythonKeras(String name) {
+  public static Path pythonKeras(String name) {
     return existing(root().resolve("python-keras").resolve(name));
   }
 
@@ -69,7 +69,7 @@ final class Fixtures {
   }
 
   /** Copies a directory tree; the copies are writable. */
-  static Path copyTree(Path from, Path to) {
+  public static Path copyTree(Path from, Path to) {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         Path target = to.resolve(from.relativize(file).toString());

@@ -26,12 +26,12 @@ import org.tensorflow.types.TFloat32;
  * and optionally a {@code keras_metadata.pb} describing them: fixtures for what the two real Keras
  * models cannot show.
  */
-final class KerasLikeModels {
+public final class KerasLikeModels {
   /**
    * One dense layer: Keras name, output width and activation ({@code relu}, {@code tanh}, {@code
    * softmax}, {@code sigmoid} or {@code linear}).
    */
-  record Dense(String name, int units, String activation) {}
+  public record Dense(String name, int units, String activation) {}
 
   private KerasLikeModels() {}
 
@@ -42,7 +42,8 @@ final class KerasLikeModels {
    *
    * @param dir the directory to create
    */
-  static Path export(Path dir, String input, long[] inputShape, List<Dense> layers, String output) {
+  public static Path export(
+      Path dir, String input, long[] inputShape, List<Dense> layers, String output) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       VariableRegistry variables = new VariableRegistry(tf);
