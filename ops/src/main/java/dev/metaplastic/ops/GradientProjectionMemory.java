@@ -160,7 +160,8 @@ public final class GradientProjectionMemory implements ConsolidationRule {
       Integer bias = index.get(layer + "/bias");
       checkArgument(
           bias != null && parameters.get(bias).shape().equals(Shape.of(p.shape().get(1))),
-          "GPM governs dense layers: kernel %s needs a bias %s/bias of shape [%s]",
+          "GPM governs dense layers: kernel %s needs a bias %s/bias of shape [%s] (a binarized"
+              + " network, whose layers end in batch normalization instead, cannot use GPM)",
           name,
           layer,
           p.shape().get(1));
