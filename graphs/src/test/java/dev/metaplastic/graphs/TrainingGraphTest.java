@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.metaplastic.ops.ElasticWeightConsolidation;
+import dev.metaplastic.ops.GradientProjectionMemory;
+import dev.metaplastic.ops.MemoryAwareSynapses;
+import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.SynapticIntelligence;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +26,38 @@ import org.tensorflow.types.TInt32;
 class TrainingGraphTest {
   private static final MlpSpec SPEC = new MlpSpec(6, List.of(5), 2, 3, 11);
   private static final int BATCH = 8;
+
+  /**
+   * Every build of a training graph with every rule that estimates importance or transforms steps
+   * is the same op for op, gradient sums included (see EpisodeTrainingGraphTest for why it matters:
+   * TensorFlow's gradient builder may order a sum's terms by memory address).
+   */
+  @Test
+  void everyBuildOfTheGraphIsTheSame() {
+    List<List<? extends RuleConfig>> ruleSets =
+        List.of(
+            List.of(SynapticIntelligence.Config.SPLIT),
+            List.of(new ElasticWeightConsolidation.Config(10, 4)),
+            List.of(new MemoryAwareSynapses.Config(1, 4)),
+            List.of(new GradientProjectionMemory.Config(0.9, 4)));
+    for (List<? extends RuleConfig> rules : ruleSets) {
+      List<String> first = nodes(rules);
+      assertEquals(first, nodes(rules), rules.toString());
+      assertEquals(first, nodes(rules), rules.toString());
+    }
+  }
+
+  /** Each node of a fresh training graph as "name op [inputs]". */
+  private static List<String> nodes(List<? extends RuleConfig> rules) {
+    try (Graph g = new Graph()) {
+      new TrainingGraph(g, SPEC, OptimizerConfig.Adam.withLearningRate(0.01), rules);
+      List<String> out = new ArrayList<>();
+      g.toGraphDef()
+          .getNodeList()
+          .forEach(n -> out.add(n.getName() + " " + n.getOp() + " " + n.getInputList()));
+      return out;
+    }
+  }
 
   @Test
   void variablesCarryContractNames() {
