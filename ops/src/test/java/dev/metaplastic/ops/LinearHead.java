@@ -46,8 +46,10 @@ final class LinearHead implements AutoCloseable {
   private final List<Op> estimate = new ArrayList<>();
   private final List<Op> consolidate;
   private final List<Op> rebase;
+
   /** The penalty's symbolic gradients; empty for a rule without a penalty. */
   final List<Operand<TFloat32>> symbolicPenaltyGradients = new ArrayList<>();
+
   final Session session;
 
   LinearHead(RuleConfig config, long initSeed) {
