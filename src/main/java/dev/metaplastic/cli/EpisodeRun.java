@@ -29,7 +29,7 @@ final class EpisodeRun {
 
   private EpisodeRun() {}
 
-  /** The network of a rule for the configuration's task. */
+  /** The network of a rule for the configuration's task, with the task's reward channel. */
   static PlasticRnnSpec spec(EpisodeRunConfig config, PlasticRnnSpec.Plasticity plasticity) {
     return new PlasticRnnSpec(
         config.task().inputSize(),
@@ -37,7 +37,8 @@ final class EpisodeRun {
         config.task().outputSize(),
         config.task().steps(),
         plasticity,
-        config.seed());
+        config.seed(),
+        config.task().rewardChannel());
   }
 
   /**
