@@ -110,11 +110,13 @@ class PlasticCommandTest {
     assertEquals(0, r.status(), r.err());
     String text = Files.readString(out.resolve("plastic.md"));
     assertTrue(text.contains("after reversal"), text);
+    assertTrue(text.contains("accuracy 10 steps before / after reversal"), text);
     List<String> rows = rows(out.resolve("plastic.md"));
     assertEquals(2, rows.size(), text);
     for (String row : rows) {
-      assertEquals(9, row.split("\\|", -1).length, row);
+      assertEquals(10, row.split("\\|", -1).length, row);
       assertTrue(row.contains("of 16 episodes"), row);
+      assertTrue(row.matches(".*\\| [01]\\.\\d{4} / [01]\\.\\d{4} \\|$"), row);
     }
   }
 
