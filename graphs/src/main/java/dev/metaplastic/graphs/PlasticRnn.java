@@ -93,8 +93,9 @@ import org.tensorflow.types.TInt32;
  * (DOPAMINE). The trace itself is episode state carried through operands, not a variable.
  *
  * <p>Kernels start from Glorot-uniform values of a stateless random op seeded from the spec, biases
- * at zero, α uniform in [0, {@value #ALPHA_SCALE}), the Hebbian η at {@value #INITIAL_ETA} and the
- * gradient rule's η at {@value #INITIAL_ETA} on every synapse.
+ * at zero, α uniform in [0, {@value #ALPHA_SCALE}) (DOPAMINE's in [0, {@value
+ * RewardModulatedHebbianRule#ALPHA_SCALE}), w_V and b_V at zero), the Hebbian η at {@value
+ * #INITIAL_ETA} and the gradient rule's η at {@value #INITIAL_ETA} on every synapse.
  *
  * <p>Only ops with a gradient in TensorFlow's C++ registry lie between the parameters and the
  * logits (products, sums, broadcasts, tanh, min/max, pack), so {@code tf.gradients} works through
