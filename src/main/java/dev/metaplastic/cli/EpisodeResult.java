@@ -32,14 +32,19 @@ record EpisodeResult(
 
   /**
    * Mean number of steps after the reversal before the criterion holds again, over the evaluation
-   * episodes that reach it.
+   * episodes that reach it, and the accuracy just before and just after the reversal.
    *
    * @param meanSteps mean of {@code GoNoGoReversalTask.stepsToCriterion} over the episodes that
    *     reach it (NaN if none does)
    * @param reached number of episodes that reach the criterion after the reversal
    * @param episodes number of evaluation episodes
+   * @param accuracyBefore accuracy over the scored steps in the {@code EpisodeRun.REVERSAL_SPAN}
+   *     steps before each episode's reversal: what the network knows of the first rule
+   * @param accuracyAfter accuracy over the scored steps in the {@code EpisodeRun.REVERSAL_SPAN}
+   *     steps from each episode's reversal on: how much of the flipped rule it has picked up
    */
-  record ReversalAdaptation(double meanSteps, int reached, int episodes) {}
+  record ReversalAdaptation(
+      double meanSteps, int reached, int episodes, double accuracyBefore, double accuracyAfter) {}
 
   /** The metric at the last evaluation, NaN if there was none. */
   double finalMetric() {

@@ -27,9 +27,12 @@ final class EpisodeRun {
   /** Fraction of correct steps in the window that counts as re-learned. */
   static final double REVERSAL_CRITERION = 0.8;
 
+  /** Steps before and from the reversal over which the accuracy around it is measured. */
+  static final int REVERSAL_SPAN = 10;
+
   private EpisodeRun() {}
 
-  /** The network of a rule for the configuration's task. */
+  /** The network of a rule for the configuration's task, with the task's reward channel. */
   static PlasticRnnSpec spec(EpisodeRunConfig config, PlasticRnnSpec.Plasticity plasticity) {
     return new PlasticRnnSpec(
         config.task().inputSize(),
@@ -37,7 +40,8 @@ final class EpisodeRun {
         config.task().outputSize(),
         config.task().steps(),
         plasticity,
-        config.seed());
+        config.seed(),
+        config.task().rewardChannel());
   }
 
   /**
@@ -128,11 +132,16 @@ final class EpisodeRun {
     return scored == 0 ? Double.NaN : weighted / scored;
   }
 
-  /** Steps to re-reach the criterion after each evaluation episode's reversal. */
+  /**
+   * Steps to re-reach the criterion after each evaluation episode's reversal, and the accuracy in
+   * the {@value #REVERSAL_SPAN} steps before it and from it on.
+   */
   static ReversalAdaptation reversal(EpisodeSession session, GoNoGoReversalTask.Sample sample) {
     Episodes set = sample.episodes();
     double sum = 0;
     int reached = 0;
+    int[] before = new int[2];
+    int[] after = new int[2];
     for (int from = 0; from < set.batch(); from += CHUNK) {
       Episodes chunk = slice(set, from, Math.min(set.batch(), from + CHUNK));
       float[] logits = session.predict(chunk.inputs(), chunk.batch());
@@ -144,16 +153,30 @@ final class EpisodeRun {
                   && argmax(logits, (b * set.steps() + t) * set.outputSize(), set.outputSize())
                       == chunk.targetClass(b, t);
         }
+        int r = sample.reversalStep(from + b);
+        for (int t = Math.max(0, r - REVERSAL_SPAN);
+            t < Math.min(set.steps(), r + REVERSAL_SPAN);
+            t++) {
+          if (chunk.scored(b, t)) {
+            int[] tally = t < r ? before : after;
+            tally[0] += correct[t] ? 1 : 0;
+            tally[1]++;
+          }
+        }
         OptionalInt k =
-            GoNoGoReversalTask.stepsToCriterion(
-                correct, sample.reversalStep(from + b), REVERSAL_WINDOW, REVERSAL_CRITERION);
+            GoNoGoReversalTask.stepsToCriterion(correct, r, REVERSAL_WINDOW, REVERSAL_CRITERION);
         if (k.isPresent()) {
           sum += k.getAsInt();
           reached++;
         }
       }
     }
-    return new ReversalAdaptation(reached == 0 ? Double.NaN : sum / reached, reached, set.batch());
+    return new ReversalAdaptation(
+        reached == 0 ? Double.NaN : sum / reached,
+        reached,
+        set.batch(),
+        before[1] == 0 ? Double.NaN : before[0] / (double) before[1],
+        after[1] == 0 ? Double.NaN : after[0] / (double) after[1]);
   }
 
   private static int argmax(float[] values, int from, int count) {

@@ -202,6 +202,9 @@ final class InspectCommand implements Callable<Integer> {
         m.getSteps(),
         m.getPlasticity(),
         m.getSeed());
+    if (m.hasRewardChannel()) {
+      out.printf("  reward channel: input %d%n", m.getRewardChannel());
+    }
     EpisodeTraining training = manifest.getEpisodeTraining();
     out.printf(
         "  trained %d steps on %d episodes of %s; loss %s, gradient norm clipped at %s%n",

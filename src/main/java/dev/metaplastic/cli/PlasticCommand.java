@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,11 +34,16 @@ import picocli.CommandLine.Spec;
     name = "plastic",
     mixinStandardHelpOptions = true,
     description =
-        "Train plastic RNNs (none, hebbian, oja, neuromodulated, gradient) on the same episodic"
-            + " task and seed; write a markdown table and a learning-curve PNG.")
+        "Train plastic RNNs (none, hebbian, oja, neuromodulated, gradient, dopamine) on the same"
+            + " episodic task and seed; write a markdown table and a learning-curve PNG.")
 final class PlasticCommand implements Callable<Integer> {
   /** The rules, as the command line spells them. */
-  static final List<String> RULES = List.of("none", "hebbian", "oja", "neuromodulated", "gradient");
+  static final List<String> RULES =
+      List.of("none", "hebbian", "oja", "neuromodulated", "gradient", "dopamine");
+
+  /** The rules {@code plastic} runs without {@code --rules}: the four that need no reward. */
+  static final List<String> DEFAULT_RULES =
+      List.of("none", "hebbian", "oja", "neuromodulated", "gradient");
 
   @Spec CommandSpec spec;
   @Mixin ProgressOptions progress;
@@ -49,12 +55,24 @@ final class PlasticCommand implements Callable<Integer> {
   String task;
 
   @Option(
-      names = "--rules",
+      names = {"--rules", "--rule"},
       split = ",",
       description =
           "Plasticity rules to compare, any of none (the plain RNN baseline), hebbian, oja,"
-              + " neuromodulated, gradient. Default: all five.")
+              + " neuromodulated, gradient, dopamine (reward-modulated; needs a task with a reward"
+              + " channel, gonogo). Default: none, hebbian, oja, neuromodulated, gradient.")
   List<String> rules;
+
+  @Option(
+      names = "--steps",
+      description = "Steps per episode (gonogo only). Default: the task's standard size (40).")
+  Integer steps;
+
+  @Option(
+      names = "--cues",
+      description =
+          "Number of cues, even, half of them Go in each episode (gonogo only). Default: 2.")
+  Integer cues;
 
   @Option(
       names = "--hidden",
@@ -115,8 +133,18 @@ final class PlasticCommand implements Callable<Integer> {
     if (export != null) {
       StagedDirectory.checkTarget(export.toAbsolutePath().normalize());
     }
-    EpisodeTask episodeTask = EpisodeTasks.named(task);
-    Map<String, Plasticity> chosen = plasticities(rules != null ? rules : RULES);
+    EpisodeTask episodeTask =
+        EpisodeTasks.named(
+            task,
+            steps == null ? OptionalInt.empty() : OptionalInt.of(steps),
+            cues == null ? OptionalInt.empty() : OptionalInt.of(cues));
+    Map<String, Plasticity> chosen = plasticities(rules != null ? rules : DEFAULT_RULES);
+    if (chosen.containsValue(Plasticity.DOPAMINE) && episodeTask.rewardChannel().isEmpty()) {
+      throw new IllegalArgumentException(
+          "rule dopamine reads the task's reward channel, but task '"
+              + task
+              + "' has none; use it with gonogo");
+    }
     EpisodeRunConfig config =
         new EpisodeRunConfig(
             episodeTask,

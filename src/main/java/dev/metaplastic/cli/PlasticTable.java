@@ -8,7 +8,7 @@ import java.util.OptionalInt;
 /**
  * The markdown table of a plastic comparison: per rule, the final metric, the steps to criterion,
  * the time per step and its ratio to the plain RNN's, and for go/no-go the adaptation after the
- * reversal.
+ * reversal and the accuracy just before and after it.
  */
 final class PlasticTable {
   private PlasticTable() {}
@@ -37,10 +37,13 @@ final class PlasticTable {
     if (reversal) {
       s.append(
           String.format(
-              " steps to %.0f %% correct after reversal (window %d) |",
-              100 * EpisodeRun.REVERSAL_CRITERION, EpisodeRun.REVERSAL_WINDOW));
+              " steps to %.0f %% correct after reversal (window %d) | accuracy %d steps before /"
+                  + " after reversal |",
+              100 * EpisodeRun.REVERSAL_CRITERION,
+              EpisodeRun.REVERSAL_WINDOW,
+              EpisodeRun.REVERSAL_SPAN));
     }
-    s.append("\n|---|---|---|---|---|---|").append(reversal ? "---|" : "").append('\n');
+    s.append("\n|---|---|---|---|---|---|").append(reversal ? "---|---|" : "").append('\n');
     for (EpisodeResult r : results) {
       s.append("| ").append(r.rule()).append(" | ").append(r.description()).append(" | ");
       s.append(r.failure() != null ? r.failure() : String.format("%.4f", r.finalMetric()));
@@ -64,6 +67,11 @@ final class PlasticTable {
                         : String.format(
                             "%.2f (%d of %d episodes reach it)",
                             a.meanSteps(), a.reached(), a.episodes()))
+            .append(" | ")
+            .append(
+                a == null
+                    ? "—"
+                    : String.format("%.4f / %.4f", a.accuracyBefore(), a.accuracyAfter()))
             .append(" |");
       }
       s.append('\n');

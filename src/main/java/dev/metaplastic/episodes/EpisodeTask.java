@@ -1,5 +1,6 @@
 package dev.metaplastic.episodes;
 
+import java.util.OptionalInt;
 import java.util.Random;
 
 /**
@@ -24,6 +25,14 @@ public interface EpisodeTask {
 
   /** How the targets are scored. */
   Episodes.Kind kind();
+
+  /**
+   * The input channel that carries the task's reward or feedback, which a reward-modulated
+   * plasticity reads; empty (the default) for a task without one.
+   */
+  default OptionalInt rewardChannel() {
+    return OptionalInt.empty();
+  }
 
   /**
    * Draws a batch of episodes.

@@ -13,11 +13,14 @@
  *       seen once in the episode;
  *   <li>{@link dev.metaplastic.episodes.FewShotRegressionTask}: predict a sine function from a few
  *       of its points;
- *   <li>{@link dev.metaplastic.episodes.GoNoGoReversalTask}: follow a Go/No-Go rule that flips
- *       unannounced mid-episode.
+ *   <li>{@link dev.metaplastic.episodes.GoNoGoReversalTask}: follow a Go/No-Go rule over K cues
+ *       that flips unannounced mid-episode; its feedback input is the {@linkplain
+ *       dev.metaplastic.episodes.EpisodeTask#rewardChannel reward channel} a reward-modulated
+ *       plasticity reads.
  * </ul>
  *
- * <p>{@link dev.metaplastic.episodes.EpisodeTasks#named} builds them by name. Invalid arguments are
- * {@link IllegalArgumentException}s whose messages say what was expected.
+ * <p>{@link dev.metaplastic.episodes.EpisodeTasks#named} builds them by name (and go/no-go with its
+ * sizes). Invalid arguments are {@link IllegalArgumentException}s whose messages say what was
+ * expected.
  */
 package dev.metaplastic.episodes;

@@ -110,12 +110,62 @@ class PlasticCommandTest {
     assertEquals(0, r.status(), r.err());
     String text = Files.readString(out.resolve("plastic.md"));
     assertTrue(text.contains("after reversal"), text);
+    assertTrue(text.contains("accuracy 10 steps before / after reversal"), text);
     List<String> rows = rows(out.resolve("plastic.md"));
     assertEquals(2, rows.size(), text);
     for (String row : rows) {
-      assertEquals(9, row.split("\\|", -1).length, row);
+      assertEquals(10, row.split("\\|", -1).length, row);
       assertTrue(row.contains("of 16 episodes"), row);
+      assertTrue(row.matches(".*\\| [01]\\.\\d{4} / [01]\\.\\d{4} \\|$"), row);
     }
+  }
+
+  /**
+   * {@code --rule} is {@code --rules}; {@code --cues} and {@code --steps} size the go/no-go task;
+   * the dopamine rule trains on it and its SavedModel records the reward channel.
+   */
+  @Test
+  void dopamineOnASizedGonogoExportsItsRewardChannel() throws Exception {
+    Path out = dir.resolve("gonogo8");
+    Path models = dir.resolve("models8");
+    String[] args = tiny("gonogo", "none,dopamine", out);
+    args[3] = "--rule";
+    Run r = run(with(args, "--cues", "4", "--steps", "12", "--export", models.toString()));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("gonogo: 4 cues, a random half of them Go"), r.out());
+    List<String> rows = rows(out.resolve("plastic.md"));
+    assertEquals(2, rows.size());
+    assertTrue(rows.get(1).startsWith("| dopamine | dopamine rnn 5-8-2 x12 |"), rows.get(1));
+    Manifest manifest = SavedModels.readManifest(models.resolve("dopamine"));
+    assertEquals("dopamine", manifest.getModel().getPlasticity());
+    assertEquals(4, manifest.getModel().getRewardChannel());
+    assertEquals(3, manifest.getFormatVersion());
+    Run inspect = run("inspect", models.resolve("dopamine").toString());
+    assertEquals(0, inspect.status(), inspect.err());
+    assertTrue(inspect.out().contains("reward channel: input 4"), inspect.out());
+    assertTrue(inspect.out().contains("dopamine/rnn/recurrent_kernel/value_kernel"), inspect.out());
+  }
+
+  @Test
+  void dopamineNeedsATaskWithARewardChannelAndSizesOnlyGonogo() {
+    Run copy = run(tiny("copy", "none,dopamine", dir.resolve("copy")));
+    assertEquals(2, copy.status());
+    assertEquals(
+        "error: rule dopamine reads the task's reward channel, but task 'copy' has none; use it"
+            + " with gonogo",
+        copy.err().strip());
+    Run cues = run(with(tiny("copy", "none", dir.resolve("copy")), "--cues", "4"));
+    assertEquals(2, cues.status());
+    assertEquals(
+        "error: task 'copy' has fixed sizes; only gonogo takes a number of steps or cues",
+        cues.err().strip());
+    Run odd = run(with(tiny("gonogo", "none", dir.resolve("odd")), "--cues", "3"));
+    assertEquals(2, odd.status());
+    assertEquals(
+        "error: go/no-go reversal needs an even number of cues, at least 2 (half of them Go), got"
+            + " 3",
+        odd.err().strip());
+    assertTrue(!Files.exists(dir.resolve("copy").resolve("plastic.md")));
   }
 
   @Test
@@ -143,7 +193,8 @@ class PlasticCommandTest {
     Run r = run("plastic", "--rules", "none,foo", "--no-progress", "--out", dir.toString());
     assertEquals(2, r.status());
     assertEquals(
-        "error: unknown rule 'foo'; expected one of none, hebbian, oja, neuromodulated, gradient",
+        "error: unknown rule 'foo'; expected one of none, hebbian, oja, neuromodulated, gradient,"
+            + " dopamine",
         r.err().strip());
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.OptionalInt;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,27 @@ class EpisodeTasksTest {
     assertEquals(
         "unknown episode task 'maze', expected one of copy, associative, regression, gonogo",
         e.getMessage());
+  }
+
+  @Test
+  void onlyGoNoGoTakesSizes() {
+    GoNoGoReversalTask sized =
+        (GoNoGoReversalTask) EpisodeTasks.named("gonogo", OptionalInt.of(60), OptionalInt.of(8));
+    assertEquals(60, sized.steps());
+    assertEquals(8, sized.cues());
+    GoNoGoReversalTask cuesOnly =
+        (GoNoGoReversalTask) EpisodeTasks.named("gonogo", OptionalInt.empty(), OptionalInt.of(4));
+    assertEquals(40, cuesOnly.steps());
+    assertEquals(4, cuesOnly.cues());
+    assertEquals(
+        EpisodeTasks.named("copy").describe(),
+        EpisodeTasks.named("copy", OptionalInt.empty(), OptionalInt.empty()).describe());
+    assertEquals(OptionalInt.empty(), EpisodeTasks.named("copy").rewardChannel());
+    assertEquals(
+        "task 'copy' has fixed sizes; only gonogo takes a number of steps or cues",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EpisodeTasks.named("copy", OptionalInt.of(10), OptionalInt.empty()))
+            .getMessage());
   }
 }

@@ -97,7 +97,7 @@ class KerasDropInExportTest {
 
     Manifest manifest = SavedModels.readManifest(exported);
     assertEquals(
-        Manifests.FORMAT_VERSION,
+        Manifests.SOURCE_FORMAT_VERSION,
         manifest.getFormatVersion(),
         "a manifest with a source is too new for readers of version 1");
     Source source = manifest.getSource();

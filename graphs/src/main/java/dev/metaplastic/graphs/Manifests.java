@@ -15,6 +15,7 @@ import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.StateVariable;
 import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.RewardModulatedHebbianRule;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -35,16 +37,32 @@ import java.util.Set;
  */
 public final class Manifests {
   /** The newest schema version: this code reads it and every older one. */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
 
   /**
    * The version MLP manifests are written with: version 1 describes them fully, so readers that
-   * predate plastic RNNs and imports still read them. Plastic RNN manifests, and manifests of
-   * models imported from another SavedModel (which carry a {@code source}), need {@link
-   * #FORMAT_VERSION}, so that an older reader says the manifest is too new instead of failing on an
-   * unknown field.
+   * predate plastic RNNs and imports still read them.
    */
   public static final int MLP_FORMAT_VERSION = 1;
+
+  /**
+   * The version manifests of models imported from another SavedModel (which carry a {@code source})
+   * are written with, so that an older reader says the manifest is too new instead of failing on an
+   * unknown field.
+   */
+  public static final int SOURCE_FORMAT_VERSION = 2;
+
+  /**
+   * The version plastic RNN manifests are written with when their input has no reward channel:
+   * version 2 describes them fully.
+   */
+  public static final int PLASTIC_RNN_FORMAT_VERSION = 2;
+
+  /**
+   * The version of plastic RNN manifests that record a reward channel (Model.reward_channel, added
+   * in version 3).
+   */
+  public static final int REWARD_CHANNEL_FORMAT_VERSION = 3;
 
   /** Model kind of a real-valued MLP ({@link Mlp}). */
   public static final String MLP = "mlp";
@@ -81,7 +99,7 @@ public final class Manifests {
     Optimizer.Builder optimizer = describe(graph.optimizer(), graph.variables().keySet());
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(graph.source() == null ? MLP_FORMAT_VERSION : FORMAT_VERSION)
+            .setFormatVersion(graph.source() == null ? MLP_FORMAT_VERSION : SOURCE_FORMAT_VERSION)
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(optimizer)
@@ -146,6 +164,7 @@ public final class Manifests {
             .setSteps(spec.steps())
             .setPlasticity(spec.plasticity().name().toLowerCase(Locale.ROOT))
             .setSeed(spec.seed());
+    spec.rewardChannel().ifPresent(model::setRewardChannel);
     Map<String, Rule.Builder> rules = new LinkedHashMap<>();
     String middle = "/" + PlasticRnn.RECURRENT_KERNEL + "/";
     for (Parameter p : graph.rnn().parameters()) {
@@ -169,7 +188,10 @@ public final class Manifests {
     }
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(FORMAT_VERSION)
+            .setFormatVersion(
+                spec.rewardChannel().isPresent()
+                    ? REWARD_CHANNEL_FORMAT_VERSION
+                    : PLASTIC_RNN_FORMAT_VERSION)
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(describe(graph.optimizer(), graph.variables().keySet()))
@@ -192,6 +214,14 @@ public final class Manifests {
       case NEUROMODULATED -> Map.of("trace_clip", PlasticRnn.NEUROMOD_CLIP);
       case GRADIENT ->
           Map.of("decay", PlasticRnn.GRADIENT_DECAY, "gradient_clip", PlasticRnn.GRADIENT_CLIP);
+      case DOPAMINE ->
+          Map.of(
+              "trace_clip",
+              RewardModulatedHebbianRule.CLIP,
+              "gain_slope",
+              RewardModulatedHebbianRule.GAIN_SLOPE,
+              "max_gain",
+              RewardModulatedHebbianRule.MAX_GAIN);
     };
   }
 
@@ -221,7 +251,7 @@ public final class Manifests {
                     new IllegalArgumentException(
                         "manifest names an unknown plasticity '"
                             + m.getPlasticity()
-                            + "'; expected none, hebbian, oja, neuromodulated or gradient"));
+                            + "'; expected none, hebbian, oja, neuromodulated, gradient or dopamine"));
     try {
       return new PlasticRnnSpec(
           m.getInputSize(),
@@ -229,7 +259,8 @@ public final class Manifests {
           m.getOutputSize(),
           m.getSteps(),
           plasticity,
-          m.getSeed());
+          m.getSeed(),
+          m.hasRewardChannel() ? OptionalInt.of(m.getRewardChannel()) : OptionalInt.empty());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("manifest of a plastic RNN: " + e.getMessage(), e);
     }

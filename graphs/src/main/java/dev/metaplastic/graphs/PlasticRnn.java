@@ -13,6 +13,7 @@ import dev.metaplastic.ops.HebbianTraceRule;
 import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.OjaTraceRule;
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.RewardModulatedHebbianRule;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +59,20 @@ import org.tensorflow.types.TInt32;
  *       with the learned per-synapse η [H, H] and the fixed decay λ = {@value #GRADIENT_DECAY}. The
  *       outer loop backpropagates through this closed-form update, target readout included, so
  *       W_tgt, b_tgt and η are learned.
+ *   <li>{@link Plasticity#DOPAMINE} ({@link RewardModulatedHebbianRule}): R = W + α ⊙ Hebb, and
+ *       Hebb ← clip(Hebb + g_t δ_t h_{t−1} ⊗ h_t, ±1), with the dopamine-like reward-prediction
+ *       error δ_t = r_t − V_t, where r_t = x_t[:, c] is the spec's {@linkplain
+ *       PlasticRnnSpec#rewardChannel reward channel} c and V_t = h_{t−1} · w_V + b_V a learned
+ *       value readout of the previous state, and the noradrenaline-like gain g_t = clip(1 + κ|δ_t|,
+ *       1, g_max), κ = {@value RewardModulatedHebbianRule#GAIN_SLOPE}, g_max = {@value
+ *       RewardModulatedHebbianRule#MAX_GAIN}; α, w_V [H, 1] and b_V [1] learned.
  * </ul>
  *
  * <p>Each plastic kind is the {@link FastWeightRule} of {@link FastWeightRules} named {@code
  * plasticity.name().toLowerCase()}, attached to {@value #RECURRENT_KERNEL} with the spec's seed
  * ({@link #fastWeightRule()}); the cell itself only wires it: R_{t−1} h_{t−1} is the rule's {@link
  * FastWeightRule#effectiveOutput}, and the trace's next value its {@link
- * FastWeightRule#nextTrace}(h_{t−1}, h_t, z_t, trace).
+ * FastWeightRule#nextTrace}(x_t, h_{t−1}, h_t, z_t, trace) (only the DOPAMINE rule reads x_t).
  *
  * <p>The trace starts at zero each episode unless the caller passes one, so that a serving
  * signature can run an episode one step at a time ({@link #step}) and carry h and the trace between
@@ -80,12 +88,14 @@ import org.tensorflow.types.TInt32;
  * hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} (HEBBIAN and OJA); {@code
  * neuromod/rnn/recurrent_kernel/alpha}, {@code .../modulator_kernel}, {@code .../modulator_bias}
  * (NEUROMODULATED); {@code gradient_plasticity/rnn/recurrent_kernel/eta}, {@code
- * .../target_kernel}, {@code .../target_bias} (GRADIENT). The trace itself is episode state carried
- * through operands, not a variable.
+ * .../target_kernel}, {@code .../target_bias} (GRADIENT); {@code
+ * dopamine/rnn/recurrent_kernel/alpha}, {@code .../value_kernel}, {@code .../value_bias}
+ * (DOPAMINE). The trace itself is episode state carried through operands, not a variable.
  *
  * <p>Kernels start from Glorot-uniform values of a stateless random op seeded from the spec, biases
- * at zero, α uniform in [0, {@value #ALPHA_SCALE}), the Hebbian η at {@value #INITIAL_ETA} and the
- * gradient rule's η at {@value #INITIAL_ETA} on every synapse.
+ * at zero, α uniform in [0, {@value #ALPHA_SCALE}) (DOPAMINE's in [0, {@value
+ * RewardModulatedHebbianRule#ALPHA_SCALE}), w_V and b_V at zero), the Hebbian η at {@value
+ * #INITIAL_ETA} and the gradient rule's η at {@value #INITIAL_ETA} on every synapse.
  *
  * <p>Only ops with a gradient in TensorFlow's C++ registry lie between the parameters and the
  * logits (products, sums, broadcasts, tanh, min/max, pack), so {@code tf.gradients} works through
@@ -174,7 +184,8 @@ public final class PlasticRnn {
     outputBias = add(variables, "rnn/output_bias", InitialValue.zeros(init, Shape.of(out)));
     rule =
         spec.carriesTrace()
-            ? FastWeightRules.attach(ruleName(spec.plasticity()), variables, recurrentKernel, seed)
+            ? FastWeightRules.attach(
+                ruleName(spec.plasticity()), variables, recurrentKernel, seed, spec.rewardChannel())
             : null;
     if (rule != null) {
       parameters.addAll(rule.coefficients());
@@ -183,8 +194,9 @@ public final class PlasticRnn {
 
   /**
    * The {@link FastWeightRules} name of a plastic kind: {@code hebbian}, {@code oja}, {@code
-   * neuromodulated} or {@code gradient} ({@link HebbianTraceRule}, {@link OjaTraceRule}, {@link
-   * BackpropamineRule}, {@link GradientPlasticityRule}).
+   * neuromodulated}, {@code gradient} or {@code dopamine} ({@link HebbianTraceRule}, {@link
+   * OjaTraceRule}, {@link BackpropamineRule}, {@link GradientPlasticityRule}, {@link
+   * RewardModulatedHebbianRule}).
    *
    * @throws IllegalArgumentException for {@link Plasticity#NONE}, which has no rule
    */
@@ -247,7 +259,7 @@ public final class PlasticRnn {
         tf.nn.biasAdd(
             tf.math.add(tf.linalg.matMul(x, inputKernel.variable()), recurrent), bias.variable());
     Operand<TFloat32> h = tf.math.tanh(z);
-    Operand<TFloat32> next = rule == null ? null : rule.nextTrace(tf, state, h, z, trace);
+    Operand<TFloat32> next = rule == null ? null : rule.nextTrace(tf, x, state, h, z, trace);
     return new Transition(h, next);
   }
 

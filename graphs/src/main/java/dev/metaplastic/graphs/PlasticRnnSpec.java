@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.Locale;
+import java.util.OptionalInt;
 
 /**
  * Architecture of a {@link PlasticRnn}: a tanh recurrent layer whose recurrent connection is
@@ -16,9 +17,18 @@ import java.util.Locale;
  * @param steps number of time steps T of one unrolled episode, &gt; 0
  * @param plasticity what moves the recurrent weights within an episode
  * @param seed seed of the deterministic (stateless) weight initialisation
+ * @param rewardChannel the input channel that carries the task's reward or feedback, in {@code [0,
+ *     inputSize)}, or empty when the input has none; {@link Plasticity#DOPAMINE} reads it and needs
+ *     it, the other kinds ignore it
  */
 public record PlasticRnnSpec(
-    int inputSize, int hidden, int outputSize, int steps, Plasticity plasticity, long seed) {
+    int inputSize,
+    int hidden,
+    int outputSize,
+    int steps,
+    Plasticity plasticity,
+    long seed,
+    OptionalInt rewardChannel) {
 
   /** The within-episode plasticity of the recurrent connection. */
   public enum Plasticity {
@@ -31,7 +41,14 @@ public record PlasticRnnSpec(
     /** Backpropamine's simple neuromodulation: Hebb ← clip(Hebb + M_t · pre ⊗ post). */
     NEUROMODULATED,
     /** Duan et al. (2023): W + W_fast, W_fast moved by the gradient of a self-generated loss. */
-    GRADIENT
+    GRADIENT,
+    /**
+     * Backpropamine's simple trace with the modulator M_t = g_t δ_t: a dopamine-like
+     * reward-prediction error δ_t = r_t − V_t (r_t from the {@linkplain #rewardChannel reward
+     * channel}, V_t a learned readout of h_{t−1}) times a noradrenaline-like gain g_t = clip(1 +
+     * κ|δ_t|, 1, g_max).
+     */
+    DOPAMINE
   }
 
   public PlasticRnnSpec {
@@ -40,7 +57,25 @@ public record PlasticRnnSpec(
     checkArgument(outputSize > 0, "output size must be positive, got %s", outputSize);
     checkArgument(steps > 0, "number of unrolled steps must be positive, got %s", steps);
     checkNotNull(
-        plasticity, "plasticity must be NONE, HEBBIAN, OJA, NEUROMODULATED or GRADIENT, got null");
+        plasticity,
+        "plasticity must be NONE, HEBBIAN, OJA, NEUROMODULATED, GRADIENT or DOPAMINE, got null");
+    checkNotNull(rewardChannel, "reward channel must be an OptionalInt (empty for none), got null");
+    checkArgument(
+        rewardChannel.isEmpty()
+            || rewardChannel.getAsInt() >= 0 && rewardChannel.getAsInt() < inputSize,
+        "reward channel must be an input channel in [0, %s), got %s",
+        inputSize,
+        rewardChannel);
+    checkArgument(
+        plasticity != Plasticity.DOPAMINE || rewardChannel.isPresent(),
+        "plasticity DOPAMINE reads the reward from an input channel, but the spec gives no reward"
+            + " channel (the task has no reward or feedback input)");
+  }
+
+  /** A spec whose input has no reward channel. */
+  public PlasticRnnSpec(
+      int inputSize, int hidden, int outputSize, int steps, Plasticity plasticity, long seed) {
+    this(inputSize, hidden, outputSize, steps, plasticity, seed, OptionalInt.empty());
   }
 
   /** Whether the cell carries a per-example fast-weight state [B, H, H] through the episode. */

@@ -1,8 +1,8 @@
 /**
  * Model graphs and the training graph that composes a model, a loss, an optimizer and any number of
  * consolidation rules; and {@link dev.metaplastic.graphs.PlasticRnn}, a recurrent layer whose
- * recurrent weights are plastic within an episode (Hebbian, Oja, neuromodulated or gradient-based
- * fast weights), unrolled over a fixed number of steps.
+ * recurrent weights are plastic within an episode (Hebbian, Oja, neuromodulated, gradient-based or
+ * reward-modulated fast weights), unrolled over a fixed number of steps.
  *
  * <p>Everything here builds graph ops and returns handles to them; nothing here runs a session.
  */

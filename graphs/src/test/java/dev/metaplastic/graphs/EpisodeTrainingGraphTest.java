@@ -14,6 +14,7 @@ import dev.metaplastic.ops.Parameter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -290,7 +291,15 @@ class EpisodeTrainingGraphTest {
   @ParameterizedTest
   @EnumSource(Plasticity.class)
   void everyBuildOfTheGraphIsTheSame(Plasticity plasticity) {
-    PlasticRnnSpec spec = new PlasticRnnSpec(4, 16, 2, 12, plasticity, 1);
+    PlasticRnnSpec spec =
+        new PlasticRnnSpec(
+            4,
+            16,
+            2,
+            12,
+            plasticity,
+            1,
+            plasticity == Plasticity.DOPAMINE ? OptionalInt.of(3) : OptionalInt.empty());
     List<String> first = nodes(spec);
     for (int build = 0; build < 3; build++) {
       assertEquals(first, nodes(spec), plasticity + ", build " + (build + 2));
@@ -321,8 +330,16 @@ class EpisodeTrainingGraphTest {
   @ParameterizedTest
   @EnumSource(Plasticity.class)
   void everyPlasticityTrains(Plasticity plasticity) {
+    // Recall has no reward channel; DOPAMINE reads the query channel as one, to show it trains.
     PlasticRnnSpec spec =
-        new PlasticRnnSpec(RECALL.inputSize(), 8, CUES, RECALL_STEPS, plasticity, RECALL.seed());
+        new PlasticRnnSpec(
+            RECALL.inputSize(),
+            8,
+            CUES,
+            RECALL_STEPS,
+            plasticity,
+            RECALL.seed(),
+            OptionalInt.of(CUES));
     try (EpisodeSession session =
         new EpisodeSession(
             spec,

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.RewardModulatedHebbianRule;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +44,9 @@ class PlasticRnnTest {
   private static final int T = 5;
   private static final int B = 2;
   private static final long SEED = 7;
+
+  /** The input channel DOPAMINE reads its reward from (the other kinds ignore it). */
+  private static final int REWARD_CHANNEL = 2;
 
   /** One graph per plasticity kind. */
   private record Built(
@@ -75,7 +80,9 @@ class PlasticRnnTest {
       Ops tf = Ops.create(graph);
       VariableRegistry variables = new VariableRegistry(tf);
       PlasticRnn rnn =
-          new PlasticRnn(new PlasticRnnSpec(IN, H, OUT, T, plasticity, SEED), variables);
+          new PlasticRnn(
+              new PlasticRnnSpec(IN, H, OUT, T, plasticity, SEED, OptionalInt.of(REWARD_CHANNEL)),
+              variables);
       Ops cell = variables.scope("episode");
       Placeholder<TFloat32> inputs = tf.withName("inputs").placeholder(TFloat32.class);
       PlasticRnn.Episode fromZero = rnn.forward(cell, inputs);
@@ -171,6 +178,14 @@ class PlasticRnnTest {
                 "gradient_plasticity/rnn/recurrent_kernel/eta",
                 "gradient_plasticity/rnn/recurrent_kernel/target_kernel",
                 "gradient_plasticity/rnn/recurrent_kernel/target_bias")));
+    expected.put(
+        Plasticity.DOPAMINE,
+        concat(
+            base,
+            List.of(
+                "dopamine/rnn/recurrent_kernel/alpha",
+                "dopamine/rnn/recurrent_kernel/value_kernel",
+                "dopamine/rnn/recurrent_kernel/value_bias")));
     for (Plasticity plasticity : Plasticity.values()) {
       List<String> names = new ArrayList<>();
       for (Parameter p : built.get(plasticity).rnn().parameters()) {
@@ -197,6 +212,21 @@ class PlasticRnnTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> new PlasticRnnSpec(IN, H, OUT, 0, Plasticity.HEBBIAN, SEED));
+    assertEquals(
+        "plasticity DOPAMINE reads the reward from an input channel, but the spec gives no reward"
+            + " channel (the task has no reward or feedback input)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PlasticRnnSpec(IN, H, OUT, T, Plasticity.DOPAMINE, SEED))
+            .getMessage());
+    assertEquals(
+        "reward channel must be an input channel in [0, 3), got OptionalInt[3]",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new PlasticRnnSpec(
+                        IN, H, OUT, T, Plasticity.DOPAMINE, SEED, OptionalInt.of(IN)))
+            .getMessage());
   }
 
   // ---------------------------------------------------------------- forward vs plain Java
@@ -483,6 +513,7 @@ class PlasticRnnTest {
                   case NONE -> w[i * H + j];
                   case HEBBIAN, OJA -> w[i * H + j] + alpha(p, "hebbian")[i * H + j] * f[i][j];
                   case NEUROMODULATED -> w[i * H + j] + alpha(p, "neuromod")[i * H + j] * f[i][j];
+                  case DOPAMINE -> w[i * H + j] + alpha(p, "dopamine")[i * H + j] * f[i][j];
                   case GRADIENT -> w[i * H + j] + f[i][j];
                 };
             s += h[i] * r;
@@ -500,7 +531,8 @@ class PlasticRnnTest {
           }
           logits[(e * T + t) * OUT + o] = s;
         }
-        f = nextTrace(kind, p, f, h, hn, z);
+        double reward = x[(e * T + t) * IN + REWARD_CHANNEL];
+        f = nextTrace(kind, p, f, reward, h, hn, z);
         h = hn;
       }
       System.arraycopy(h, 0, hAll, e * H, H);
@@ -515,11 +547,15 @@ class PlasticRnnTest {
     return p.get(rule + "/rnn/recurrent_kernel/alpha");
   }
 
-  /** The trace after one step, for pre = h_{t−1}, post = h_t and pre-activation z_t. */
+  /**
+   * The trace after one step, for the reward r_t (the input's reward channel), pre = h_{t−1}, post
+   * = h_t and pre-activation z_t.
+   */
   private static double[][] nextTrace(
       Plasticity kind,
       Map<String, double[]> p,
       double[][] f,
+      double reward,
       double[] pre,
       double[] post,
       double[] z) {
@@ -553,6 +589,26 @@ class PlasticRnnTest {
           for (int j = 0; j < H; j++) {
             double v = f[i][j] + m * pre[i] * post[j];
             next[i][j] = Math.max(-PlasticRnn.NEUROMOD_CLIP, Math.min(PlasticRnn.NEUROMOD_CLIP, v));
+          }
+        }
+      }
+      case DOPAMINE -> {
+        // V = h_{t-1} · w_V + b_V; δ = r − V; g = clip(1 + κ|δ|, 1, g_max); M = g δ.
+        double value = p.get("dopamine/rnn/recurrent_kernel/value_bias")[0];
+        double[] wv = p.get("dopamine/rnn/recurrent_kernel/value_kernel");
+        for (int i = 0; i < H; i++) {
+          value += pre[i] * wv[i];
+        }
+        double delta = reward - value;
+        double gain =
+            Math.min(
+                Math.max(1 + RewardModulatedHebbianRule.GAIN_SLOPE * Math.abs(delta), 1),
+                RewardModulatedHebbianRule.MAX_GAIN);
+        for (int i = 0; i < H; i++) {
+          for (int j = 0; j < H; j++) {
+            double v = f[i][j] + gain * delta * pre[i] * post[j];
+            double c = RewardModulatedHebbianRule.CLIP;
+            next[i][j] = Math.max(-c, Math.min(c, v));
           }
         }
       }

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -65,8 +66,14 @@ class PlasticRnnSavedModelTest {
 
   @TempDir Path work;
 
+  /** The input channel the dopamine rule reads its reward from. */
+  private static final int REWARD_CHANNEL = 2;
+
+  /** A small network; DOPAMINE alone is given a reward channel, which it needs. */
   private static PlasticRnnSpec spec(Plasticity plasticity) {
-    return new PlasticRnnSpec(3, 5, 4, 6, plasticity, 11);
+    return plasticity == Plasticity.DOPAMINE
+        ? new PlasticRnnSpec(3, 5, 4, 6, plasticity, 11, OptionalInt.of(REWARD_CHANNEL))
+        : new PlasticRnnSpec(3, 5, 4, 6, plasticity, 11);
   }
 
   /** Batch {@code i} of random episodes: inputs, one-hot targets, a mask scoring most steps. */
@@ -311,6 +318,33 @@ class PlasticRnnSavedModelTest {
         new HashSet<>(
             hebbian.getRules(0).getStateList().stream().map(StateVariable::getVariable).toList()));
     assertEquals(0, SavedModels.readManifest(RUNS.get(Plasticity.NONE).exported()).getRulesCount());
+    assertFalse(manifest.getModel().hasRewardChannel());
+  }
+
+  /**
+   * The dopamine rule's manifest records the reward channel (format version 3), its fixed constants
+   * and its learned state, and the reloaded spec reads the same channel.
+   */
+  @Test
+  void dopamineManifestRecordsTheRewardChannel() throws IOException {
+    Path exported = RUNS.get(Plasticity.DOPAMINE).exported();
+    Manifest manifest = SavedModels.readManifest(exported);
+    assertEquals(3, manifest.getFormatVersion());
+    assertEquals("dopamine", manifest.getModel().getPlasticity());
+    assertTrue(manifest.getModel().hasRewardChannel());
+    assertEquals(REWARD_CHANNEL, manifest.getModel().getRewardChannel());
+    assertEquals(1, manifest.getRulesCount());
+    assertEquals("dopamine", manifest.getRules(0).getName());
+    assertEquals(
+        Map.of("trace_clip", 1.0, "gain_slope", 1.0, "max_gain", 2.0),
+        manifest.getRules(0).getHyperparametersMap());
+    assertEquals(
+        List.of("alpha", "value_kernel", "value_bias"),
+        manifest.getRules(0).getStateList().stream().map(StateVariable::getState).toList());
+    try (LoadedEpisodeModel loaded = EpisodeModels.load(exported)) {
+      assertEquals(
+          OptionalInt.of(REWARD_CHANNEL), loaded.model().training().spec().rewardChannel());
+    }
   }
 
   @Test

@@ -18,8 +18,13 @@ import org.tensorflow.types.TInt32;
  *   y         = {@link #effectiveOutput}(pre, W, trace)              the connection's output, [B, out]
  *   z         = y + (other inputs of the postsynaptic units)       pre-activation, [B, out]
  *   post      = σ(z)
- *   trace'    = {@link #nextTrace}(pre, post, z, trace)             the trace of the next step
+ *   trace'    = {@link #nextTrace}(x, pre, post, z, trace)          the trace of the next step
  * </pre>
+ *
+ * where x [B, inputs] is the step's external input. Most rules do not read it: the input-free
+ * {@link #nextTrace(Ops, Operand, Operand, Operand, Operand)} is their update, and the overload
+ * with x delegates to it. A rule driven by a signal in the input (the reward channel of {@link
+ * RewardModulatedHebbianRule}) overrides the overload with x.
  *
  * <p>Contract:
  *
@@ -76,6 +81,29 @@ public interface FastWeightRule {
       Operand<TFloat32> post,
       Operand<TFloat32> preActivation,
       Operand<TFloat32> trace);
+
+  /**
+   * The fast-weight state of the next step, for a rule that may read the step's external input;
+   * cells call this form. By default it ignores {@code input} and returns {@link #nextTrace(Ops,
+   * Operand, Operand, Operand, Operand)}, so rules that do not read the input build the same ops
+   * either way.
+   *
+   * @param input the step's external input x_t, [B, inputs]
+   * @param pre presynaptic activity of this step, [B, in]
+   * @param post postsynaptic activity after the nonlinearity, [B, out]
+   * @param preActivation postsynaptic pre-activation z, [B, out]
+   * @param trace the fast-weight state of this step, [B, in, out]
+   * @return the fast-weight state of the next step, [B, in, out]
+   */
+  default Operand<TFloat32> nextTrace(
+      Ops tf,
+      Operand<TFloat32> input,
+      Operand<TFloat32> pre,
+      Operand<TFloat32> post,
+      Operand<TFloat32> preActivation,
+      Operand<TFloat32> trace) {
+    return nextTrace(tf, pre, post, preActivation, trace);
+  }
 
   /** A zero trace for an episode, [batch, in, out], where {@code batch} is a scalar int operand. */
   default Operand<TFloat32> initialTrace(Ops tf, Operand<TInt32> batch) {

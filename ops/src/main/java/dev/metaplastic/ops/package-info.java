@@ -17,7 +17,9 @@
  * {@link dev.metaplastic.ops.FastWeightRule} contract wires them to learned coefficients, one class
  * per rule ({@link dev.metaplastic.ops.HebbianTraceRule}, {@link dev.metaplastic.ops.OjaTraceRule},
  * {@link dev.metaplastic.ops.BackpropamineRule}, {@link
- * dev.metaplastic.ops.GradientPlasticityRule}) registered in {@link
+ * dev.metaplastic.ops.GradientPlasticityRule}, and {@link
+ * dev.metaplastic.ops.RewardModulatedHebbianRule}, whose trace follows the reward-prediction error
+ * and gain gates of a reward read from the input) registered in {@link
  * dev.metaplastic.ops.FastWeightRules}; a plastic cell chains a rule over an unrolled episode, and
  * each names its state {@code <mechanism>/<parameter>/<state>}. The noradrenaline-like gain also
  * gates the optimizer as a consolidation rule, {@link

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.ndarray.Shape;
@@ -21,7 +22,9 @@ class FastWeightRulesTest {
 
   @Test
   void listsEveryRule() {
-    assertEquals(List.of("hebbian", "oja", "neuromodulated", "gradient"), FastWeightRules.names());
+    assertEquals(
+        List.of("hebbian", "oja", "neuromodulated", "gradient", "dopamine"),
+        FastWeightRules.names());
   }
 
   @Test
@@ -45,14 +48,19 @@ class FastWeightRulesTest {
             Map.of(
                 "gradient_plasticity/layer/kernel/eta", Shape.of(IN, OUT),
                 "gradient_plasticity/layer/kernel/target_kernel", Shape.of(OUT, OUT),
-                "gradient_plasticity/layer/kernel/target_bias", Shape.of(OUT)));
+                "gradient_plasticity/layer/kernel/target_bias", Shape.of(OUT)),
+            "dopamine",
+            Map.of(
+                "dopamine/layer/kernel/alpha", Shape.of(IN, OUT),
+                "dopamine/layer/kernel/value_kernel", Shape.of(IN, 1),
+                "dopamine/layer/kernel/value_bias", Shape.of(1)));
     for (String name : FastWeightRules.names()) {
       try (Graph graph = new Graph()) {
         VariableRegistry registry = new VariableRegistry(Ops.create(graph));
         Parameter w =
             InitialValue.glorotUniform(registry.root(), 1, 0, IN, OUT)
                 .createParameter(registry, "layer/kernel");
-        FastWeightRule rule = FastWeightRules.attach(name, registry, w, 1);
+        FastWeightRule rule = FastWeightRules.attach(name, registry, w, 1, OptionalInt.of(0));
         assertEquals(name, rule.name());
         assertEquals(w, rule.slowWeight());
         Map<String, Shape> declared = new java.util.HashMap<>();
@@ -77,7 +85,7 @@ class FastWeightRulesTest {
               () -> FastWeightRules.attach("stdp", registry, bias, 0));
       assertEquals(
           "unknown fast-weight rule 'stdp'; this version knows: hebbian, oja, neuromodulated,"
-              + " gradient",
+              + " gradient, dopamine",
           unknown.getMessage());
       assertThrows(
           IllegalArgumentException.class,
