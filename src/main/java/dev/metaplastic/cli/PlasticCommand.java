@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +72,18 @@ final class PlasticCommand implements Callable<Integer> {
       description =
           "Number of cues, even, half of them Go in each episode (gonogo only). Default: 2.")
   Integer cues;
+
+  @Option(
+      names = "--length",
+      description = "Sequence length to copy (copy only). Default: the task's standard size (5).")
+  Integer length;
+
+  @Option(
+      names = "--delay",
+      description =
+          "Blank steps between the sequence and its recall (copy only). Default: the task's"
+              + " standard size (5).")
+  Integer delay;
 
   @Option(
       names = "--hidden",
@@ -134,10 +145,7 @@ final class PlasticCommand implements Callable<Integer> {
       StagedDirectory.checkTarget(export.toAbsolutePath().normalize());
     }
     EpisodeTask episodeTask =
-        EpisodeTasks.named(
-            task,
-            steps == null ? OptionalInt.empty() : OptionalInt.of(steps),
-            cues == null ? OptionalInt.empty() : OptionalInt.of(cues));
+        EpisodeTasks.named(task, EpisodeTasks.Sizes.of(steps, cues, length, delay));
     Map<String, Plasticity> chosen = plasticities(rules != null ? rules : DEFAULT_RULES);
     if (chosen.containsValue(Plasticity.DOPAMINE) && episodeTask.rewardChannel().isEmpty()) {
       throw new IllegalArgumentException(

@@ -41,26 +41,68 @@ public final class EpisodeTasks {
   }
 
   /**
-   * Builds the task of the given name, with the sizes given and the standard ones otherwise. Only
-   * {@code gonogo} takes sizes: {@code steps} T and {@code cues} K of {@link GoNoGoReversalTask};
-   * with neither given, this is {@link #named(String)}.
-   *
-   * @throws IllegalArgumentException if the name is unknown, if a size is given for a task other
-   *     than {@code gonogo}, or if a size is out of range
+   * Sizes given on a command line; an empty one leaves the task's standard size. {@code gonogo}
+   * takes {@code steps} T and {@code cues} K ({@link GoNoGoReversalTask}); {@code copy} takes the
+   * sequence {@code length} L and the {@code delay} D ({@link CopyTask}); the other tasks take
+   * none.
    */
-  public static EpisodeTask named(String name, OptionalInt steps, OptionalInt cues) {
-    checkNotNull(steps, "steps");
-    checkNotNull(cues, "cues");
+  public record Sizes(OptionalInt steps, OptionalInt cues, OptionalInt length, OptionalInt delay) {
+    /** No size given: every task at its standard size. */
+    public static final Sizes STANDARD =
+        new Sizes(
+            OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+
+    public Sizes {
+      checkNotNull(steps, "steps");
+      checkNotNull(cues, "cues");
+      checkNotNull(length, "length");
+      checkNotNull(delay, "delay");
+    }
+
+    /** The sizes of possibly-null command-line values. */
+    public static Sizes of(Integer steps, Integer cues, Integer length, Integer delay) {
+      return new Sizes(optional(steps), optional(cues), optional(length), optional(delay));
+    }
+
+    private static OptionalInt optional(Integer value) {
+      return value == null ? OptionalInt.empty() : OptionalInt.of(value);
+    }
+  }
+
+  /**
+   * Builds the task of the given name, with the sizes given and the standard ones otherwise; with
+   * no size given, this is {@link #named(String)}.
+   *
+   * @throws IllegalArgumentException if the name is unknown, if a size is given that the task does
+   *     not take, or if a size is out of range
+   */
+  public static EpisodeTask named(String name, Sizes sizes) {
+    checkNotNull(sizes, "sizes");
     EpisodeTask standard = named(name);
-    if (steps.isEmpty() && cues.isEmpty()) {
+    if (sizes.equals(Sizes.STANDARD)) {
       return standard;
     }
-    checkArgument(
-        standard instanceof GoNoGoReversalTask,
-        "task '%s' has fixed sizes; only gonogo takes a number of steps or cues",
-        name);
-    return new GoNoGoReversalTask(
-        steps.orElse(GoNoGoReversalTask.STANDARD_STEPS),
-        cues.orElse(GoNoGoReversalTask.STANDARD_CUES));
+    if (standard instanceof GoNoGoReversalTask) {
+      checkArgument(
+          sizes.length().isEmpty() && sizes.delay().isEmpty(),
+          "task 'gonogo' takes a number of steps and of cues, not a length or a delay");
+      return new GoNoGoReversalTask(
+          sizes.steps().orElse(GoNoGoReversalTask.STANDARD_STEPS),
+          sizes.cues().orElse(GoNoGoReversalTask.STANDARD_CUES));
+    }
+    if (standard instanceof CopyTask) {
+      checkArgument(
+          sizes.steps().isEmpty() && sizes.cues().isEmpty(),
+          "task 'copy' takes a length and a delay, not a number of steps or cues");
+      return new CopyTask(
+          CopyTask.STANDARD_SYMBOLS,
+          sizes.length().orElse(CopyTask.STANDARD_LENGTH),
+          sizes.delay().orElse(CopyTask.STANDARD_DELAY));
+    }
+    throw new IllegalArgumentException(
+        String.format(
+            "task '%s' has fixed sizes; only gonogo takes steps and cues, only copy a length and a"
+                + " delay",
+            name));
   }
 }

@@ -157,7 +157,7 @@ class PlasticCommandTest {
     Run cues = run(with(tiny("copy", "none", dir.resolve("copy")), "--cues", "4"));
     assertEquals(2, cues.status());
     assertEquals(
-        "error: task 'copy' has fixed sizes; only gonogo takes a number of steps or cues",
+        "error: task 'copy' takes a length and a delay, not a number of steps or cues",
         cues.err().strip());
     Run odd = run(with(tiny("gonogo", "none", dir.resolve("odd")), "--cues", "3"));
     assertEquals(2, odd.status());

@@ -34,24 +34,45 @@ class EpisodeTasksTest {
   }
 
   @Test
-  void onlyGoNoGoTakesSizes() {
+  void goNoGoAndCopyTakeTheirSizes() {
     GoNoGoReversalTask sized =
-        (GoNoGoReversalTask) EpisodeTasks.named("gonogo", OptionalInt.of(60), OptionalInt.of(8));
+        (GoNoGoReversalTask) EpisodeTasks.named("gonogo", EpisodeTasks.Sizes.of(60, 8, null, null));
     assertEquals(60, sized.steps());
     assertEquals(8, sized.cues());
     GoNoGoReversalTask cuesOnly =
-        (GoNoGoReversalTask) EpisodeTasks.named("gonogo", OptionalInt.empty(), OptionalInt.of(4));
+        (GoNoGoReversalTask)
+            EpisodeTasks.named("gonogo", EpisodeTasks.Sizes.of(null, 4, null, null));
     assertEquals(40, cuesOnly.steps());
     assertEquals(4, cuesOnly.cues());
+    CopyTask copy =
+        (CopyTask) EpisodeTasks.named("copy", EpisodeTasks.Sizes.of(null, null, 12, 20));
+    assertEquals(2 * 12 + 20, copy.steps());
     assertEquals(
         EpisodeTasks.named("copy").describe(),
-        EpisodeTasks.named("copy", OptionalInt.empty(), OptionalInt.empty()).describe());
+        EpisodeTasks.named("copy", EpisodeTasks.Sizes.STANDARD).describe());
     assertEquals(OptionalInt.empty(), EpisodeTasks.named("copy").rewardChannel());
+  }
+
+  @Test
+  void sizesATaskDoesNotTakeAreRefused() {
     assertEquals(
-        "task 'copy' has fixed sizes; only gonogo takes a number of steps or cues",
+        "task 'copy' takes a length and a delay, not a number of steps or cues",
         assertThrows(
                 IllegalArgumentException.class,
-                () -> EpisodeTasks.named("copy", OptionalInt.of(10), OptionalInt.empty()))
+                () -> EpisodeTasks.named("copy", EpisodeTasks.Sizes.of(10, null, null, null)))
+            .getMessage());
+    assertEquals(
+        "task 'gonogo' takes a number of steps and of cues, not a length or a delay",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EpisodeTasks.named("gonogo", EpisodeTasks.Sizes.of(null, null, 3, null)))
+            .getMessage());
+    assertEquals(
+        "task 'regression' has fixed sizes; only gonogo takes steps and cues, only copy a length"
+            + " and a delay",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EpisodeTasks.named("regression", EpisodeTasks.Sizes.of(null, null, 3, null)))
             .getMessage());
   }
 }
