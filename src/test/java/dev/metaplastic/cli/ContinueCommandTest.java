@@ -215,6 +215,38 @@ class ContinueCommandTest {
   }
 
   /**
+   * Gradient projection memory, set up at the import from the original task's inputs, keeps the
+   * Keras model's task within a few points while the new task is learned, where fine-tuning loses
+   * far more; its exported model carries the projections.
+   */
+  @Test
+  void gradientProjectionKeepsTheOriginalTask() throws IOException {
+    Path out = dir.resolve("out");
+    Path export = dir.resolve("export");
+    Run run =
+        run(
+            keras,
+            out,
+            "--rules",
+            "finetune,gpm",
+            "--importance-samples",
+            "256",
+            "--export",
+            export.toString());
+    assertEquals(0, run.status(), run.out() + run.err());
+    String md = Files.readString(out.resolve("continue.md"));
+    double[] finetune = row(md, "fine-tuning");
+    double[] gpm = row(md, "gpm(threshold=0.97, samples=512)");
+    assertTrue(gpm[0] > KERAS_ACCURACY - 0.04, "GPM keeps the original task: " + md);
+    assertTrue(gpm[0] > finetune[0] + 0.05, "GPM forgets less than fine-tuning: " + md);
+    assertTrue(gpm[1] > 0.5, "GPM learns the new task: " + md);
+    assertTrue(
+        Files.readString(export.resolve("gpm/assets/metaplastic.pbtxt"))
+            .contains("gpm/dense_0/kernel/projection"),
+        "the export carries GPM's state");
+  }
+
+  /**
    * The final accuracy on the original task, the new-task average and the average of a summary row.
    */
   private static double[] row(String md, String method) {
