@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +46,7 @@ final class CompareCommand implements Callable<Integer> {
       description =
           "Methods to compare: finetune, joint, and any of "
               + RuleOptions.CLI_NAMES
-              + ". Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
+              + ", alone or joined with + to share a graph (such as ewc+neuromod-lr). Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
               + " (metaplastic vs plain binarized network): finetune,joint,meta.")
   List<String> methods;
 
@@ -76,18 +77,21 @@ final class CompareCommand implements Callable<Integer> {
     Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
     Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
     for (String method : chosen) {
-      if (!method.equals("finetune") && !method.equals("joint") && !RuleOptions.isRule(method)) {
+      if (!method.equals("finetune")
+          && !method.equals("joint")
+          && !RuleOptions.isCombination(method)) {
         throw new IllegalArgumentException(
             "unknown method '"
                 + method
                 + "'; expected finetune, joint or one of "
-                + RuleOptions.CLI_NAMES);
+                + RuleOptions.CLI_NAMES
+                + " (rules may be joined with +, such as ewc+neuromod-lr)");
       }
       rules.put(
           method,
           method.equals("finetune") || method.equals("joint")
               ? List.of()
-              : List.of(training.rule.rule(method, kind, binarized)));
+              : training.rule.rules(method, kind, binarized));
     }
     TrainerConfig base = training.trainerConfig(List.of(), seed);
     String header =
@@ -128,7 +132,9 @@ final class CompareCommand implements Callable<Integer> {
     StepTimer timer = new StepTimer(progress.listener(method));
     ContinualTrainer trainer = new ContinualTrainer(config, timer);
     String description =
-        config.rules().isEmpty() ? "fine-tuning" : config.rules().get(0).toString();
+        config.rules().isEmpty()
+            ? "fine-tuning"
+            : config.rules().stream().map(Object::toString).collect(Collectors.joining(" + "));
     long start = System.nanoTime();
     if (method.equals("joint")) {
       double[] accuracies = trainer.trainJointly(stream);

@@ -2,9 +2,12 @@ package dev.metaplastic.cli;
 
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -119,16 +122,39 @@ final class RuleOptions {
     return Rules.fromHyperparameters(name, h);
   }
 
-  /** The rule named on the command line, or none for {@code none} (fine-tuning). */
+  /**
+   * The rules named on the command line: none for {@code none} (fine-tuning), one rule, or several
+   * joined by {@code +} to share one graph, such as {@code ewc+neuromod-lr} (EWC's penalty with the
+   * neuromodulated learning-rate gate; at most one of them may transform the optimizer's steps).
+   */
   List<RuleConfig> rules(String cliName, String stream, boolean binarized) {
     if (cliName.equals("none")) {
       return List.of();
     }
-    if (!isRule(cliName)) {
+    if (!isCombination(cliName)) {
       throw new IllegalArgumentException(
           "unknown rule '" + cliName + "'; expected none or one of " + CLI_NAMES);
     }
-    return List.of(rule(cliName, stream, binarized));
+    List<RuleConfig> out = new ArrayList<>();
+    for (String part : cliName.split("\\+")) {
+      out.add(rule(part, stream, binarized));
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code cliName} names a known rule or rules joined by {@code +} (each at most once),
+   * such as {@code ewc+neuromod-lr}.
+   */
+  static boolean isCombination(String cliName) {
+    String[] parts = cliName.split("\\+", -1);
+    Set<String> seen = new HashSet<>();
+    for (String part : parts) {
+      if (!isRule(part) || !seen.add(part.replace('-', '_'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code cliName} (such as {@code online-ewc}) names a known rule. */

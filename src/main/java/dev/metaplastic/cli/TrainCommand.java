@@ -43,7 +43,8 @@ final class TrainCommand implements Callable<Integer> {
       description =
           "Consolidation rule: none (fine-tuning) or one of "
               + RuleOptions.CLI_NAMES
-              + ". Default: ${DEFAULT-VALUE}.")
+              + "; rules joined with + share the graph (such as ewc+neuromod-lr)."
+              + " Default: ${DEFAULT-VALUE}.")
   String rule;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")

@@ -56,6 +56,25 @@ class CompareCommandTest {
     assertPng(dir.resolve("bnn/accuracy-matrix-meta.png"));
   }
 
+  /** Rules joined with + train in one graph: EWC's penalty gated by the neuromodulated rate. */
+  @Test
+  void rulesJoinedWithPlusShareOneGraph() throws IOException {
+    CliRun run =
+        compare(dir.resolve("gate"), "--tasks", "2", "--rules", "finetune,ewc+neuromod-lr");
+    assertEquals(0, run.status(), run.out() + run.err());
+    String md = Files.readString(dir.resolve("gate/compare.md"));
+    assertRows(md, 2);
+    assertTrue(md.contains("| ewc(lambda=1000.0, samples=32) + neuromod_lr(kappa="), md);
+    assertPng(dir.resolve("gate/accuracy-matrix-ewc+neuromod-lr.png"));
+    CliRun twoTransforms = compare(dir.resolve("two"), "--tasks", "2", "--rules", "gpm+meta");
+    assertEquals(2, twoTransforms.status(), twoTransforms.out() + twoTransforms.err());
+    assertTrue(
+        twoTransforms.err().contains("at most one rule may transform the optimizer's steps"),
+        twoTransforms.err());
+    CliRun twice = compare(dir.resolve("twice"), "--rules", "ewc+ewc");
+    assertEquals(2, twice.status(), twice.out() + twice.err());
+  }
+
   @Test
   void unknownMethodFailsBeforeTraining() {
     CliRun run = compare(dir.resolve("bad"), "--rules", "finetune,magic");
