@@ -31,7 +31,7 @@ import org.tensorflow.types.TInt64;
  * optimizer's step S = [ΔW; Δb] (shape [in + 1, out]) of every layer by
  *
  * <pre>
- *   S ← S − P·S                                               (the paper's eq. (8), on the step)
+ *   S ← S − P·S                                   (the paper's gradient projection, on the step)
  * </pre>
  *
  * which the paper applies to the gradient before SGD; applied to the optimizer's final step it
@@ -40,8 +40,9 @@ import org.tensorflow.types.TInt64;
  *
  * <p>At a task boundary the rule estimates the task's input correlation C = 1/N Σ_k a_k a_kᵀ from N
  * training examples and grows P until it keeps a fraction ε (the threshold) of the task's input
- * energy tr(C) (eqs. (9)–(10)): with Ĉ = (I − P)·C·(I − P) the part P does not capture and λ_1 ≥
- * λ_2 ≥ … its eigenvalues with eigenvectors v_i, the smallest k with
+ * energy tr(C) (the paper's threshold criterion on the representation's energy): with Ĉ = (I −
+ * P)·C·(I − P) the part P does not capture and λ_1 ≥ λ_2 ≥ … its eigenvalues with eigenvectors v_i,
+ * the smallest k with
  *
  * <pre>
  *   tr(P·C) + Σ_{i ≤ k} λ_i ≥ ε · tr(C)
