@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -197,7 +196,8 @@ final class AccuracyReport {
   /**
    * Writes a PNG scatter chart of a trade-off: {@code points} joined in order by a line (such as
    * one per rule strength), and {@code references} as separate markers (such as fine-tuning and
-   * joint training), every point labelled.
+   * joint training). Every point is its own legend entry, named by its label, rather than a label
+   * written beside it: points of neighbouring strengths often sit too close for text.
    */
   static void plotTradeOff(
       Path file,
@@ -221,21 +221,18 @@ final class AccuracyReport {
             series,
             points.stream().mapToDouble(Point::x).toArray(),
             points.stream().mapToDouble(Point::y).toArray())
-        .setMarker(SeriesMarkers.CIRCLE);
+        .setMarker(SeriesMarkers.NONE);
+    for (Point p : points) {
+      chart
+          .addSeries(p.label(), new double[] {p.x()}, new double[] {p.y()})
+          .setMarker(SeriesMarkers.CIRCLE)
+          .setLineStyle(SeriesLines.NONE);
+    }
     for (Point r : references) {
       chart
           .addSeries(r.label(), new double[] {r.x()}, new double[] {r.y()})
           .setMarker(SeriesMarkers.DIAMOND)
           .setLineStyle(SeriesLines.NONE);
-    }
-    List<Point> all = new ArrayList<>(points);
-    all.addAll(references);
-    double low = all.stream().mapToDouble(Point::y).min().orElse(0);
-    double high = all.stream().mapToDouble(Point::y).max().orElse(1);
-    // XChart centres a label on its position: lift it clear of the marker.
-    double lift = 0.04 * Math.max(high - low, 0.05);
-    for (Point p : all) {
-      chart.addAnnotation(new AnnotationText(p.label(), p.x(), p.y() + lift, false));
     }
     save(chart, file);
   }
