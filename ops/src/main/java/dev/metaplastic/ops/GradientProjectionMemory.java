@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.linalg.SelfAdjointEig;
 import org.tensorflow.op.math.Cumsum;
 import org.tensorflow.types.TFloat32;
@@ -287,15 +288,11 @@ public final class GradientProjectionMemory implements ConsolidationRule {
       for (Layer layer : layers) {
         Operand<TFloat32> input =
             augmentedInput(ops, gradients.get(layer.kernel()), gradients.get(layer.bias()));
-        Operand<TFloat32> outer = ops.linalg.matMul(input, input, matMulTransposeA());
+        Operand<TFloat32> outer = ops.linalg.matMul(input, input, MatMul.transposeA(true));
         out.add(ops.assignAdd(layer.representation(), ops.math.mul(weight, outer)));
       }
       return out;
     }
-  }
-
-  private static org.tensorflow.op.linalg.MatMul.Options matMulTransposeA() {
-    return org.tensorflow.op.linalg.MatMul.transposeA(true);
   }
 
   /**
@@ -336,8 +333,8 @@ public final class GradientProjectionMemory implements ConsolidationRule {
       Ops ops, Operand<TFloat32> projection, Operand<TFloat32> correlation, double threshold) {
     Operand<TFloat64> p = ops.dtypes.cast(projection, TFloat64.class);
     Operand<TFloat64> c = ops.dtypes.cast(correlation, TFloat64.class);
-    Operand<TFloat64> total = sum(ops, ops.linalg.tensorDiagPart(c));
-    Operand<TFloat64> captured = sum(ops, ops.math.mul(p, c));
+    Operand<TFloat64> total = Reductions.sumAll(ops, ops.linalg.tensorDiagPart(c));
+    Operand<TFloat64> captured = Reductions.sumAll(ops, ops.math.mul(p, c));
     Operand<TFloat64> identity = ops.linalg.tensorDiag(ops.onesLike(ops.linalg.tensorDiagPart(c)));
     Operand<TFloat64> complement = ops.math.sub(identity, p);
     Operand<TFloat64> residual = ops.linalg.matMul(ops.linalg.matMul(complement, c), complement);
@@ -355,16 +352,8 @@ public final class GradientProjectionMemory implements ConsolidationRule {
             ops.math.logicalAnd(ops.math.less(before, target), ops.math.greater(values, floor)),
             TFloat64.class);
     Operand<TFloat64> added =
-        ops.linalg.matMul(
-            ops.math.mul(vectors, chosen),
-            vectors,
-            org.tensorflow.op.linalg.MatMul.transposeB(true));
+        ops.linalg.matMul(ops.math.mul(vectors, chosen), vectors, MatMul.transposeB(true));
     return ops.dtypes.cast(ops.math.add(p, added), TFloat32.class);
-  }
-
-  /** The sum of every element of {@code x}. */
-  private static Operand<TFloat64> sum(Ops ops, Operand<TFloat64> x) {
-    return ops.reduceSum(ops.reshape(x, ops.constant(new long[] {-1})), ops.constant(0));
   }
 
   /** Clears the estimate in progress; the projection of past tasks stays. */
