@@ -1,8 +1,10 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
@@ -48,6 +50,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin StreamOptions streamOptions;
+  @Mixin ThreadOptions threads;
 
   @Option(
       names = "--steps",
@@ -67,10 +70,34 @@ final class BenchCommand implements Callable<Integer> {
       description = "Timed predictor calls per batch size. Default: ${DEFAULT-VALUE}.")
   int predictorIterations;
 
+  @Option(
+      names = "--peers",
+      description =
+          "Also run the demo's protocol in TensorFlow Python and PyTorch (bench/peers) and print"
+              + " our times ÷ theirs.")
+  boolean peers;
+
+  @Option(
+      names = "--python",
+      paramLabel = "PATH",
+      description =
+          "Python for --peers. Default: $METAPLASTIC_PYTHON, else the active venv, else python3"
+              + " on the PATH.")
+  String python;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description = "Fresh processes per framework for --peers. Default: ${DEFAULT-VALUE}.")
+  int rounds;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("TensorFlow Java 1.1.0 on %d cores%n", Runtime.getRuntime().availableProcessors());
+    SessionOptions options = threads.sessionOptions();
+    out.printf(
+        "TensorFlow Java 1.1.0 on %d cores, %s%n",
+        Runtime.getRuntime().availableProcessors(), options.describe());
     MlpSpec mlp = new MlpSpec(784, List.of(256, 256), 1, 10, 0);
     OptimizerConfig sgd = new OptimizerConfig.Sgd(0.01);
     OptimizerConfig adam = OptimizerConfig.Adam.withLearningRate(0.001);
@@ -91,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
     variants.put(
         "BNN, Adam + meta",
         new StepVariant(bnn, adam, List.of(RulePresets.rule("meta", "permuted", true))));
-    Map<String, Double> millis = medianStepMillis(variants);
+    Map<String, Double> millis = medianStepMillis(variants, options);
     out.printf(
         "training step, %s MLP, batch %d (median over %d interleaved rounds of %d steps):%n",
         mlp.describe(), BATCH, ROUNDS, steps / ROUNDS);
@@ -119,15 +146,24 @@ final class BenchCommand implements Callable<Integer> {
         whole.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
         BATCH,
         repeats);
-    double runPlain = medianRunSeconds(whole, stream);
+    double runPlain = medianRunSeconds(whole, stream, options);
     out.printf("  %-22s %8.2f s%n", "Adam", runPlain);
     out.flush();
     for (String rule : Rules.names()) {
       double seconds =
           medianRunSeconds(
-              whole.withRules(List.of(RulePresets.rule(rule, "split", false))), stream);
+              whole.withRules(List.of(RulePresets.rule(rule, "split", false))), stream, options);
       out.printf("  %-22s %8.2f s   ÷ Adam %6.3f%n", "Adam + " + rule, seconds, seconds / runPlain);
       out.flush();
+    }
+    if (peers) {
+      new PeerBench(
+              python,
+              streamOptions.dataDir != null ? streamOptions.dataDir : FashionMnist.DEFAULT_DIR,
+              rounds,
+              steps,
+              options)
+          .run(out);
     }
     return 0;
   }
@@ -139,7 +175,8 @@ final class BenchCommand implements Callable<Integer> {
    * Median milliseconds per training step of each variant. All variants are open at once and timed
    * in interleaved rounds, so that a slow phase of a shared machine hits all of them alike.
    */
-  private Map<String, Double> medianStepMillis(Map<String, StepVariant> variants) {
+  private Map<String, Double> medianStepMillis(
+      Map<String, StepVariant> variants, SessionOptions options) {
     SplittableRandom random = new SplittableRandom(1);
     float[] x = new float[BATCH * 784];
     int[] y = new int[BATCH];
@@ -153,7 +190,9 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, ModelSession> sessions = new LinkedHashMap<>();
     try {
       variants.forEach(
-          (name, v) -> sessions.put(name, new ModelSession(v.spec(), v.optimizer(), v.rules())));
+          (name, v) ->
+              sessions.put(
+                  name, new ModelSession(v.spec(), v.optimizer(), v.rules(), null, options)));
       Map<String, double[]> times = new LinkedHashMap<>();
       sessions.forEach(
           (name, model) -> {
@@ -219,17 +258,18 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private double medianRunSeconds(TrainerConfig config, TaskStream stream) {
+  private double medianRunSeconds(TrainerConfig config, TaskStream stream, SessionOptions options) {
     double[] times = new double[repeats];
     for (int r = 0; r < repeats; r++) {
       long start = System.nanoTime();
-      new ContinualTrainer(config, TrainingListener.NONE).run(stream);
+      new ContinualTrainer(config, TrainingListener.NONE).withSessionOptions(options).run(stream);
       times[r] = (System.nanoTime() - start) / 1e9;
     }
     return median(times);
   }
 
-  private static double median(double[] values) {
+  /** The median of {@code values}. */
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;

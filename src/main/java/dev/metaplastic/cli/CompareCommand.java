@@ -130,7 +130,8 @@ final class CompareCommand implements Callable<Integer> {
 
   private MethodResult run(String method, TrainerConfig config, TaskStream stream) {
     StepTimer timer = new StepTimer(progress.listener(method));
-    ContinualTrainer trainer = new ContinualTrainer(config, timer);
+    ContinualTrainer trainer =
+        new ContinualTrainer(config, timer).withSessionOptions(training.threads.sessionOptions());
     String description =
         config.rules().isEmpty()
             ? "fine-tuning"

@@ -66,6 +66,7 @@ final class ContinueCommand implements Callable<Integer> {
   @Mixin OptimizerOptions optimizer;
   @Mixin RuleOptions ruleOptions;
   @Mixin ProgressOptions progress;
+  @Mixin ThreadOptions threads;
 
   @Option(
       names = "--from",
@@ -440,7 +441,8 @@ final class ContinueCommand implements Callable<Integer> {
     StepTimer timer = new StepTimer(progress.listener(method.key() + " seed " + seed));
     ContinualTrainer trainer = new ContinualTrainer(config(imported, method.rules(), seed), timer);
     long start = System.nanoTime();
-    try (ModelSession model = imported.open(optimizer.config(), method.rules(), seed)) {
+    try (ModelSession model =
+        imported.open(optimizer.config(), method.rules(), seed, threads.sessionOptions())) {
       trainer.consolidateLearned(model, tasks, 0, importanceSamples);
       double original = model.evaluate(tasks.tasks().get(0).test(), EVAL_BATCH);
       DataStream descriptor = ContinualTrainer.describe(tasks);
@@ -464,7 +466,8 @@ final class ContinueCommand implements Callable<Integer> {
     StepTimer timer = new StepTimer(progress.listener("joint seed " + seed));
     ContinualTrainer trainer = new ContinualTrainer(config(imported, List.of(), seed), timer);
     long start = System.nanoTime();
-    try (ModelSession model = imported.open(optimizer.config(), List.of(), seed)) {
+    try (ModelSession model =
+        imported.open(optimizer.config(), List.of(), seed, threads.sessionOptions())) {
       double[] accuracies = trainer.trainJointly(model, tasks, sequentialSteps(trainer, tasks));
       double seconds = (System.nanoTime() - start) / 1e9;
       return new MethodResult(

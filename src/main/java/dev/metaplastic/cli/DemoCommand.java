@@ -72,7 +72,9 @@ final class DemoCommand implements Callable<Integer> {
       for (List<RuleConfig> rules : List.of(List.<RuleConfig>of(), si)) {
         TrainerConfig config = training.trainerConfig(rules, seed);
         AccuracyMatrix m =
-            new ContinualTrainer(config, progress.listener(config.methodName())).run(stream);
+            new ContinualTrainer(config, progress.listener(config.methodName()))
+                .withSessionOptions(training.threads.sessionOptions())
+                .run(stream);
         results.computeIfAbsent(config.methodName(), k -> new ArrayList<>()).add(m);
         pw.printf(
             "seed %d  %-12s average accuracy %.4f%n",
@@ -81,7 +83,9 @@ final class DemoCommand implements Callable<Integer> {
       }
       TrainerConfig jointConfig = training.trainerConfig(List.of(), seed);
       double[] bound =
-          new ContinualTrainer(jointConfig, progress.listener("joint")).trainJointly(stream);
+          new ContinualTrainer(jointConfig, progress.listener("joint"))
+              .withSessionOptions(training.threads.sessionOptions())
+              .trainJointly(stream);
       joint.add(Arrays.stream(bound).average().orElse(Double.NaN));
       pw.printf("seed %d  %-12s average accuracy %.4f%n", seed, "joint", joint.get(seed));
       pw.flush();

@@ -73,7 +73,11 @@ final class EpisodeRun {
     Random random = new Random(config.seed());
     try (EpisodeSession session =
             new EpisodeSession(
-                spec, config.optimizer(), loss, EpisodeTrainingGraph.DEFAULT_CLIP_NORM);
+                spec,
+                config.optimizer(),
+                loss,
+                EpisodeTrainingGraph.DEFAULT_CLIP_NORM,
+                config.sessionOptions());
         progress) {
       for (int step = 1; step <= config.episodes(); step++) {
         Episodes batch = config.task().sample(config.batch(), random);

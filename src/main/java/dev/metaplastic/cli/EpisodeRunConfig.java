@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.episodes.EpisodeTask;
 import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.SessionOptions;
 
 /**
  * The settings every rule of a plastic comparison shares.
@@ -16,6 +17,7 @@ import dev.metaplastic.graphs.OptimizerConfig;
  * @param optimizer the optimizer
  * @param evalEvery evaluate on the evaluation set every this many steps (and after the last)
  * @param seed seed of the weights and of the training episodes
+ * @param sessionOptions how the sessions run (threads)
  */
 record EpisodeRunConfig(
     EpisodeTask task,
@@ -24,10 +26,12 @@ record EpisodeRunConfig(
     int batch,
     OptimizerConfig optimizer,
     int evalEvery,
-    long seed) {
+    long seed,
+    SessionOptions sessionOptions) {
   EpisodeRunConfig {
     checkNotNull(task, "task");
     checkNotNull(optimizer, "optimizer");
+    checkNotNull(sessionOptions, "sessionOptions");
     checkArgument(hidden > 0, "--hidden must be positive, got %s", hidden);
     checkArgument(episodes > 0, "--episodes must be positive, got %s", episodes);
     checkArgument(batch > 0, "--batch must be positive, got %s", batch);

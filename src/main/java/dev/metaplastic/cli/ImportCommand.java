@@ -37,6 +37,7 @@ final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin OptimizerOptions optimizer;
   @Mixin RuleOptions rules;
+  @Mixin ThreadOptions threads;
 
   @Parameters(index = "0", paramLabel = "SOURCE", description = "The SavedModel to import.")
   Path source;
@@ -89,7 +90,8 @@ final class ImportCommand implements Callable<Integer> {
     if (data == null) {
       out.println("no Fashion-MNIST found: the model was not checked against data");
     }
-    try (ModelSession model = imported.open(optimizer.config(), chosen, seed)) {
+    try (ModelSession model =
+        imported.open(optimizer.config(), chosen, seed, threads.sessionOptions())) {
       DataStream origin =
           DataStream.newBuilder()
               .setKind("imported")

@@ -46,6 +46,7 @@ final class PlasticCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin ProgressOptions progress;
+  @Mixin ThreadOptions threads;
 
   @Option(
       names = "--task",
@@ -161,7 +162,8 @@ final class PlasticCommand implements Callable<Integer> {
             batch,
             OptimizerConfig.Adam.withLearningRate(learningRate),
             evalEvery,
-            seed);
+            seed,
+            threads.sessionOptions());
     EvaluationSet evaluation = EvaluationSet.sample(episodeTask, evalEpisodes, seed);
     Path dir = out != null ? out : Path.of("out", "plastic-" + task);
     PrintWriter pw = spec.commandLine().getOut();
@@ -177,7 +179,8 @@ final class PlasticCommand implements Callable<Integer> {
             learningRate,
             evalEpisodes,
             evalEvery,
-            seed);
+            seed,
+            threads.sessionOptions());
     pw.println("plastic: " + header);
     pw.flush();
 

@@ -110,6 +110,7 @@ final class TrainCommand implements Callable<Integer> {
     if (joint) {
       double[] bound =
           new ContinualTrainer(run.config().withRules(List.of()), progress.listener("joint"))
+              .withSessionOptions(training.threads.sessionOptions())
               .trainJointly(run.opened().stream());
       pw.printf(
           "joint training (upper bound): average accuracy %.4f%n",
@@ -144,7 +145,11 @@ final class TrainCommand implements Callable<Integer> {
     pw.flush();
     AccuracyMatrix matrix =
         ContinualTrainer.resume(
-            checkpoint, opened.stream(), progress.listener(config.methodName()), checkpointEvery);
+            checkpoint,
+            opened.stream(),
+            progress.listener(config.methodName()),
+            checkpointEvery,
+            training.threads.sessionOptions());
     return new Outcome(matrix, config.methodName(), checkpoint.getParent(), opened, config);
   }
 
@@ -167,10 +172,11 @@ final class TrainCommand implements Callable<Integer> {
       AccuracyMatrix matrix =
           new ContinualTrainer(config, progress.listener(config.methodName()))
               .withCheckpoints(new Checkpoints(store), checkpointEvery)
+              .withSessionOptions(training.threads.sessionOptions())
               .run(stream, opened.descriptor());
       return new Outcome(matrix, config.methodName(), store, opened, config);
     }
-    try (LoadedModel loaded = SavedModels.load(init)) {
+    try (LoadedModel loaded = SavedModels.load(init, training.threads.sessionOptions())) {
       Manifest manifest = loaded.manifest();
       TrainerConfig fromModel =
           new TrainerConfig(
@@ -191,6 +197,7 @@ final class TrainCommand implements Callable<Integer> {
       AccuracyMatrix matrix =
           new ContinualTrainer(fromModel, progress.listener(fromModel.methodName()))
               .withCheckpoints(new Checkpoints(store), checkpointEvery)
+              .withSessionOptions(training.threads.sessionOptions())
               .run(loaded.model(), stream, opened.descriptor());
       return new Outcome(matrix, fromModel.methodName(), store, opened, fromModel);
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 final class TrainingOptions {
   @Mixin OptimizerOptions optimizer;
   @Mixin RuleOptions rule;
+  @Mixin ThreadOptions threads;
 
   @Option(
       names = "--hidden",

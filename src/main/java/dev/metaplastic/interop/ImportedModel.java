@@ -8,6 +8,7 @@ import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.VariableMapping;
 import dev.metaplastic.interop.KerasImport.Mapping;
@@ -205,7 +206,16 @@ public final class ImportedModel {
    * @param seed seed of later training, recorded in the model's spec
    */
   public ModelSession open(OptimizerConfig optimizer, List<? extends RuleConfig> rules, long seed) {
-    ModelSession model = new ModelSession(spec(seed), optimizer, rules, source);
+    return open(optimizer, rules, seed, SessionOptions.DEFAULT);
+  }
+
+  /** As {@link #open(OptimizerConfig, List, long)}, in a session with {@code options} (threads). */
+  public ModelSession open(
+      OptimizerConfig optimizer,
+      List<? extends RuleConfig> rules,
+      long seed,
+      SessionOptions options) {
+    ModelSession model = new ModelSession(spec(seed), optimizer, rules, source, options);
     try {
       weights.forEach(model::write);
       model.rebase();

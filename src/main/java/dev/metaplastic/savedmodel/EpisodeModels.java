@@ -7,6 +7,7 @@ import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.PlasticRnnSpec;
+import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.Manifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,6 +138,11 @@ public final class EpisodeModels {
    *     cannot be read
    */
   public static LoadedEpisodeModel load(Path dir) {
+    return load(dir, SessionOptions.DEFAULT);
+  }
+
+  /** As {@link #load(Path)}, in a session with {@code options} (threads). */
+  public static LoadedEpisodeModel load(Path dir, SessionOptions options) {
     checkNotNull(dir, "dir must not be null");
     Manifest manifest = SavedModels.readManifest(dir);
     checkArgument(
@@ -154,7 +160,8 @@ public final class EpisodeModels {
               spec,
               Manifests.optimizer(manifest),
               Manifests.episodeLoss(manifest),
-              Manifests.clipNorm(manifest));
+              Manifests.clipNorm(manifest),
+              options);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
     }

@@ -3,6 +3,7 @@ package dev.metaplastic.savedmodel;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.metaplastic.graphs.Manifests;
+import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
@@ -221,6 +222,11 @@ public final class SavedModels {
    *     lacks a variable the manifest names, or if its variables cannot be read
    */
   public static LoadedModel load(Path dir) {
+    return load(dir, SessionOptions.DEFAULT);
+  }
+
+  /** As {@link #load(Path)}, in a session with {@code options} (threads). */
+  public static LoadedModel load(Path dir, SessionOptions options) {
     Manifest manifest = readManifest(dir);
     checkArgument(
         !Manifests.isPlasticRnn(manifest),
@@ -235,7 +241,8 @@ public final class SavedModels {
               Manifests.spec(manifest),
               Manifests.optimizer(manifest),
               Manifests.rules(manifest),
-              Manifests.source(manifest));
+              Manifests.source(manifest),
+              options);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
     }

@@ -8,6 +8,7 @@ import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.AccuracyRow;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
@@ -37,18 +38,27 @@ public final class ContinualTrainer {
   private final TrainingListener listener;
   private final Checkpoints checkpoints;
   private final int every;
+  private final SessionOptions sessionOptions;
 
-  /** A trainer with {@code config} that reports to {@code listener}, without checkpoints. */
+  /**
+   * A trainer with {@code config} that reports to {@code listener}, without checkpoints, whose
+   * models run with TensorFlow's default threads.
+   */
   public ContinualTrainer(TrainerConfig config, TrainingListener listener) {
-    this(config, listener, null, 0);
+    this(config, listener, null, 0, SessionOptions.DEFAULT);
   }
 
   private ContinualTrainer(
-      TrainerConfig config, TrainingListener listener, Checkpoints checkpoints, int every) {
+      TrainerConfig config,
+      TrainingListener listener,
+      Checkpoints checkpoints,
+      int every,
+      SessionOptions sessionOptions) {
     this.config = config;
     this.listener = listener;
     this.checkpoints = checkpoints;
     this.every = every;
+    this.sessionOptions = sessionOptions;
   }
 
   /**
@@ -57,7 +67,12 @@ public final class ContinualTrainer {
    */
   public ContinualTrainer withCheckpoints(Checkpoints store, int everySteps) {
     checkArgument(everySteps >= 0, "checkpoint interval must be >= 0 steps, got %s", everySteps);
-    return new ContinualTrainer(config, listener, store, everySteps);
+    return new ContinualTrainer(config, listener, store, everySteps, sessionOptions);
+  }
+
+  /** The same trainer, opening its models' sessions with {@code options} (threads). */
+  public ContinualTrainer withSessionOptions(SessionOptions options) {
+    return new ContinualTrainer(config, listener, checkpoints, every, options);
   }
 
   /** Trains a new model on every task of {@code stream} in order; returns the accuracy matrix. */
@@ -132,6 +147,18 @@ public final class ContinualTrainer {
    */
   public static AccuracyMatrix resume(
       Path checkpoint, TaskStream stream, TrainingListener listener, int everySteps) {
+    return resume(checkpoint, stream, listener, everySteps, SessionOptions.DEFAULT);
+  }
+
+  /**
+   * As {@link #resume(Path, TaskStream, TrainingListener, int)}, in a session with {@code options}.
+   */
+  public static AccuracyMatrix resume(
+      Path checkpoint,
+      TaskStream stream,
+      TrainingListener listener,
+      int everySteps,
+      SessionOptions options) {
     TrainingRun run = Checkpoints.readRun(checkpoint);
     Manifest manifest = run.getManifest();
     TrainerConfig config = configOf(run);
@@ -142,7 +169,8 @@ public final class ContinualTrainer {
         stream.tasks().size());
     ContinualTrainer trainer =
         new ContinualTrainer(config, listener)
-            .withCheckpoints(new Checkpoints(checkpoint.getParent()), everySteps);
+            .withCheckpoints(new Checkpoints(checkpoint.getParent()), everySteps)
+            .withSessionOptions(options);
     try (ModelSession model = trainer.open(stream, Manifests.source(manifest))) {
       Manifests.checkMatches(manifest, model.graph());
       Checkpoints.restore(model, checkpoint);
@@ -244,7 +272,7 @@ public final class ContinualTrainer {
    */
   private ModelSession open(TaskStream stream, Source source) {
     MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
-    return new ModelSession(spec, config.optimizer(), config.rules(), source);
+    return new ModelSession(spec, config.optimizer(), config.rules(), source, sessionOptions);
   }
 
   /** A descriptor for a stream that was not opened by name (kind {@code custom}). */

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.ops.RuleConfig;
@@ -16,9 +17,6 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GraphOptions;
-import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -30,18 +28,6 @@ import org.tensorflow.types.TInt64;
  * shape gives a message naming the expected and actual sizes instead of a native error.
  */
 public final class ModelSession implements AutoCloseable {
-  /**
-   * Runs the graph as built, without Grappler's rewrites: they bring no measurable speed to these
-   * small dense graphs but cost 0.1–0.3 s at the first call of every entry point (measured with
-   * {@code metaplastic bench}), which dominated short runs.
-   */
-  private static final ConfigProto SESSION_CONFIG =
-      ConfigProto.newBuilder()
-          .setGraphOptions(
-              GraphOptions.newBuilder()
-                  .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
-          .build();
-
   private final Graph graph;
   private final Session session;
   private final TrainingGraph training;
@@ -59,11 +45,24 @@ public final class ModelSession implements AutoCloseable {
    */
   public ModelSession(
       MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
+    this(spec, optimizer, rules, source, SessionOptions.DEFAULT);
+  }
+
+  /**
+   * As {@link #ModelSession(MlpSpec, OptimizerConfig, List, Source)}, with the session's threads
+   * set by {@code options}; the graph runs as built ({@link SessionOptions#asBuilt()}).
+   */
+  public ModelSession(
+      MlpSpec spec,
+      OptimizerConfig optimizer,
+      List<? extends RuleConfig> rules,
+      Source source,
+      SessionOptions options) {
     this.spec = spec;
     this.graph = new Graph();
     try {
       this.training = new TrainingGraph(graph, spec, optimizer, rules, source);
-      this.session = new Session(graph, SESSION_CONFIG);
+      this.session = new Session(graph, options.asBuilt());
     } catch (RuntimeException e) {
       graph.close();
       throw e;

@@ -45,10 +45,24 @@ public final class EpisodeSession implements AutoCloseable {
       OptimizerConfig optimizer,
       EpisodeTrainingGraph.Loss loss,
       double clipNorm) {
+    this(spec, optimizer, loss, clipNorm, SessionOptions.DEFAULT);
+  }
+
+  /**
+   * As {@link #EpisodeSession(PlasticRnnSpec, OptimizerConfig, EpisodeTrainingGraph.Loss, double)},
+   * with the session's threads set by {@code options}; Grappler's rewrites stay on ({@link
+   * SessionOptions#rewritten()}).
+   */
+  public EpisodeSession(
+      PlasticRnnSpec spec,
+      OptimizerConfig optimizer,
+      EpisodeTrainingGraph.Loss loss,
+      double clipNorm,
+      SessionOptions options) {
     Graph g = new Graph();
     try {
       this.training = new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm);
-      this.session = new Session(g);
+      this.session = new Session(g, options.rewritten());
     } catch (RuntimeException | Error e) {
       g.close();
       throw e;
