@@ -18,8 +18,10 @@ import dev.metaplastic.train.TrainingListener;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,8 +98,11 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     SessionOptions options = threads.sessionOptions();
     out.printf(
-        "TensorFlow Java 1.1.0 on %d cores, %s%n",
-        Runtime.getRuntime().availableProcessors(), options.describe());
+        "TensorFlow Java 1.1.0 on %d cores, %s; %s, %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        options.describe(),
+        machineLoad(),
+        LocalDate.now());
     MlpSpec mlp = new MlpSpec(784, List.of(256, 256), 1, 10, 0);
     OptimizerConfig sgd = new OptimizerConfig.Sgd(0.01);
     OptimizerConfig adam = OptimizerConfig.Adam.withLearningRate(0.001);
@@ -266,6 +271,15 @@ final class BenchCommand implements Callable<Integer> {
       times[r] = (System.nanoTime() - start) / 1e9;
     }
     return median(times);
+  }
+
+  /**
+   * The machine's load when the bench starts, to judge its numbers by: other processes on the same
+   * cores slow everything down, memory-bound work most.
+   */
+  static String machineLoad() {
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    return load < 0 ? "load average unknown" : String.format("load average %.2f", load);
   }
 
   /** The median of {@code values}. */

@@ -113,6 +113,7 @@ final class PeerBench {
           out.flush();
         }
       }
+      out.printf("after the peers: %s%n", BenchCommand.machineLoad());
       printTable(out, medians(results));
     } finally {
       try {

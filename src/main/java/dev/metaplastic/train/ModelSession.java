@@ -50,7 +50,7 @@ public final class ModelSession implements AutoCloseable {
 
   /**
    * As {@link #ModelSession(MlpSpec, OptimizerConfig, List, Source)}, with the session's threads
-   * set by {@code options}; the graph runs as built ({@link SessionOptions#asBuilt()}).
+   * set by {@code options}.
    */
   public ModelSession(
       MlpSpec spec,
@@ -62,7 +62,7 @@ public final class ModelSession implements AutoCloseable {
     this.graph = new Graph();
     try {
       this.training = new TrainingGraph(graph, spec, optimizer, rules, source);
-      this.session = new Session(graph, options.asBuilt());
+      this.session = new Session(graph, options.configProto());
     } catch (RuntimeException e) {
       graph.close();
       throw e;

@@ -50,8 +50,7 @@ public final class EpisodeSession implements AutoCloseable {
 
   /**
    * As {@link #EpisodeSession(PlasticRnnSpec, OptimizerConfig, EpisodeTrainingGraph.Loss, double)},
-   * with the session's threads set by {@code options}; Grappler's rewrites stay on ({@link
-   * SessionOptions#rewritten()}).
+   * with the session's threads set by {@code options}.
    */
   public EpisodeSession(
       PlasticRnnSpec spec,
@@ -62,7 +61,7 @@ public final class EpisodeSession implements AutoCloseable {
     Graph g = new Graph();
     try {
       this.training = new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm);
-      this.session = new Session(g, options.rewritten());
+      this.session = new Session(g, options.configProto());
     } catch (RuntimeException | Error e) {
       g.close();
       throw e;

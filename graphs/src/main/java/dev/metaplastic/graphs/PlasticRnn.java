@@ -12,6 +12,7 @@ import dev.metaplastic.ops.GradientPlasticityRule;
 import dev.metaplastic.ops.HebbianTraceRule;
 import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.OjaTraceRule;
+import dev.metaplastic.ops.OuterProductTrace;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RewardModulatedHebbianRule;
 import dev.metaplastic.ops.VariableRegistry;
@@ -23,8 +24,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A recurrent layer whose recurrent weights are plastic within an episode, statically unrolled over
@@ -98,8 +101,8 @@ import org.tensorflow.types.TInt32;
  * #INITIAL_ETA} and the gradient rule's η at {@value #INITIAL_ETA} on every synapse.
  *
  * <p>Only ops with a gradient in TensorFlow's C++ registry lie between the parameters and the
- * logits (products, sums, broadcasts, tanh, min/max, pack), so {@code tf.gradients} works through
- * the unrolled episode from Java.
+ * logits (products, batched matrix products, sums, broadcasts, tanh, min/max, pack, concat), so
+ * {@code tf.gradients} works through the unrolled episode from Java.
  */
 public final class PlasticRnn {
   /** Contract name of the plastic recurrent connection's slow weight. */
@@ -127,6 +130,12 @@ public final class PlasticRnn {
 
   /** Bound c of the neuromodulated trace, Backpropamine's 1 ({@link BackpropamineRule#CLIP}). */
   public static final double NEUROMOD_CLIP = BackpropamineRule.CLIP;
+
+  /**
+   * Steps per block of {@link #factoredForward}: long enough that a block's trace is folded rarely,
+   * short enough that the within-block sums stay small.
+   */
+  static final int BLOCK = 8;
 
   private final PlasticRnnSpec spec;
   private final List<Parameter> parameters = new ArrayList<>();
@@ -289,6 +298,9 @@ public final class PlasticRnn {
         "plasticity NONE carries no trace, but an initial trace was given");
     Operand<TInt32> batch = tf.shape.size(tf.shape(inputs), tf.constant(0));
     Operand<TFloat32> h = initialState != null ? initialState : initialState(tf, batch);
+    if (rule instanceof OuterProductTrace factored && initialTrace == null) {
+      return factoredForward(tf, inputs, h, factored);
+    }
     Operand<TFloat32> trace =
         initialTrace != null || !spec.carriesTrace() ? initialTrace : initialTrace(tf, batch);
     List<Operand<TFloat32>> states = new ArrayList<>();
@@ -299,12 +311,115 @@ public final class PlasticRnn {
       h = next.state();
       trace = next.trace();
     }
+    return new Episode(readoutAll(tf, states), states, h, trace);
+  }
+
+  /** One readout of the stacked states h_1 … h_T: logits [B, T, outputSize]. */
+  private Operand<TFloat32> readoutAll(Ops tf, List<Operand<TFloat32>> states) {
     Operand<TFloat32> stacked = tf.stack(states, Stack.axis(1L));
     Operand<TFloat32> flat = tf.reshape(stacked, tf.constant(new long[] {-1, spec.hidden()}));
-    Operand<TFloat32> logits =
-        tf.reshape(
-            readout(tf, flat), tf.constant(new long[] {-1, spec.steps(), spec.outputSize()}));
-    return new Episode(logits, states, h, trace);
+    return tf.reshape(
+        readout(tf, flat), tf.constant(new long[] {-1, spec.steps(), spec.outputSize()}));
+  }
+
+  /**
+   * The unrolled episode from a zero trace for a rule whose trace is a decaying sum of outer
+   * products ({@link OuterProductTrace}: F' = F ⊙ d + pre ⊗ u, read as pre·(κ ⊙ F)), computed
+   * without the per-example [B, H, H] trace of every step, which made a plastic step cost 10–45
+   * plain ones (time went to elementwise passes over [B, H, H] and their gradients). The steps go
+   * in blocks of {@value #BLOCK}. Within a block, step t's plastic output is Σ_s ((h_{t−1} ⊙
+   * pre_s)·κ) ⊙ ũ_s over the block's earlier steps s, one matrix product with κ; the trace F₀ left
+   * by earlier blocks adds h_{t−1}·(κ ⊙ F₀) ⊙ D, one batched vector-matrix product, D the decay
+   * since the block began. At a block's end F₀ ← F₀ ⊙ D + Σ_s pre_s ⊗ ũ_s, one batched product.
+   * Blocks bound the work of a step: the within-block sum grows with the block, not with the
+   * episode. The equations are the rule's; only the order of the float operations differs from
+   * {@link #advance}.
+   */
+  private Episode factoredForward(
+      Ops tf, Operand<TFloat32> inputs, Operand<TFloat32> h, OuterProductTrace factored) {
+    int hidden = spec.hidden();
+    Operand<TInt32> one = tf.constant(1);
+    Operand<TInt64> rows = tf.constant(new long[] {-1, hidden});
+    Operand<TFloat32> coupling = factored.coupling();
+    Operand<TFloat32> w = recurrentKernel.variable();
+    List<Operand<TFloat32>> states = new ArrayList<>();
+    Operand<TFloat32> base = null; // F₀ of this block
+    Operand<TFloat32> coupledBase = null; // κ ⊙ F₀
+    Block block = new Block();
+    for (int t = 0; t < spec.steps(); t++) {
+      Operand<TFloat32> x = tf.gather(inputs, tf.constant(t), tf.constant(1));
+      Operand<TFloat32> recurrent = tf.linalg.matMul(h, w);
+      if (coupledBase != null) {
+        Operand<TFloat32> fromBase =
+            tf.reshape(
+                tf.train.batchMatMul(tf.expandDims(h, one), coupledBase, TFloat32.class), rows);
+        recurrent =
+            tf.math.add(
+                recurrent, block.decay == null ? fromBase : tf.math.mul(fromBase, block.decay));
+      }
+      if (!block.pre.isEmpty()) {
+        int k = block.pre.size();
+        Operand<TFloat32> pairs =
+            tf.reshape(tf.math.mul(tf.expandDims(h, one), block.pre(tf)), rows);
+        Operand<TFloat32> read =
+            tf.reshape(tf.linalg.matMul(pairs, coupling), tf.constant(new long[] {-1, k, hidden}));
+        recurrent = tf.math.add(recurrent, tf.reduceSum(tf.math.mul(read, block.increments), one));
+      }
+      Operand<TFloat32> z =
+          tf.nn.biasAdd(
+              tf.math.add(tf.linalg.matMul(x, inputKernel.variable()), recurrent), bias.variable());
+      Operand<TFloat32> next = tf.math.tanh(z);
+      block.add(tf, h, factored.increment(tf, h, next, z), factored.decay(tf, next));
+      states.add(next);
+      h = next;
+      if (block.pre.size() == BLOCK || t == spec.steps() - 1) {
+        base = block.fold(tf, base);
+        coupledBase = tf.math.mul(coupling, base);
+        block = new Block();
+      }
+    }
+    return new Episode(readoutAll(tf, states), states, h, factored.trace(tf, base));
+  }
+
+  /** The steps of the current block: their presynaptic activities and decayed increments. */
+  private static final class Block {
+    final List<Operand<TFloat32>> pre = new ArrayList<>();
+    Operand<TFloat32> increments; // [B, k, H]: ũ_s, decayed to the current step
+    Operand<TFloat32> decay; // D since the block began: a scalar or [B, H]; null at its start
+
+    /** pre_s stacked, [B, k, H]. */
+    Operand<TFloat32> pre(Ops tf) {
+      return tf.stack(pre, Stack.axis(1L));
+    }
+
+    /** Records step s: ũ ← ũ ⊙ d, then ũ_s = u; D ← D ⊙ d. */
+    void add(Ops tf, Operand<TFloat32> presynaptic, Operand<TFloat32> u, Operand<TFloat32> d) {
+      Operand<TInt32> axis = tf.constant(1);
+      Operand<TFloat32> row = tf.expandDims(u, axis);
+      if (increments == null) {
+        increments = row;
+      } else {
+        Operand<TFloat32> perRow = perUnit(d) ? tf.expandDims(d, axis) : d;
+        increments = tf.concat(List.of(tf.math.mul(increments, perRow), row), axis);
+      }
+      decay = decay == null ? d : tf.math.mul(decay, d);
+      pre.add(presynaptic);
+    }
+
+    /** The trace after the block: F₀ ⊙ D + Σ_s pre_s ⊗ ũ_s, [B, H, H]. */
+    Operand<TFloat32> fold(Ops tf, Operand<TFloat32> base) {
+      Operand<TFloat32> added =
+          tf.train.batchMatMul(pre(tf), increments, TFloat32.class, BatchMatMul.adjX(true));
+      if (base == null) {
+        return added;
+      }
+      Operand<TFloat32> perColumn = perUnit(decay) ? tf.expandDims(decay, tf.constant(1)) : decay;
+      return tf.math.add(tf.math.mul(base, perColumn), added);
+    }
+
+    private static boolean perUnit(Operand<TFloat32> d) {
+      return d.shape().numDimensions() > 0;
+    }
   }
 
   /** The unrolled episode from a zero state and a zero trace. */

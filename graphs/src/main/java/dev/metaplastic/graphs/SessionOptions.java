@@ -28,32 +28,25 @@ public record SessionOptions(int threads) {
   }
 
   /**
-   * The session configuration for graphs run as built: Grappler's rewrites bring no measurable
-   * speed to our small dense graphs but cost 0.1–0.3 s at the first call of every entry point
-   * (measured with {@code metaplastic bench}), which dominated short runs.
+   * The session configuration. Graphs run as built, without Grappler's rewrites: they bring no
+   * measurable speed to our graphs but cost 0.1–0.3 s at the first call of every entry point of a
+   * classifier's graph (measured with {@code metaplastic bench}), which dominated short runs, and
+   * seconds at the first training step of an unrolled plastic RNN (2–3 s instead of 15–24 s for T =
+   * 15 on a loaded 2-core machine, with the same time per step afterwards).
    */
-  public ConfigProto asBuilt() {
-    return threaded()
-        .setGraphOptions(
-            GraphOptions.newBuilder()
-                .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
-        .build();
-  }
-
-  /** The session configuration that leaves Grappler's graph rewrites on. */
-  public ConfigProto rewritten() {
-    return threaded().build();
-  }
-
-  private ConfigProto.Builder threaded() {
-    ConfigProto.Builder config = ConfigProto.newBuilder();
+  public ConfigProto configProto() {
+    ConfigProto.Builder config =
+        ConfigProto.newBuilder()
+            .setGraphOptions(
+                GraphOptions.newBuilder()
+                    .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)));
     if (threads > 0) {
       config
           .setIntraOpParallelismThreads(threads)
           .setInterOpParallelismThreads(threads)
           .setUsePerSessionThreads(true);
     }
-    return config;
+    return config.build();
   }
 
   /** "TensorFlow's default threads" or "2 intra-op and 2 inter-op threads". */

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Gradient-based plasticity (Duan, Jia, Li, Zhong &amp; Ma, "Hebbian and gradient-based plasticity
@@ -170,6 +171,25 @@ public final class GradientPlasticity {
     Operand<TFloat32> step =
         tf.math.mul(Neuromodulation.perExample(tf, rateScale), tf.math.mul(eta, gradient));
     return tf.math.sub(tf.math.mul(keep, fastWeight), step);
+  }
+
+  /**
+   * {@link #normClipScale} of the outer product a ⊗ e from its factors: its Frobenius norm is ‖a‖
+   * ‖e‖, so min(1, c / √max(‖a‖² ‖e‖², 10⁻²⁴)) without forming the [B, in, out] product.
+   *
+   * @param a [B, in]
+   * @param e [B, out]
+   * @param maxNorm c &gt; 0
+   * @return [B]
+   */
+  public static Operand<TFloat32> outerNormClipScale(
+      Ops tf, Operand<TFloat32> a, Operand<TFloat32> e, float maxNorm) {
+    Operand<TInt32> features = tf.constant(1);
+    Operand<TFloat32> squares =
+        tf.math.mul(
+            tf.reduceSum(tf.math.square(a), features), tf.reduceSum(tf.math.square(e), features));
+    Operand<TFloat32> norm = tf.math.sqrt(tf.math.maximum(squares, tf.constant(1e-24f)));
+    return tf.math.minimum(tf.constant(1f), tf.math.div(tf.constant(maxNorm), norm));
   }
 
   /**

@@ -29,7 +29,7 @@ import org.tensorflow.types.TFloat32;
  * the paper's reference code sets it through its own readout loss; a learned linear readout is the
  * simplest self-set target.)
  */
-public final class GradientPlasticityRule implements FastWeightRule {
+public final class GradientPlasticityRule implements OuterProductTrace {
   /** The rule's name in {@link FastWeightRules}. */
   public static final String NAME = "gradient";
 
@@ -94,6 +94,43 @@ public final class GradientPlasticityRule implements FastWeightRule {
     return GradientPlasticity.effectiveOutput(tf, pre, w, trace);
   }
 
+  /** κ = η: W_fast = η ⊙ F, so pre·W_fast = pre·(η ⊙ F). */
+  @Override
+  public Operand<TFloat32> coupling() {
+    return eta.variable();
+  }
+
+  /** d = 1 − λ. */
+  @Override
+  public Operand<TFloat32> decay(Ops tf, Operand<TFloat32> post) {
+    return tf.constant((float) (1 - DECAY));
+  }
+
+  /**
+   * u = s · (target − z): the clipped descent step −s ∂L_self/∂W_fast = s · pre ⊗ (target − z)
+   * without η, whose clip factor s needs only the norms, ‖pre ⊗ e‖ = ‖pre‖ ‖e‖ ({@link
+   * GradientPlasticity#outerNormClipScale}).
+   */
+  @Override
+  public Operand<TFloat32> increment(
+      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> post, Operand<TFloat32> preActivation) {
+    Operand<TFloat32> error = tf.math.sub(target(tf, post), preActivation);
+    Operand<TFloat32> clip =
+        GradientPlasticity.outerNormClipScale(tf, pre, error, (float) MAX_GRADIENT_NORM);
+    return tf.math.mul(error, tf.expandDims(clip, tf.constant(1)));
+  }
+
+  /** W_fast = η ⊙ F. */
+  @Override
+  public Operand<TFloat32> trace(Ops tf, Operand<TFloat32> f) {
+    return tf.math.mul(eta.variable(), f);
+  }
+
+  /** The self-set target of the pre-activation, post · W_tgt + b_tgt, [B, out]. */
+  private Operand<TFloat32> target(Ops tf, Operand<TFloat32> post) {
+    return tf.nn.biasAdd(tf.linalg.matMul(post, targetKernel.variable()), targetBias.variable());
+  }
+
   /**
    * W_fast ← (1 − λ) W_fast − η ⊙ clip(∂L_self/∂W_fast), with ∂L_self/∂W_fast = −pre ⊗ (target − z)
    * and target = post · W_tgt + b_tgt.
@@ -105,10 +142,8 @@ public final class GradientPlasticityRule implements FastWeightRule {
       Operand<TFloat32> post,
       Operand<TFloat32> preActivation,
       Operand<TFloat32> trace) {
-    Operand<TFloat32> target =
-        tf.nn.biasAdd(tf.linalg.matMul(post, targetKernel.variable()), targetBias.variable());
     Operand<TFloat32> gradient =
-        GradientPlasticity.selfLossGradient(tf, pre, preActivation, target);
+        GradientPlasticity.selfLossGradient(tf, pre, preActivation, target(tf, post));
     Operand<TFloat32> clip =
         GradientPlasticity.normClipScale(tf, gradient, (float) MAX_GRADIENT_NORM);
     Operand<TFloat32> clipped = tf.math.mul(gradient, Neuromodulation.perExample(tf, clip));

@@ -11,7 +11,7 @@ import org.tensorflow.types.TFloat32;
  * out] and scalar η, named {@code hebbian/<parameter>/alpha} and {@code .../eta}, and the output of
  * eq. (1), pre·W + pre·(α ⊙ Hebb). Subclasses give the trace update.
  */
-abstract sealed class HebbianTraceConnection implements FastWeightRule
+abstract sealed class HebbianTraceConnection implements OuterProductTrace
     permits HebbianTraceRule, OjaTraceRule {
   private final Parameter slowWeight;
   final Parameter alpha;
@@ -43,6 +43,25 @@ abstract sealed class HebbianTraceConnection implements FastWeightRule
   @Override
   public final List<Parameter> coefficients() {
     return List.of(alpha, eta);
+  }
+
+  /** κ = α: the trace is read through the plasticity coefficients. */
+  @Override
+  public final Operand<TFloat32> coupling() {
+    return alpha.variable();
+  }
+
+  /** Both traces grow by pre ⊗ η·post. */
+  @Override
+  public final Operand<TFloat32> increment(
+      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> post, Operand<TFloat32> preActivation) {
+    return tf.math.mul(eta.variable(), post);
+  }
+
+  /** The trace is F itself. */
+  @Override
+  public final Operand<TFloat32> trace(Ops tf, Operand<TFloat32> f) {
+    return f;
   }
 
   /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb) ({@link HebbianPlasticity}). */

@@ -42,6 +42,12 @@ public final class HebbianTraceRule extends HebbianTraceConnection {
     return NAME;
   }
 
+  /** Eq. (2) as F ⊙ d + pre ⊗ u: d = 1 − η, u = η · post. */
+  @Override
+  public Operand<TFloat32> decay(Ops tf, Operand<TFloat32> post) {
+    return tf.math.sub(tf.constant(1f), eta.variable());
+  }
+
   /** Eq. (2): Hebb ← (1 − η) Hebb + η · pre ⊗ post; {@code preActivation} is not used. */
   @Override
   public Operand<TFloat32> nextTrace(

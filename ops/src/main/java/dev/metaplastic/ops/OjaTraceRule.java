@@ -32,6 +32,15 @@ public final class OjaTraceRule extends HebbianTraceConnection {
     return NAME;
   }
 
+  /**
+   * Oja's update as F ⊙ d + pre ⊗ u: Hebb_ij (1 − η post_j²) + pre_i η post_j, so d = 1 − η post²,
+   * one factor per postsynaptic unit, and u = η · post.
+   */
+  @Override
+  public Operand<TFloat32> decay(Ops tf, Operand<TFloat32> post) {
+    return tf.math.sub(tf.constant(1f), tf.math.mul(eta.variable(), tf.math.square(post)));
+  }
+
   /** Oja: Hebb ← Hebb + η post ⊙ (pre − post ⊙ Hebb); {@code preActivation} is not used. */
   @Override
   public Operand<TFloat32> nextTrace(
