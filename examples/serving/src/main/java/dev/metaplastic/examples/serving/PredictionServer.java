@@ -202,8 +202,11 @@ public final class PredictionServer implements AutoCloseable {
       System.exit(2);
     }
     try {
-      int port = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
-      int threads = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+      int port = args.length > 1 ? integer("PORT", args[1]) : 8080;
+      int threads = args.length > 2 ? integer("THREADS", args[2]) : 8;
+      if (threads < 1) {
+        throw new IllegalArgumentException("THREADS must be at least 1, got " + threads);
+      }
       Predictor predictor = Predictor.open(Path.of(args[0]));
       PredictionServer server;
       try {
@@ -225,6 +228,15 @@ public final class PredictionServer implements AutoCloseable {
     } catch (IllegalArgumentException | IOException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
+    }
+  }
+
+  /** A command-line integer; a message that names it if it is not one. */
+  static int integer(String name, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'", e);
     }
   }
 }

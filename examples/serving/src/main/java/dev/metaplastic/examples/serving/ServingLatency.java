@@ -38,8 +38,20 @@ public final class ServingLatency {
       System.err.println("error: usage: ServingLatency SAVED_MODEL_DIR [REQUESTS_PER_CLIENT]");
       System.exit(2);
     }
-    int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
-    try (Predictor predictor = Predictor.open(Path.of(args[0]));
+    try {
+      measure(
+          Path.of(args[0]), args.length > 1 ? PredictionServer.integer("REQUESTS", args[1]) : 2000);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void measure(Path modelDir, int requests) throws Exception {
+    if (requests < 1) {
+      throw new IllegalArgumentException("REQUESTS must be at least 1, got " + requests);
+    }
+    try (Predictor predictor = Predictor.open(modelDir);
         PredictionServer server =
             PredictionServer.start(predictor, new InetSocketAddress("127.0.0.1", 0), 8)) {
       String body = requestBody(predictor, new Random(0));
@@ -53,7 +65,7 @@ public final class ServingLatency {
       }
       System.out.printf(
           "%s, %d requests per client, 1 example per request (p50 / p99 in microseconds)%n",
-          args[0], requests);
+          modelDir, requests);
       long[] direct = new long[requests];
       for (int i = 0; i < requests; i++) {
         long start = System.nanoTime();
