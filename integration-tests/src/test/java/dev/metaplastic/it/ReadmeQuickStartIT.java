@@ -83,7 +83,9 @@ class ReadmeQuickStartIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String path =
         PROJECT.resolve("target/classes") + File.pathSeparator + Files.readString(classpath);
-    int status = run("quickstart", java, "-cp", path.strip(), mainClass);
+    // The quick start exports into a new temporary directory: keep it inside the project.
+    Path tmp = Files.createDirectories(PROJECT.resolve("tmp"));
+    int status = run("quickstart", java, "-Djava.io.tmpdir=" + tmp, "-cp", path.strip(), mainClass);
     String out = Files.readString(PROJECT.resolve("quickstart.out"));
     assertEquals(0, status, out + Files.readString(PROJECT.resolve("quickstart.err")));
     Matcher average = Pattern.compile("average accuracy (\\d\\.\\d+)").matcher(out);
