@@ -160,7 +160,14 @@ final class PeerBench {
     }
     List<String> probe = new ArrayList<>(List.of(interpreter.get(), "-c", PROBE));
     PYTHON_PEERS.forEach(p -> probe.add(p.module()));
-    PeerRun found = PeerRun.of(probe, work);
+    PeerRun found;
+    try {
+      found = PeerRun.of(probe, work);
+    } catch (UncheckedIOException e) {
+      out.printf(
+          "  no peer: %s cannot be started (%s)%n", interpreter.get(), e.getCause().getMessage());
+      return commands;
+    }
     if (found.exitCode() != 0 || found.all("modules").isEmpty()) {
       out.printf(
           "  no peer: %s does not run (%s)%n", interpreter.get(), String.join(" | ", found.log()));
