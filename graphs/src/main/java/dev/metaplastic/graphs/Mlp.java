@@ -77,31 +77,37 @@ public final class Mlp implements Model {
     return ImmutableList.copyOf(parameters);
   }
 
-  /** The same logits serve training and inference: the model keeps no statistics. */
+  /**
+   * The same logits serve training and inference: the model keeps no statistics. Every layer, heads
+   * included, is a plain dense layer.
+   */
   @Override
   public Forward forward(VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
-    Operand<TFloat32> logits = logits(variables, x, task);
-    return new Forward(logits, logits, List.of());
-  }
-
-  private Operand<TFloat32> logits(
-      VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
+    List<DenseLayer> layers = new ArrayList<>();
     Operand<TFloat32> h = x;
     for (Layer layer : hidden) {
       Ops tf = variables.scope(layer.name());
-      h = tf.nn.relu(dense(tf, layer, h));
+      h = tf.nn.relu(dense(tf, layer, h, layers));
     }
+    Operand<TFloat32> logits;
     if (!spec.multiHead()) {
-      return dense(variables.scope(heads.get(0).name()), heads.get(0), h);
+      logits = dense(variables.scope(heads.get(0).name()), heads.get(0), h, layers);
+    } else {
+      List<Operand<TFloat32>> perHead = new ArrayList<>();
+      for (Layer head : heads) {
+        perHead.add(dense(variables.scope(head.name()), head, h, layers));
+      }
+      logits = Heads.select(variables.scope("heads"), perHead, task, spec.heads());
     }
-    List<Operand<TFloat32>> perHead = new ArrayList<>();
-    for (Layer head : heads) {
-      perHead.add(dense(variables.scope(head.name()), head, h));
-    }
-    return Heads.select(variables.scope("heads"), perHead, task, spec.heads());
+    return new Forward(logits, logits, List.of(), layers);
   }
 
-  private static Operand<TFloat32> dense(Ops tf, Layer layer, Operand<TFloat32> x) {
-    return tf.nn.biasAdd(tf.linalg.matMul(x, layer.kernel().variable()), layer.bias().variable());
+  /** z = x·W + b, recorded in {@code layers}. */
+  private static Operand<TFloat32> dense(
+      Ops tf, Layer layer, Operand<TFloat32> x, List<DenseLayer> layers) {
+    Operand<TFloat32> z =
+        tf.nn.biasAdd(tf.linalg.matMul(x, layer.kernel().variable()), layer.bias().variable());
+    layers.add(new DenseLayer(layer.kernel(), layer.bias(), x, z));
+    return z;
   }
 }

@@ -22,13 +22,36 @@ public interface Model {
    * @param inference logits in inference mode (the same operand when the modes do not differ)
    * @param statisticUpdates ops that update non-trained statistics from the training batch; the
    *     training step runs them
+   * @param denseLayers the plain dense layers z = a·W + b of the inference pass, whose per-example
+   *     gradients have a closed form; empty when the model has none
    */
   record Forward(
-      Operand<TFloat32> training, Operand<TFloat32> inference, List<Op> statisticUpdates) {
+      Operand<TFloat32> training,
+      Operand<TFloat32> inference,
+      List<Op> statisticUpdates,
+      List<DenseLayer> denseLayers) {
     public Forward {
       statisticUpdates = List.copyOf(statisticUpdates);
+      denseLayers = List.copyOf(denseLayers);
+    }
+
+    /** A forward pass without plain dense layers. */
+    public Forward(
+        Operand<TFloat32> training, Operand<TFloat32> inference, List<Op> statisticUpdates) {
+      this(training, inference, statisticUpdates, List.of());
     }
   }
+
+  /**
+   * One plain dense layer of a forward pass, z = a·W + b.
+   *
+   * @param kernel W
+   * @param bias b
+   * @param input a, [batch, in]
+   * @param preActivation z, [batch, out]
+   */
+  record DenseLayer(
+      Parameter kernel, Parameter bias, Operand<TFloat32> input, Operand<TFloat32> preActivation) {}
 
   /** The model's architecture. */
   MlpSpec spec();
