@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.serve.Predictor;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -65,11 +66,11 @@ final class PredictCommand implements Callable<Integer> {
         String heads =
             predictor.heads().isPresent() ? " (" + predictor.heads().getAsInt() + " heads)" : "";
         if (task == null) {
-          throw new IllegalArgumentException(
+          throw new InvalidInputException(
               "the model in " + model + " is multi-head" + heads + ": give the head with --task N");
         }
         if (task < 0 || (predictor.heads().isPresent() && task >= predictor.heads().getAsInt())) {
-          throw new IllegalArgumentException(
+          throw new InvalidInputException(
               "--task "
                   + task
                   + " is out of range: the model in "
@@ -78,7 +79,7 @@ final class PredictCommand implements Callable<Integer> {
                   + heads);
         }
       } else if (task != null) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "the model in " + model + " is single-head: --task is not accepted");
       }
       Examples examples = readCsv(input, predictor.inputSize());
@@ -144,7 +145,7 @@ final class PredictCommand implements Callable<Integer> {
    */
   static Examples readCsv(Path file, int inputSize) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("input file " + file + " does not exist");
+      throw new InvalidInputException("input file " + file + " does not exist");
     }
     float[] features = new float[inputSize * 16];
     int count = 0;
@@ -164,7 +165,7 @@ final class PredictCommand implements Callable<Integer> {
           }
         }
         if (fields.length != inputSize) {
-          throw new IllegalArgumentException(
+          throw new InvalidInputException(
               String.format(
                   "%s line %d has %d values, expected %d (the model's input size)",
                   file, lineNumber, fields.length, inputSize));
@@ -177,7 +178,7 @@ final class PredictCommand implements Callable<Integer> {
           try {
             features[count * inputSize + j] = Float.parseFloat(field);
           } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
+            throw new InvalidInputException(
                 String.format(
                     "%s line %d, column %d: '%s' is not a number", file, lineNumber, j + 1, field),
                 e);
@@ -186,10 +187,10 @@ final class PredictCommand implements Callable<Integer> {
         count++;
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read input file " + file + ": " + e, e);
+      throw new InvalidInputException("cannot read input file " + file + ": " + e, e);
     }
     if (count == 0) {
-      throw new IllegalArgumentException("input file " + file + " has no examples");
+      throw new InvalidInputException("input file " + file + " has no examples");
     }
     return new Examples(Arrays.copyOf(features, count * inputSize), count);
   }

@@ -1,8 +1,8 @@
 package dev.metaplastic.data;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.InvalidInputException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,7 +38,7 @@ public final class TaskStreams {
    */
   public static TaskStream named(String kind, Path dataDir, int numTasks, long seed) {
     checkNotNull(kind, "kind");
-    checkArgument(numTasks >= 1, "need at least 1 task, got %s", numTasks);
+    InvalidInputException.check(numTasks >= 1, "need at least 1 task, got %s", numTasks);
     return switch (kind) {
       case "split" -> SplitStream.taskIncremental(FashionMnist.load(dataDir));
       case "split-class" -> SplitStream.classIncremental(FashionMnist.load(dataDir));
@@ -47,7 +47,7 @@ public final class TaskStreams {
           PermutedStream.taskIncremental(FashionMnist.load(dataDir), numTasks, seed);
       case "generated" -> GeneratedStream.of(numTasks, seed);
       default ->
-          throw new IllegalArgumentException(
+          throw new InvalidInputException(
               String.format(
                   "unknown task stream kind '%s', expected one of %s",
                   kind, String.join(", ", KINDS)));

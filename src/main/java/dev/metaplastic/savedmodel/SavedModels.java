@@ -1,7 +1,6 @@
 package dev.metaplastic.savedmodel;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
@@ -194,7 +193,7 @@ public final class SavedModels {
   public static Manifest readManifest(Path dir) {
     SavedModelInfo.checkLayout(dir);
     Path file = dir.resolve(MANIFEST);
-    checkArgument(
+    InvalidInputException.check(
         Files.isRegularFile(file),
         "%s is a SavedModel but not a Metaplastic one: it has no %s (inspect it, or import its"
             + " weights)",
@@ -204,8 +203,7 @@ public final class SavedModels {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(
-          file + " is not a valid manifest: it is not UTF-8 text", e);
+      throw new InvalidInputException(file + " is not a valid manifest: it is not UTF-8 text", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -222,7 +220,7 @@ public final class SavedModels {
    */
   public static LoadedModel load(Path dir) {
     Manifest manifest = readManifest(dir);
-    checkArgument(
+    InvalidInputException.check(
         !Manifests.isPlasticRnn(manifest),
         "SavedModel %s holds a plastic RNN (model kind %s); load it with EpisodeModels.load",
         dir,
@@ -237,13 +235,13 @@ public final class SavedModels {
               Manifests.rules(manifest),
               Manifests.source(manifest));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+      throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
     }
     try {
       try {
         Manifests.checkMatches(manifest, model.graph());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+        throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
       restoreVariables(model.session(), dir);
       return new LoadedModel(model, manifest);
@@ -262,18 +260,18 @@ public final class SavedModels {
         missing.add(name);
       }
     }
-    checkArgument(
+    InvalidInputException.check(
         missing.isEmpty(), "SavedModel %s lacks variables its manifest names: %s", dir, missing);
   }
 
   /** Restores a SavedModel's variables into a session whose graph has the same variables. */
   static void restoreVariables(Session session, Path dir) {
     Path index = dir.resolve("variables/variables.index");
-    checkArgument(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
+    InvalidInputException.check(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
     try {
       session.restore(dir.resolve("variables/variables").toString());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "cannot read the variables of SavedModel "
               + dir
               + ": "
@@ -288,7 +286,7 @@ public final class SavedModels {
     try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
       savedModel = SavedModel.parseFrom(in);
     } catch (IOException e) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           dir + "/saved_model.pb cannot be read as a SavedModel: " + e.getMessage(), e);
     }
     Set<String> names = new LinkedHashSet<>();
