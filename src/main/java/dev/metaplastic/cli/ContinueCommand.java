@@ -198,11 +198,15 @@ final class ContinueCommand implements Callable<Integer> {
     }
 
     PrintWriter pw = spec.commandLine().getOut();
-    ImportedModel imported = KerasImport.load(from);
+    ImportedModel imported = InvalidInputException.validating("", () -> KerasImport.load(from));
     Path data = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
     FashionMnist fashion = FashionMnist.load(data);
     String testSet = "the Fashion-MNIST test set in " + data;
-    imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    try {
+      imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
     imported = imported.withReferenceAccuracy(imported.accuracy(fashion.test()), testSet);
     double reference = imported.source().getReferenceAccuracy();
     pw.print(imported.describe());

@@ -145,7 +145,7 @@ public final class EpisodeModels {
             + " SavedModels.load",
         dir,
         manifest.getModel().getKind());
-    SavedModels.checkSavedVariables(dir, manifest);
+    SavedModelValidator.check(dir);
     EpisodeSession model;
     try {
       PlasticRnnSpec spec = Manifests.plasticRnnSpec(manifest);

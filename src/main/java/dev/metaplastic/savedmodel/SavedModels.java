@@ -1,6 +1,7 @@
 package dev.metaplastic.savedmodel;
 
 import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
@@ -10,23 +11,18 @@ import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
-import org.tensorflow.proto.MetaGraphDef;
-import org.tensorflow.proto.NodeDef;
-import org.tensorflow.proto.SavedModel;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * Exports a {@link ModelSession} as a SavedModel and loads it back to keep learning.
@@ -101,11 +97,15 @@ public final class SavedModels {
       Path dir, Session session, List<SessionFunction> signatures, Manifest manifest) {
     try (StagedDirectory staged = StagedDirectory.create(dir)) {
       Path out = staged.path();
-      SavedModelBundle.exporter(out.toString())
-          .withTags(SavedModelBundle.DEFAULT_TAG)
-          .withSession(session)
-          .withFunctions(signatures.toArray(new SessionFunction[0]))
-          .export();
+      try {
+        SavedModelBundle.exporter(out.toString())
+            .withTags(SavedModelBundle.DEFAULT_TAG)
+            .withSession(session)
+            .withFunctions(signatures.toArray(new SessionFunction[0]))
+            .export();
+      } catch (TensorFlowException e) {
+        throw Outputs.nativeWriteFailure(e);
+      }
       Path manifestFile = out.resolve(MANIFEST);
       Files.createDirectories(manifestFile.getParent());
       Files.writeString(manifestFile, Manifests.toText(manifest), StandardCharsets.UTF_8);
@@ -120,6 +120,8 @@ public final class SavedModels {
    * SavedModel in {@code dir}.
    */
   public static Manifest exportCheckpoint(Path checkpoint, Path dir) {
+    StagedDirectory.checkTarget(dir, "SavedModel directory");
+    Outputs.checkWritable(dir, "SavedModel directory");
     Manifest manifest = Checkpoints.readRun(checkpoint).getManifest();
     try (ModelSession model =
         new ModelSession(
@@ -225,7 +227,7 @@ public final class SavedModels {
         "SavedModel %s holds a plastic RNN (model kind %s); load it with EpisodeModels.load",
         dir,
         Manifests.PLASTIC_RNN);
-    checkSavedVariables(dir, manifest);
+    SavedModelValidator.check(dir);
     ModelSession model;
     try {
       model =
@@ -251,19 +253,6 @@ public final class SavedModels {
     }
   }
 
-  /** Checks that the SavedModel's graph holds every variable its manifest names. */
-  static void checkSavedVariables(Path dir, Manifest manifest) {
-    Set<String> saved = savedVariables(dir);
-    List<String> missing = new ArrayList<>();
-    for (String name : Manifests.promisedVariables(manifest)) {
-      if (!saved.contains(name)) {
-        missing.add(name);
-      }
-    }
-    InvalidInputException.check(
-        missing.isEmpty(), "SavedModel %s lacks variables its manifest names: %s", dir, missing);
-  }
-
   /** Restores a SavedModel's variables into a session whose graph has the same variables. */
   static void restoreVariables(Session session, Path dir) {
     Path index = dir.resolve("variables/variables.index");
@@ -278,27 +267,5 @@ public final class SavedModels {
               + SavedModelInfo.oneLine(e.getMessage()),
           e);
     }
-  }
-
-  /** Names of the variables stored in the graph of a SavedModel's {@code serve} meta graph. */
-  static Set<String> savedVariables(Path dir) {
-    SavedModel savedModel;
-    try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
-      savedModel = SavedModel.parseFrom(in);
-    } catch (IOException e) {
-      throw new InvalidInputException(
-          dir + "/saved_model.pb cannot be read as a SavedModel: " + e.getMessage(), e);
-    }
-    Set<String> names = new LinkedHashSet<>();
-    for (MetaGraphDef meta : savedModel.getMetaGraphsList()) {
-      if (meta.getMetaInfoDef().getTagsList().contains(SavedModelBundle.DEFAULT_TAG)) {
-        for (NodeDef node : meta.getGraphDef().getNodeList()) {
-          if (node.getOp().equals("VariableV2") || node.getOp().equals("VarHandleOp")) {
-            names.add(node.getName());
-          }
-        }
-      }
-    }
-    return names;
   }
 }

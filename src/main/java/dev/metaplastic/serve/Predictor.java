@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.interop.SavedModelInfo;
+import dev.metaplastic.savedmodel.SavedModelValidator;
 import dev.metaplastic.savedmodel.SavedModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -182,6 +183,7 @@ public final class Predictor implements AutoCloseable {
    */
   static SavedModelBundle load(Path savedModelDir) {
     checkNotNull(savedModelDir, "savedModelDir is null");
+    SavedModelValidator.check(savedModelDir);
     return SavedModelInfo.loadBundle(savedModelDir);
   }
 

@@ -365,6 +365,7 @@ public final class ContinualTrainer {
   private void trainFrom(ModelSession model, Task task, TrainingRun.Builder run, long total) {
     Examples data = task.train();
     int batch = config.batchSize();
+    SizeLimits.checkBatch(batch, model.spec());
     int stepsPerEpoch = stepsPerEpoch(data.size());
     listener.taskStarted(task, run.getTask(), total);
     float[] features = new float[batch * data.featureSize()];

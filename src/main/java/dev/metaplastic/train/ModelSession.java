@@ -56,9 +56,13 @@ public final class ModelSession implements AutoCloseable {
    * Builds the training graph of a model imported from {@code source} (or made here, if it is
    * {@code null}) and opens a session on it; with a source, the graph also reproduces the source's
    * serving interface, which {@code SavedModels.export} makes the export's {@code serving_default}.
+   *
+   * @throws dev.metaplastic.InvalidInputException if the model would not fit in memory ({@link
+   *     SizeLimits#checkModel})
    */
   public ModelSession(
       MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
+    SizeLimits.checkModel(spec);
     this.spec = spec;
     this.graph = new Graph();
     try {
