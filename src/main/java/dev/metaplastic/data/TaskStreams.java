@@ -110,14 +110,16 @@ public final class TaskStreams {
         MAX_TASKS);
     double bytes = (double) numTasks * examplesPerTask * featureSize * Float.BYTES;
     long budget = Runtime.getRuntime().maxMemory() / 2;
-    InvalidInputException.check(
-        bytes <= budget,
-        "%s tasks would hold %.0f MB of examples (%s per task, each with its own copy), more than"
-            + " half of the %s MB this JVM may use (-Xmx)",
-        numTasks,
-        bytes / (1 << 20),
-        examplesPerTask,
-        Runtime.getRuntime().maxMemory() >> 20);
+    if (bytes > budget) {
+      throw new InvalidInputException(
+          String.format(
+              "%d tasks would hold %.0f MB of examples (%d per task, each task its own copy), more"
+                  + " than half of the %d MB this JVM may use (-Xmx)",
+              numTasks,
+              bytes / (1 << 20),
+              examplesPerTask,
+              Runtime.getRuntime().maxMemory() >> 20));
+    }
   }
 
   /**

@@ -143,11 +143,11 @@ public final class CsvExamples implements AutoCloseable {
     if (fields.length != inputSize) {
       throw new InvalidInputException(
           String.format(
-              "%s line %d has %d values separated by %s, expected %d (the model's input size)%s",
+              "%s line %d has %d values%s, expected %d (the model's input size)%s",
               file,
               lineNumber,
               fields.length,
-              separatorName(separator),
+              separator == ',' ? "" : " separated by " + separatorName(separator),
               inputSize,
               otherSeparators(text)));
     }

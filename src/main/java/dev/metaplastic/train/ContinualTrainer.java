@@ -298,6 +298,7 @@ public final class ContinualTrainer {
    */
   private ModelSession open(TaskStream stream, Source source) {
     MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
+    SizeLimits.checkBatch(config.batchSize(), spec);
     return new ModelSession(spec, config.optimizer(), config.rules(), source);
   }
 
