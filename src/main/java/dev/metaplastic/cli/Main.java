@@ -140,8 +140,8 @@ public final class Main implements Runnable {
   }
 
   /**
-   * The first line of a message: TensorFlow appends node names ({@code [[{{node …}}]]}) and hints
-   * on lines of their own, which {@code --verbose} shows.
+   * The first line of a message, without TensorFlow's node annotations ({@code [[{{node …}}]]}):
+   * TensorFlow appends them and its hints, which {@code --verbose} shows.
    */
   private static String firstLine(String message) {
     if (message == null) {
@@ -149,6 +149,7 @@ public final class Main implements Runnable {
     }
     String stripped = message.strip();
     int end = stripped.indexOf('\n');
-    return (end < 0 ? stripped : stripped.substring(0, end)).strip();
+    String line = end < 0 ? stripped : stripped.substring(0, end);
+    return line.replaceAll("\\s*\\[\\[\\{\\{node [^\\]]*\\]\\]", "").strip();
   }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ final class PredictCommand implements Callable<Integer> {
     if (output != null) {
       InvalidInputException.check(
           !output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())
-              && !(Files.exists(output) && Files.isSameFile(output, input)),
+              && !(Files.exists(output) && Files.exists(input) && Files.isSameFile(output, input)),
           "--output %s is the input file; write the predictions to another file",
           output);
       Outputs.checkWritable(output, "--output");
@@ -91,11 +92,12 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
       }
       try (StagedFile staged = StagedFile.create(output, "--output")) {
-        PrintWriter out =
-            new PrintWriter(new OutputStreamWriter(staged.output(), StandardCharsets.UTF_8));
-        write(predictor, out);
-        out.flush();
+        Writer file = new OutputStreamWriter(staged.output(), StandardCharsets.UTF_8);
+        write(predictor, file);
+        file.flush();
         staged.commit();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write --output " + output, e);
       }
       PrintWriter out = spec.commandLine().getOut();
       out.printf("wrote %d predictions to %s%n", count, output);
@@ -123,7 +125,7 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /** Predicts on the input chunk by chunk, writing one line per example. */
-  private void write(Predictor predictor, PrintWriter out) {
+  private void write(Predictor predictor, Writer out) throws IOException {
     int inputSize = predictor.inputSize();
     int classes = predictor.classes();
     float[] x = new float[CHUNK * inputSize];
@@ -152,13 +154,9 @@ final class PredictCommand implements Callable<Integer> {
           for (int c = 0; c < classes; c++) {
             line.append(',').append(String.format(Locale.ROOT, "%.6f", p[i * classes + c]));
           }
-          out.println(line);
+          out.write(line.append('\n').toString());
         }
       }
-    }
-    if (out.checkError()) {
-      throw new UncheckedIOException(
-          "cannot write the predictions", new IOException("the output stream failed"));
     }
   }
 }

@@ -38,8 +38,10 @@ public final class Outputs {
 
   /**
    * Checks that {@code target} can be written, before any work: the path is not empty, is not a
-   * dangling symbolic link, and its nearest existing ancestor is a directory in which a file can be
-   * created (a probe file is created and deleted there). Nothing is left behind.
+   * dangling symbolic link, and the directory that will take the write — the target itself if it is
+   * a directory, its directory if it is a file, otherwise its nearest existing ancestor, which must
+   * not be a file — lets a file be created (a probe file is created and deleted there). Nothing is
+   * left behind.
    *
    * @param what how messages name the target, such as {@code --out} or {@code the SavedModel
    *     directory}
@@ -57,6 +59,9 @@ public final class Outputs {
               what, target, linkTarget(absolute)));
     }
     Path existing = absolute;
+    if (Files.exists(existing) && !Files.isDirectory(existing)) {
+      existing = existing.getParent(); // a file to replace: its directory takes the write
+    }
     while (!Files.exists(existing)) {
       existing = existing.getParent();
     }
@@ -109,6 +114,11 @@ public final class Outputs {
     int hint = message.indexOf("Hint:");
     if (hint >= 0) {
       message = message.substring(0, hint).strip();
+    }
+    // TensorFlow writes "<temporary file>; <reason>": the reason is what the user needs.
+    int reason = message.lastIndexOf("; ");
+    if (message.startsWith("/") && reason > 0) {
+      message = message.substring(reason + 2);
     }
     return new IOException(message, e);
   }
