@@ -2,6 +2,7 @@ package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.OutputLock;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.proto.DataStream;
@@ -146,8 +147,20 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Resumes the run saved in {@code --resume}; its settings replace the other options. */
+  /**
+   * Resumes the run saved in {@code --resume}; its settings replace the other options. Its
+   * checkpoint directory is locked before the checkpoint is read, so no other run can write or
+   * prune it meanwhile.
+   */
+  @SuppressWarnings("try") // the lock is held, not used, in the block
   private Outcome resumeRun(PrintWriter pw) {
+    try (OutputLock lock =
+        OutputLock.acquire(Checkpoints.storeOf(resume), "checkpoint directory")) {
+      return resumeLocked(pw);
+    }
+  }
+
+  private Outcome resumeLocked(PrintWriter pw) {
     Path checkpoint = Checkpoints.resolve(resume);
     TrainingRun saved = Checkpoints.readRun(checkpoint);
     Manifest manifest = saved.getManifest();

@@ -152,6 +152,19 @@ public final class Checkpoints {
                     dir + " holds no checkpoint (no " + LATEST + " file and no " + RUN_FILE + ")"));
   }
 
+  /**
+   * The checkpoint directory a directory given by a user belongs to: its parent if it is a
+   * checkpoint itself, otherwise the directory.
+   *
+   * @throws dev.metaplastic.InvalidInputException if it does not exist
+   */
+  public static Path storeOf(Path dir) {
+    InvalidInputException.check(
+        Files.isDirectory(dir), "checkpoint directory %s does not exist", dir);
+    Path absolute = dir.toAbsolutePath().normalize();
+    return Files.isRegularFile(absolute.resolve(RUN_FILE)) ? absolute.getParent() : absolute;
+  }
+
   /** Reads the run state of a checkpoint. */
   public static TrainingRun readRun(Path checkpoint) {
     Path file = checkpoint.resolve(RUN_FILE);

@@ -195,7 +195,7 @@ class FaultReplayTest {
                 "train", "--stream", "generated", "--out", w.resolve("file").toString()
               };
             },
-            "is a file, not a directory"));
+            "is a file; give a directory"));
     f.add(
         new Fault(
             "train --export an existing directory",

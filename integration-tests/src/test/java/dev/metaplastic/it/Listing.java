@@ -1,5 +1,6 @@
 package dev.metaplastic.it;
 
+import dev.metaplastic.files.OutputLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * What a directory holds, to show that a command changed nothing: every entry's path, and for a
  * file its size and modification time, for a link its target. A directory's own time is left out:
- * checking that a directory takes a write creates and deletes a probe file in it.
+ * checking that a directory takes a write creates and deletes a probe file in it; so is the lock
+ * file of a checkpoint directory, whose content names whoever locked it last.
  */
 final class Listing {
   private Listing() {}
@@ -21,6 +23,9 @@ final class Listing {
     List<String> out = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(dir)) {
       for (Path p : walk.sorted().toList()) {
+        if (p.getFileName().toString().equals(OutputLock.FILE)) {
+          continue;
+        }
         String entry = dir.relativize(p).toString();
         if (Files.isSymbolicLink(p)) {
           entry += " -> " + Files.readSymbolicLink(p);
