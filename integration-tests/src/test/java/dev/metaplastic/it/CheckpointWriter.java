@@ -47,7 +47,8 @@ public final class CheckpointWriter {
             model,
             TrainingRun.newBuilder()
                 .setManifest(
-                    Manifests.describe(model.graph(), 0, DataStream.newBuilder().setTasks(1).build()))
+                    Manifests.describe(
+                        model.graph(), 0, DataStream.newBuilder().setTasks(1).build()))
                 .setEpochs(1)
                 .setBatchSize(16)
                 .setSteps(step)

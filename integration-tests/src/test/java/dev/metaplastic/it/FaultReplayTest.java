@@ -2,8 +2,14 @@ package dev.metaplastic.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.savedmodel.SavedModels;
+import dev.metaplastic.serve.Predictor;
+import dev.metaplastic.train.Checkpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -357,6 +363,89 @@ class FaultReplayTest {
     return tests.stream();
   }
 
+  @org.junit.jupiter.api.Test
+  void checkpointsRecordTheDataAbsolutelyAndResumeFollowsItWhenMoved() throws IOException {
+    Path latest = Checkpoints.resolve(run.resolve("checkpoints"));
+    DataStream data = Checkpoints.readRun(latest).getManifest().getDataStream();
+    assertEquals(dataA.toAbsolutePath().normalize().toString(), data.getDirectory());
+    assertTrue(data.getSha256().matches("[0-9a-f]{64}"), data.getSha256());
+    Path work = Files.createDirectories(root.resolve("case-moved"));
+    Path copy = copy(run, work.resolve("run"));
+    Path moved = copy(dataA, work.resolve("elsewhere"));
+    CliRun resumed =
+        CliRun.of(
+            "train",
+            "--resume",
+            copy.resolve("checkpoints").toString(),
+            "--data-dir",
+            moved.toString(),
+            "--no-progress",
+            "--out",
+            work.resolve("out").toString());
+    assertEquals(0, resumed.status(), resumed.err());
+    assertTrue(resumed.out().contains("resuming"), resumed.out());
+  }
+
+  @org.junit.jupiter.api.Test
+  void predictReadsAByteOrderMarkSemicolonsAndNonFiniteValuesWhenAllowed() throws IOException {
+    Path work = Files.createDirectories(root.resolve("case-csv"));
+    CliRun plain = CliRun.of(predictOn(csv));
+    assertEquals(0, plain.status(), plain.err());
+    String european = "\uFEFF" + csvRows(3, ";").replace('.', ',');
+    CliRun semicolons = CliRun.of(predictOn(Files.writeString(work.resolve("eu.csv"), european)));
+    assertEquals(0, semicolons.status(), semicolons.err());
+    assertEquals(plain.out(), semicolons.out());
+    CliRun nan =
+        CliRun.of(
+            "predict",
+            export.toString(),
+            "--input",
+            Files.writeString(work.resolve("nan.csv"), row("NaN", ",")).toString(),
+            "--task",
+            "0",
+            "--allow-nonfinite");
+    assertEquals(0, nan.status(), nan.err());
+    assertEquals(1, nan.out().strip().lines().count(), nan.out());
+  }
+
+  @org.junit.jupiter.api.Test
+  void aManifestThatContradictsItsGraphIsShownByInspectAndRefusedByLoaders() throws IOException {
+    Path model = copy(export, root.resolve("case-contradicting"));
+    Path manifest = model.resolve("assets/metaplastic.pbtxt");
+    String text = Files.readString(manifest);
+    Files.writeString(
+        manifest,
+        text.replace("heads: 5", "heads: 7")
+            .replace("input_size: 784", "input_size: 100")
+            .replace("name: \"si\"", "name: \"magic\""));
+    CliRun inspect = CliRun.of("inspect", model.toString());
+    assertEquals(0, inspect.status(), inspect.err());
+    List<String> warnings = inspect.out().lines().filter(l -> l.startsWith("warning: ")).toList();
+    assertTrue(
+        warnings.stream().anyMatch(w -> w.contains("7 heads, the graph has 5")),
+        warnings.toString());
+    assertTrue(
+        warnings.stream().anyMatch(w -> w.contains("dense_0/kernel the shape [100, 16]")),
+        warnings.toString());
+    assertTrue(warnings.stream().anyMatch(w -> w.contains("rule 'magic'")), warnings.toString());
+    assertOneLineError(CliRun.of(predictOn(csv, model)), "is inconsistent: ");
+    assertThrows(InvalidInputException.class, () -> SavedModels.load(model).close());
+  }
+
+  @org.junit.jupiter.api.Test
+  void verboseShowsWhatTheOneLineLeavesOut() throws IOException {
+    Path model = copy(export, root.resolve("case-verbose"));
+    Listing.deleteTree(model.resolve("variables"));
+    assertThrows(InvalidInputException.class, () -> Predictor.open(model).close());
+    CliRun verbose =
+        CliRun.of(
+            "predict", model.toString(), "--input", csv.toString(), "--task", "0", "--verbose");
+    assertEquals(2, verbose.status());
+    assertTrue(verbose.err().startsWith("error: "), verbose.err());
+    assertTrue(
+        verbose.err().contains("\tat "), "--verbose shows the stack trace: " + verbose.err());
+  }
+
   /** Exit status 2, one line {@code error: …} holding {@code expected}, no stack trace. */
   static void assertOneLineError(CliRun result, String expected) {
     assertEquals(2, result.status(), result.out() + result.err());
@@ -417,7 +506,11 @@ class FaultReplayTest {
   }
 
   private static String[] predictOn(Path input) {
-    return new String[] {"predict", export.toString(), "--input", input.toString(), "--task", "0"};
+    return predictOn(input, export);
+  }
+
+  private static String[] predictOn(Path input, Path model) {
+    return new String[] {"predict", model.toString(), "--input", input.toString(), "--task", "0"};
   }
 
   private static String[] onCheckpoint(String command, Path store, Path work) {
