@@ -128,8 +128,8 @@ class FaultReplayTest {
         new Fault(
             "resume with the run's data directory now holding other data",
             w -> {
-              Path data = copy(dataB, w.resolve("data"));
-              Path copy = copy(run, w.resolve("run"));
+              Path data = Listing.copy(dataB, w.resolve("data"));
+              Path copy = Listing.copy(run, w.resolve("run"));
               rewriteRuns(copy, dataA.toString(), data.toString());
               return new String[] {
                 "train",
@@ -147,7 +147,7 @@ class FaultReplayTest {
                 new String[] {
                   "train",
                   "--resume",
-                  copy(run, w.resolve("run")).resolve("checkpoints").toString(),
+                  Listing.copy(run, w.resolve("run")).resolve("checkpoints").toString(),
                   "--data-dir",
                   dataB.toString(),
                   "--out",
@@ -245,7 +245,7 @@ class FaultReplayTest {
           new Fault(
               command + " with LATEST not UTF-8",
               w -> {
-                Path store = copy(run, w.resolve("run")).resolve("checkpoints");
+                Path store = Listing.copy(run, w.resolve("run")).resolve("checkpoints");
                 Files.write(store.resolve("LATEST"), new byte[] {(byte) 0xff, (byte) 0xfe, 'c'});
                 return onCheckpoint(command, store, w);
               },
@@ -266,7 +266,7 @@ class FaultReplayTest {
         new Fault(
             "predict with a SavedModel without variables",
             w -> {
-              Path model = copy(export, w.resolve("model"));
+              Path model = Listing.copy(export, w.resolve("model"));
               Listing.deleteTree(model.resolve("variables"));
               return new String[] {
                 "predict", model.toString(), "--input", csv.toString(), "--task", "0"
@@ -277,7 +277,7 @@ class FaultReplayTest {
         new Fault(
             "predict with a truncated variables file",
             w -> {
-              Path model = copy(export, w.resolve("model"));
+              Path model = Listing.copy(export, w.resolve("model"));
               Path data = model.resolve("variables/variables.data-00000-of-00001");
               byte[] bytes = Files.readAllBytes(data);
               Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
@@ -370,8 +370,8 @@ class FaultReplayTest {
     assertEquals(dataA.toAbsolutePath().normalize().toString(), data.getDirectory());
     assertTrue(data.getSha256().matches("[0-9a-f]{64}"), data.getSha256());
     Path work = Files.createDirectories(root.resolve("case-moved"));
-    Path copy = copy(run, work.resolve("run"));
-    Path moved = copy(dataA, work.resolve("elsewhere"));
+    Path copy = Listing.copy(run, work.resolve("run"));
+    Path moved = Listing.copy(dataA, work.resolve("elsewhere"));
     CliRun resumed =
         CliRun.of(
             "train",
@@ -410,7 +410,7 @@ class FaultReplayTest {
 
   @org.junit.jupiter.api.Test
   void aManifestThatContradictsItsGraphIsShownByInspectAndRefusedByLoaders() throws IOException {
-    Path model = copy(export, root.resolve("case-contradicting"));
+    Path model = Listing.copy(export, root.resolve("case-contradicting"));
     Path manifest = model.resolve("assets/metaplastic.pbtxt");
     String text = Files.readString(manifest);
     Files.writeString(
@@ -434,7 +434,7 @@ class FaultReplayTest {
 
   @org.junit.jupiter.api.Test
   void verboseShowsWhatTheOneLineLeavesOut() throws IOException {
-    Path model = copy(export, root.resolve("case-verbose"));
+    Path model = Listing.copy(export, root.resolve("case-verbose"));
     Listing.deleteTree(model.resolve("variables"));
     assertThrows(InvalidInputException.class, () -> Predictor.open(model).close());
     CliRun verbose =
@@ -528,7 +528,7 @@ class FaultReplayTest {
 
   /** A copy of the run whose latest run.pbtxt has {@code field} replaced (or added). */
   private static Path editLatestRun(Path work, String field) throws IOException {
-    Path store = copy(run, work.resolve("run")).resolve("checkpoints");
+    Path store = Listing.copy(run, work.resolve("run")).resolve("checkpoints");
     Path file =
         store.resolve(Files.readString(store.resolve("LATEST")).strip()).resolve("run.pbtxt");
     String name = field.substring(0, field.indexOf(':'));
@@ -569,7 +569,7 @@ class FaultReplayTest {
 
   /** A copy of data set A whose file {@code name} (gzipped bytes) is damaged. */
   private static Path damaged(Path work, String name, Damage damage) throws IOException {
-    Path data = copy(dataA, work.resolve("data"));
+    Path data = Listing.copy(dataA, work.resolve("data"));
     Path file = data.resolve(name);
     Files.write(file, damage.apply(Files.readAllBytes(file)));
     return data;
@@ -577,7 +577,7 @@ class FaultReplayTest {
 
   /** A copy of data set A whose file {@code name} holds damaged content, validly gzipped. */
   private static Path damagedContent(Path work, String name, Damage damage) throws IOException {
-    Path data = copy(dataA, work.resolve("data"));
+    Path data = Listing.copy(dataA, work.resolve("data"));
     Path file = data.resolve(name);
     byte[] content;
     try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
@@ -608,20 +608,6 @@ class FaultReplayTest {
   private static byte[] set(byte[] content, int at, int value) {
     content[at] = (byte) value;
     return content;
-  }
-
-  static Path copy(Path from, Path to) throws IOException {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path p : walk.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
   }
 
   static String text(Path file) throws IOException {
