@@ -245,7 +245,14 @@ public final class SavedModelValidator {
       savedModel = SavedModel.parseFrom(in);
     } catch (IOException e) {
       throw new InvalidInputException(
-          file + " cannot be read as a SavedModel: " + e.getMessage(), e);
+          "cannot load SavedModel "
+              + dir
+              + " (its graph or variables are damaged): "
+              + file.getFileName()
+              + " is not a SavedModel protocol buffer ("
+              + e.getMessage()
+              + ")",
+          e);
     }
     for (MetaGraphDef meta : savedModel.getMetaGraphsList()) {
       if (meta.getMetaInfoDef().getTagsList().contains(SavedModelBundle.DEFAULT_TAG)) {
