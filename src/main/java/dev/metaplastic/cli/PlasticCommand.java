@@ -144,7 +144,8 @@ final class PlasticCommand implements Callable<Integer> {
       StagedDirectory.checkTarget(export.toAbsolutePath().normalize());
     }
     EpisodeTask episodeTask =
-        EpisodeTasks.named(task, EpisodeTasks.Sizes.of(steps, cues, length, delay));
+        InvalidInputException.validating(
+            "", () -> EpisodeTasks.named(task, EpisodeTasks.Sizes.of(steps, cues, length, delay)));
     Map<String, Plasticity> chosen = plasticities(rules != null ? rules : DEFAULT_RULES);
     if (chosen.containsValue(Plasticity.DOPAMINE) && episodeTask.rewardChannel().isEmpty()) {
       throw new InvalidInputException(
