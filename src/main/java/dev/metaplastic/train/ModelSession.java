@@ -2,6 +2,7 @@ package dev.metaplastic.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
@@ -66,7 +67,11 @@ public final class ModelSession implements AutoCloseable {
     this.spec = spec;
     this.graph = new Graph();
     try {
-      this.training = new TrainingGraph(graph, spec, optimizer, rules, source);
+      // What the graph refuses (such as two rules that both transform the optimizer's steps) is a
+      // choice of the user's: of options, or of the manifest a model was saved with.
+      this.training =
+          InvalidInputException.validating(
+              "", () -> new TrainingGraph(graph, spec, optimizer, rules, source));
       this.session = new Session(graph, SESSION_CONFIG);
     } catch (RuntimeException e) {
       graph.close();
