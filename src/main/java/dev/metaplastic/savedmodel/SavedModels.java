@@ -216,7 +216,8 @@ public final class SavedModels {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
-    return Manifests.parseManifest(text, file.toString());
+    return InvalidInputException.validating(
+        "", () -> Manifests.parseManifest(text, file.toString()));
   }
 
   /**
