@@ -108,7 +108,7 @@ public final class SavedModelValidator {
       }
     }
     if (!missing.isEmpty()) {
-      problems.add("the manifest names variables the graph lacks: " + missing);
+      problems.add("the graph lacks variables its manifest names: " + missing);
     }
     valid(problems, "the manifest's optimizer", () -> Manifests.optimizer(manifest));
     if (Manifests.isPlasticRnn(manifest)) {
@@ -119,7 +119,7 @@ public final class SavedModelValidator {
       if (!Rules.names().contains(rule.getName())) {
         problems.add(
             String.format(
-                "the manifest names rule '%s', which is not one of %s",
+                "the manifest names unknown rule '%s'; expected one of %s",
                 rule.getName(), Rules.names()));
       } else {
         valid(
