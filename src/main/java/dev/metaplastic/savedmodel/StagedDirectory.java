@@ -59,16 +59,16 @@ public final class StagedDirectory implements AutoCloseable {
   public static StagedDirectory create(Path target, String option) {
     checkNotNull(target, "target directory must not be null");
     String what = option == null ? "output directory" : option;
-    Outputs.checkWritable(target, what);
     Path absolute = target.toAbsolutePath().normalize();
-    if (Files.isSymbolicLink(absolute)) {
+    if (Files.isSymbolicLink(absolute) && Files.exists(absolute)) {
       try {
         absolute = absolute.toRealPath();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot follow the symbolic link " + target, e);
       }
     }
-    checkTarget(absolute, option);
+    checkTarget(target.toString().isEmpty() ? target : absolute, option);
+    Outputs.checkWritable(target, what);
     Path temp = null;
     try {
       Files.createDirectories(absolute.getParent());
