@@ -1,7 +1,9 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
@@ -10,7 +12,6 @@ import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.serve.PredictorBenchmark;
-import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
 import dev.metaplastic.train.TrainerConfig;
@@ -95,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    InvalidInputException.check(rounds >= 1, "--rounds must be at least 1, got %s", rounds);
     PrintWriter out = spec.commandLine().getOut();
     SessionOptions options = threads.sessionOptions();
     out.printf(
@@ -238,7 +240,7 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       if (dir != null) {
         try {
-          Checkpoints.deleteTree(dir);
+          Outputs.deleteTree(dir);
         } catch (IOException e) {
           System.err.println("could not delete " + dir + ": " + e.getMessage());
         }

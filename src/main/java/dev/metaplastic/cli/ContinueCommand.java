@@ -1,9 +1,11 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.ContinuationStream;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.interop.KerasImport;
@@ -197,11 +199,15 @@ final class ContinueCommand implements Callable<Integer> {
     }
 
     PrintWriter pw = spec.commandLine().getOut();
-    ImportedModel imported = KerasImport.load(from);
+    ImportedModel imported = InvalidInputException.validating("", () -> KerasImport.load(from));
     Path data = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
     FashionMnist fashion = FashionMnist.load(data);
     String testSet = "the Fashion-MNIST test set in " + data;
-    imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    try {
+      imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
     imported = imported.withReferenceAccuracy(imported.accuracy(fashion.test()), testSet);
     double reference = imported.source().getReferenceAccuracy();
     pw.print(imported.describe());
@@ -314,10 +320,10 @@ final class ContinueCommand implements Callable<Integer> {
     positive(importanceSamples, "--importance-samples");
     positive(trainExamples, "--train-examples");
     if (seeds.isEmpty() || new HashSet<>(seeds).size() != seeds.size()) {
-      throw new IllegalArgumentException("--seeds must list distinct seeds, got " + seeds);
+      throw new InvalidInputException("--seeds must list distinct seeds, got " + seeds);
     }
     if (!ContinuationStream.KINDS.contains(stream)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown --stream '"
               + stream
               + "'; expected one of "
@@ -327,7 +333,7 @@ final class ContinueCommand implements Callable<Integer> {
 
   private static void positive(int value, String option) {
     if (value < 1) {
-      throw new IllegalArgumentException(option + " must be at least 1, got " + value);
+      throw new InvalidInputException(option + " must be at least 1, got " + value);
     }
   }
 
@@ -347,7 +353,7 @@ final class ContinueCommand implements Callable<Integer> {
 
   private RuleConfig rule(String name) {
     if (!RuleOptions.isRule(name)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '"
               + name
               + "'; expected finetune, joint or one of "
@@ -360,7 +366,7 @@ final class ContinueCommand implements Callable<Integer> {
   private Sweep sweep(String text) {
     Matcher m = SWEEP.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "--sweep expects RULE:PARAMETER=V1,V2,..., such as ewc:lambda=10,100,1000; got '"
               + text
               + "'");
@@ -368,7 +374,7 @@ final class ContinueCommand implements Callable<Integer> {
     RuleConfig base = rule(m.group(1));
     String parameter = m.group(2);
     if (!base.hyperparameters().containsKey(parameter)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "--sweep "
               + text
               + ": rule "
@@ -384,8 +390,7 @@ final class ContinueCommand implements Callable<Integer> {
       try {
         h.put(parameter, Double.parseDouble(value.trim()));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--sweep " + text + ": '" + value + "' is not a number", e);
+        throw new InvalidInputException("--sweep " + text + ": '" + value + "' is not a number", e);
       }
       RuleConfig rule = Rules.fromHyperparameters(base.name(), h);
       String label = parameter + "=" + value.trim();
@@ -536,11 +541,7 @@ final class ContinueCommand implements Callable<Integer> {
   }
 
   private static void write(Path file, String text) {
-    try {
-      Files.writeString(file, text);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    StagedFile.writeString(file, "report", text);
   }
 
   /**

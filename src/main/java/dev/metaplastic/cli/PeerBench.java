@@ -1,7 +1,7 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.SessionOptions;
-import dev.metaplastic.train.Checkpoints;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,7 +117,7 @@ final class PeerBench {
       printTable(out, medians(results));
     } finally {
       try {
-        Checkpoints.deleteTree(work);
+        Outputs.deleteTree(work);
       } catch (IOException e) {
         System.err.println("could not delete " + work + ": " + e.getMessage());
       }

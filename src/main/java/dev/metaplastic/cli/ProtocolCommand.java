@@ -1,6 +1,7 @@
 package dev.metaplastic.cli;
 
 import com.google.gson.Gson;
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
@@ -139,7 +140,7 @@ final class ProtocolCommand implements Callable<Integer> {
       case "plain" -> List.of();
       case "si", "ewc" -> List.of(RulePresets.rule(method, "split", false));
       default ->
-          throw new IllegalArgumentException(
+          throw new InvalidInputException(
               "unknown protocol method '" + method + "'; known: " + String.join(", ", METHODS));
     };
   }

@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.graphs.SessionOptions;
 import picocli.CommandLine.Option;
 
@@ -15,6 +16,8 @@ final class ThreadOptions {
 
   /** The sessions' options. */
   SessionOptions sessionOptions() {
+    InvalidInputException.check(
+        threads >= 0, "--threads must be >= 0 (0: TensorFlow's choice), got %s", threads);
     return new SessionOptions(threads);
   }
 }
