@@ -24,6 +24,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import statistics
 import struct
 import time
@@ -185,3 +186,4 @@ def main(peer, version, make_learner, args):
         for method in METHODS:
             ms = time_steps(make_learner(method), args.steps, args.seed)
             emit(event="step", method=method, milliseconds=ms)
+    emit(event="memory", peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -52,6 +52,7 @@ final class PeerBench {
           new Row("EWC step (ms)", "step:ewc", true),
           new Row("SI step ÷ Adam step", "step:si/plain", false),
           new Row("EWC step ÷ Adam step", "step:ewc/plain", false),
+          new Row("peak resident memory (MB)", "memory", true),
           new Row("average accuracy, plain", "accuracy:plain", false),
           new Row("average accuracy, SI", "accuracy:si", false),
           new Row("average accuracy, EWC", "accuracy:ewc", false));
@@ -265,6 +266,7 @@ final class PeerBench {
       m.put("accuracy:" + method, e.number("accuracy"));
     }
     run.all("step").forEach(e -> m.put("step:" + e.text("method"), e.number("milliseconds")));
+    run.all("memory").forEach(e -> m.put("memory", e.number("peak_mb")));
     return m;
   }
 

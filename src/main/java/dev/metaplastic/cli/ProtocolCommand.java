@@ -13,13 +13,16 @@ import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
 import dev.metaplastic.train.TrainerConfig;
 import dev.metaplastic.train.TrainingListener;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.tensorflow.TensorFlow;
@@ -34,8 +37,9 @@ import picocli.CommandLine.Spec;
  * --peers} also runs in TensorFlow Python and PyTorch ({@code bench/peers/protocol.py} states it),
  * with the same options and the same output: one JSON object per line, {@code import} (JVM start to
  * TensorFlow's native library loaded), {@code data}, one {@code run} per whole run (graph built,
- * trained, consolidated, tested) and one {@code step} per method (median milliseconds of a training
- * step on a fixed random batch).
+ * trained, consolidated, tested), one {@code step} per method (median milliseconds of a training
+ * step on a fixed random batch) and {@code memory} (the process's peak resident size, where the
+ * system tells it).
  */
 @Command(
     name = "protocol",
@@ -131,7 +135,22 @@ final class ProtocolCommand implements Callable<Integer> {
         emit(out, "event", "step", "method", method, "milliseconds", stepMillis(method, options));
       }
     }
+    peakMegabytes().ifPresent(mb -> emit(out, "event", "memory", "peak_mb", mb));
     return 0;
+  }
+
+  /** The process's peak resident memory (Linux's VmHWM), if the system tells it. */
+  private static Optional<Double> peakMegabytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Optional.of(Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
   }
 
   /** The rules of a protocol method. */
