@@ -22,6 +22,15 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /**
+   * A folder of the repository's {@code fixtures} directory (SavedModels written by Python, see its
+   * README), such as {@code python-tf}, as seen from this module's directory, where Maven runs the
+   * tests.
+   */
+  static Path savedModels(String folder) {
+    return Path.of("..", "fixtures", folder).toAbsolutePath().normalize();
+  }
+
   /** A small multi-head MLP with Adam and SI. */
   static TrainerConfig config() {
     return new TrainerConfig(
