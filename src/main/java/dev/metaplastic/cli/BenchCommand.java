@@ -2,6 +2,7 @@ package dev.metaplastic.cli;
 
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.ops.RuleConfig;
@@ -203,6 +204,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static double emptyRunMicros() {
+    NativeLog.loadTensorFlow();
     try (Graph g = new Graph();
         Session s = new Session(g)) {
       NoOp noOp = Ops.create(g).noOp();

@@ -1,6 +1,7 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.data.DataException;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.train.TrainingDivergedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -26,6 +27,16 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Show TensorFlow's native log lines, which are hidden by default.")
+  void verbose(boolean verbose) {
+    if (verbose) {
+      NativeLog.verbose();
+    }
+  }
 
   @Override
   public void run() {

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.Source;
@@ -60,6 +61,7 @@ public final class ModelSession implements AutoCloseable {
   public ModelSession(
       MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
     this.spec = spec;
+    NativeLog.loadTensorFlow();
     this.graph = new Graph();
     try {
       this.training = new TrainingGraph(graph, spec, optimizer, rules, source);

@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 
 /** Small, fast settings shared by the end-to-end tests. */
 final class Fixtures {
-  /** A three-task generated stream: no download needed. */
-  static final TaskStream STREAM = GeneratedStream.of(3, 4);
+  /** A three-task generated stream, small for speed: no download needed. */
+  static final TaskStream STREAM = GeneratedStream.of(3, 4, 2000);
 
   private Fixtures() {}
 
