@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * an empty folder: {@code ./mvnw -B verify} builds and passes the tests that read the repository's
  * fixtures, and {@code ./metaplastic demo} then runs without a rebuild, fetching the data into the
  * user's cache if needed, and ends with a table where fine-tuning is below SI, with no TensorFlow
- * log lines and one progress line per task (its standard error is not a terminal).
+ * log lines and one progress line per task (its standard error is not a terminal); TensorFlow's
+ * native log shows only with {@code --verbose}.
  */
 class FreshCloneTest {
   private static final long MINUTES = 40;
@@ -35,7 +36,8 @@ class FreshCloneTest {
     // The folder that held fixtures and notes beside the repository; spelt in two parts so that
     // this line does not match itself.
     String outside = "../sha" + "red";
-    assertEquals(1, run(clone, Map.of(), "git", "grep", "-q", "-F", outside), "nothing reaches out");
+    assertEquals(
+        1, run(clone, Map.of(), "git", "grep", "-q", "-F", outside), "nothing reaches out");
 
     Map<String, String> noData =
         Map.of(
@@ -63,6 +65,14 @@ class FreshCloneTest {
     assertFalse(err.contains("absl") || err.contains("MLIR") || err.contains("tensorflow/"), err);
     assertTrue(err.contains("fine-tuning task 4: "), err);
     assertFalse(err.contains("\r"), err);
+
+    String fixture = "fixtures/python-tf/half_plus_two_v1";
+    assertEquals(0, run(clone, Map.of(), "./metaplastic", "inspect", fixture));
+    assertEquals("", Files.readString(clone.resolve("command.err")));
+    assertEquals(0, run(clone, Map.of(), "./metaplastic", "--verbose", "inspect", fixture));
+    assertTrue(
+        Files.readString(clone.resolve("command.err")).contains("MLIR V1 optimization pass"),
+        "--verbose keeps TensorFlow's native log");
   }
 
   /** The mean average accuracy of {@code method} in the demo's summary table. */
