@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ final class RuleOptions {
   RuleConfig rule(String cliName, String stream, boolean binarized) {
     String name = cliName.replace('-', '_');
     if (!isRule(cliName)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '" + cliName + "'; expected one of " + CLI_NAMES);
     }
     Map<String, Double> h = new LinkedHashMap<>(RulePresets.defaults(name, stream, binarized));
@@ -119,7 +120,8 @@ final class RuleOptions {
             h.put(key, value);
           }
         });
-    return Rules.fromHyperparameters(name, h);
+    return InvalidInputException.validating(
+        "--rule " + cliName, () -> Rules.fromHyperparameters(name, h));
   }
 
   /**
@@ -132,7 +134,7 @@ final class RuleOptions {
       return List.of();
     }
     if (!isCombination(cliName)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '" + cliName + "'; expected none or one of " + CLI_NAMES);
     }
     List<RuleConfig> out = new ArrayList<>();

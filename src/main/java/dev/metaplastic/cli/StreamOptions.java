@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.DataException;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.FashionMnistCache;
@@ -31,11 +32,14 @@ final class StreamOptions {
 
   @Option(
       names = "--tasks",
-      defaultValue = "5",
       description =
-          "Number of tasks of the permuted, permuted-task and generated streams. Default:"
-              + " ${DEFAULT-VALUE}.")
-  int tasks;
+          "Number of tasks of the permuted, permuted-task and generated streams (the split"
+              + " streams always have 5). Default: "
+              + DEFAULT_TASKS
+              + ".")
+  Integer tasks;
+
+  private static final int DEFAULT_TASKS = 5;
 
   /** A task stream and the descriptor that lets a checkpoint or manifest open it again. */
   record Opened(TaskStream stream, DataStream descriptor) {}
@@ -47,6 +51,10 @@ final class StreamOptions {
    * generated stream; each step says so in one line.
    */
   Opened open(long seed, PrintWriter out) {
+    InvalidInputException.check(
+        tasks == null || !stream.startsWith("split"),
+        "--tasks does not apply to --stream %s, which always has 5 tasks",
+        stream);
     String kind = stream;
     Path dir = dataDir;
     if (dataDir == null
@@ -57,7 +65,7 @@ final class StreamOptions {
         kind = "generated";
       }
     }
-    return open(kind, dir, tasks, seed);
+    return open(kind, dir, tasks == null ? DEFAULT_TASKS : tasks, seed);
   }
 
   /** The user's cached Fashion-MNIST, fetched first if needed; null if it cannot be had. */
@@ -95,6 +103,9 @@ final class StreamOptions {
             .setSource(opened.source())
             .setTasks(opened.tasks().size())
             .setSeed(seed);
+    if (!opened.fingerprint().isEmpty()) {
+      d.setDirectory(dir.toAbsolutePath().normalize().toString()).setSha256(opened.fingerprint());
+    }
     opened.tasks().forEach(t -> d.addTaskNames(t.name()));
     return new Opened(opened, d.build());
   }
