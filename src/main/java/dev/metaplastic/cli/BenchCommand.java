@@ -5,6 +5,7 @@ import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.DataStream;
@@ -249,6 +250,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static double emptyRunMicros() {
+    NativeLog.loadTensorFlow();
     try (Graph g = new Graph();
         Session s = new Session(g)) {
       NoOp noOp = Ops.create(g).noOp();

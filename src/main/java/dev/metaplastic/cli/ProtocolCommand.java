@@ -6,6 +6,7 @@ import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.ops.RuleConfig;
@@ -92,6 +93,7 @@ final class ProtocolCommand implements Callable<Integer> {
       plan.addAll(methods);
     }
     plan.forEach(ProtocolCommand::rules);
+    NativeLog.loadTensorFlow();
     String version = TensorFlow.version();
     emit(out, "event", "import", "seconds", uptimeSeconds());
     emit(

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.TrainingGraph;
@@ -64,6 +65,7 @@ public final class ModelSession implements AutoCloseable {
       SessionOptions options) {
     SizeLimits.checkModel(spec);
     this.spec = spec;
+    NativeLog.loadTensorFlow();
     this.graph = new Graph();
     try {
       // What the graph refuses (such as two rules that both transform the optimizer's steps) is a

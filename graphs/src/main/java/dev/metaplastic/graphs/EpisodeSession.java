@@ -58,6 +58,7 @@ public final class EpisodeSession implements AutoCloseable {
       EpisodeTrainingGraph.Loss loss,
       double clipNorm,
       SessionOptions options) {
+    NativeLog.loadTensorFlow();
     Graph g = new Graph();
     try {
       this.training = new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm);

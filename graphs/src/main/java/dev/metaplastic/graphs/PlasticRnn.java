@@ -87,8 +87,8 @@ import org.tensorflow.types.TInt64;
  * <p>Variables (all trainable, all in {@link #parameters()}): {@code rnn/input_kernel} [in, H],
  * {@code rnn/recurrent_kernel} [H, H], {@code rnn/bias} [H], {@code rnn/output_kernel} [H, out],
  * {@code rnn/output_bias} [out], and the plasticity's learned coefficients named {@code
- * <rule>/rnn/recurrent_kernel/<state>} as DESIGN.md's contract asks: {@code
- * hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} (HEBBIAN and OJA); {@code
+ * <rule>/rnn/recurrent_kernel/<state>} as the SavedModel contract in docs/architecture.md asks:
+ * {@code hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} (HEBBIAN and OJA); {@code
  * neuromod/rnn/recurrent_kernel/alpha}, {@code .../modulator_kernel}, {@code .../modulator_bias}
  * (NEUROMODULATED); {@code gradient_plasticity/rnn/recurrent_kernel/eta}, {@code
  * .../target_kernel}, {@code .../target_bias} (GRADIENT); {@code
