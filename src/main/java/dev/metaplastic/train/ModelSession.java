@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
+import dev.metaplastic.graphs.BatchEstimates;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
@@ -14,11 +15,13 @@ import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -175,11 +178,12 @@ public final class ModelSession implements AutoCloseable {
 
   /**
    * Lets every rule that estimates importance from data (see {@code ConsolidationRule#estimator()})
-   * see its number of examples of {@code examples}, one at a time, each with weight 1/n; call it
-   * before {@link #consolidate()} at a task boundary. The examples are drawn without replacement
-   * (all of them if there are fewer) by a generator seeded with {@code seed}, and each example's
-   * seed for sampling rules is (seed, index), so the estimate is a function of the weights, the
-   * data and the seed alone.
+   * see its number of examples of {@code examples}, each with weight 1/n; call it before {@link
+   * #consolidate()} at a task boundary. The examples are drawn without replacement (all of them if
+   * there are fewer) by a generator seeded with {@code seed}, and each example's seed for sampling
+   * rules is (seed, index), so the estimate is a function of the weights, the data and the seed
+   * alone. They go {@link BatchEstimates#ROWS} at a time where the model's layers allow it (a plain
+   * MLP's do), otherwise one at a time, with the same estimate up to float rounding.
    */
   public void estimateImportance(Examples examples, long seed) {
     estimate(examples, 0, seed);
@@ -206,23 +210,68 @@ public final class ModelSession implements AutoCloseable {
       }
       int n = Math.min(samples > 0 ? samples : estimator.get().samples(), examples.size());
       int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
-      float[] features = new float[spec.inputSize()];
-      int[] labels = new int[1];
-      int[] tasks = new int[1];
-      var entry = training.estimates().get(rule.config().name());
-      try (TFloat32 weight = TFloat32.scalarOf(1f / n)) {
-        for (int i = 0; i < n; i++) {
-          examples.gather(order, i, 1, features, labels, tasks);
-          try (Feeds feeds = new Feeds(features, labels, tasks, 1);
-              TInt64 exampleSeed = TInt64.vectorOf(seed, i)) {
-            feeds
-                .feedTo(session.runner())
-                .feed(training.estimateSeed(), exampleSeed)
-                .feed(training.estimateWeight(), weight)
-                .addTarget(entry)
-                .run()
-                .close();
-          }
+      Op batch = training.batchEstimates().entries().get(rule.config().name());
+      if (batch != null) {
+        estimateInBatches(examples, order, n, seed, batch);
+      } else {
+        estimateOneByOne(examples, order, n, seed, training.estimates().get(rule.config().name()));
+      }
+    }
+  }
+
+  /**
+   * Feeds the first {@code n} examples of {@code order} in batches of {@link BatchEstimates#ROWS}
+   * rows, example i with seed (seed, i) and weight 1/n; the rows that fill the last batch weigh 0.
+   */
+  private void estimateInBatches(Examples examples, int[] order, int n, long seed, Op entry) {
+    int rows = BatchEstimates.ROWS;
+    float[] features = new float[rows * spec.inputSize()];
+    int[] labels = new int[rows];
+    int[] tasks = new int[rows];
+    long[] seeds = new long[2 * rows];
+    float[] weights = new float[rows];
+    BatchEstimates batches = training.batchEstimates();
+    for (int from = 0; from < n; from += rows) {
+      int count = Math.min(rows, n - from);
+      examples.gather(order, from, count, features, labels, tasks);
+      for (int r = 0; r < rows; r++) {
+        seeds[2 * r] = seed;
+        seeds[2 * r + 1] = from + r;
+        weights[r] = r < count ? 1f / n : 0f;
+      }
+      try (Feeds feeds = new Feeds(features, labels, tasks, rows);
+          TInt64 seedRows = TInt64.tensorOf(Shape.of(rows, 2), DataBuffers.of(seeds, true, false));
+          TFloat32 weightRows =
+              TFloat32.tensorOf(Shape.of(rows), DataBuffers.of(weights, true, false))) {
+        feeds
+            .feedTo(session.runner())
+            .feed(batches.seeds(), seedRows)
+            .feed(batches.weights(), weightRows)
+            .addTarget(entry)
+            .run()
+            .close();
+      }
+    }
+  }
+
+  /** Feeds the first {@code n} examples of {@code order} one at a time, as {@link #estimate}. */
+  private void estimateOneByOne(
+      Examples examples, int[] order, int n, long seed, Operand<TFloat32> entry) {
+    float[] features = new float[spec.inputSize()];
+    int[] labels = new int[1];
+    int[] tasks = new int[1];
+    try (TFloat32 weight = TFloat32.scalarOf(1f / n)) {
+      for (int i = 0; i < n; i++) {
+        examples.gather(order, i, 1, features, labels, tasks);
+        try (Feeds feeds = new Feeds(features, labels, tasks, 1);
+            TInt64 exampleSeed = TInt64.vectorOf(seed, i)) {
+          feeds
+              .feedTo(session.runner())
+              .feed(training.estimateSeed(), exampleSeed)
+              .feed(training.estimateWeight(), weight)
+              .addTarget(entry)
+              .run()
+              .close();
         }
       }
     }

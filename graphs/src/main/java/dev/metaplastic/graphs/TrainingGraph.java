@@ -38,7 +38,10 @@ import org.tensorflow.types.TInt64;
  *       every rule's penalty, then every rule's accumulation with the task-loss gradient and the
  *       update actually applied;
  *   <li>{@code estimate/<rule>(x, task, seed, weight)}: one example's contribution to a rule's
- *       importance estimate, for rules that estimate importance from data at a task boundary;
+ *       importance estimate, for rules that estimate importance from data at a task boundary, and
+ *       {@code estimate/<rule>_batch(x, task, batch_seeds, batch_weights)}: a batch's, the same
+ *       sum, where the model's layers give per-example gradients in closed form ({@link
+ *       BatchEstimates});
  *   <li>{@code consolidate() → tasks_consolidated}: every rule's task-boundary update;
  *   <li>{@code evaluate(x, y, task) → accuracy, correct};
  *   <li>{@code predict(x, task) → probabilities, logits};
@@ -75,6 +78,7 @@ public final class TrainingGraph {
   private final Placeholder<TInt64> estimateSeed;
   private final Placeholder<TFloat32> estimateWeight;
   private final Map<String, Operand<TFloat32>> estimates = new LinkedHashMap<>();
+  private final BatchEstimates batchEstimates;
   private final Source source;
   private final Placeholder<TFloat32> servingInput;
   private final Operand<TFloat32> servingOutput;
@@ -245,6 +249,7 @@ public final class TrainingGraph {
         estimate.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
     this.estimateWeight =
         estimate.withName("weight").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    this.batchEstimates = BatchEstimates.build(estimate, forward, parameters, rules);
     for (ConsolidationRule rule : rules) {
       rule.estimator()
           .ifPresent(
@@ -393,6 +398,15 @@ public final class TrainingGraph {
    */
   public Map<String, Operand<TFloat32>> estimates() {
     return java.util.Collections.unmodifiableMap(estimates);
+  }
+
+  /**
+   * The importance-estimation entry points that take a batch of examples at once, for the rules
+   * whose estimate has a closed form on this model; they add what {@link #estimates()} adds fed the
+   * same examples one at a time.
+   */
+  public BatchEstimates batchEstimates() {
+    return batchEstimates;
   }
 
   /** {@code estimate/seed}: a fresh [2] seed per example, for rules that sample. */

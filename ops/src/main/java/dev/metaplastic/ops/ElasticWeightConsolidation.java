@@ -186,6 +186,36 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
   }
 
   /**
+   * Σ_i log p(y_i|x_i) over a batch's rows, each label drawn as {@link
+   * #logLikelihoodOfSampledLabel} draws it for that example alone: from the row's logits with the
+   * row's own seed, by one stateless multinomial per row, so that a batch gives the labels, and the
+   * estimate, of its examples fed one at a time.
+   *
+   * @param logits [N, classes]
+   * @param seeds [N, 2], N static
+   */
+  static Operand<TFloat32> logLikelihoodsOfSampledLabels(
+      Ops tf, Operand<TFloat32> logits, Operand<TInt64> seeds) {
+    int rows = Math.toIntExact(seeds.shape().get(0));
+    checkArgument(rows > 0, "the batch objective needs a static number of seeds, got %s", rows);
+    List<Operand<TInt64>> labels = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      Operand<TFloat32> row =
+          tf.slice(logits, tf.constant(new int[] {i, 0}), tf.constant(new int[] {1, -1}));
+      labels.add(sampleLabels(tf, row, tf.gather(seeds, tf.constant(i), tf.constant(0))));
+    }
+    Operand<TInt32> classes =
+        tf.reshape(
+            tf.slice(tf.shape(logits), tf.constant(new int[] {1}), tf.constant(new int[] {1})),
+            tf.constant(new int[0]));
+    Operand<TFloat32> oneHot =
+        tf.stopGradient(
+            tf.oneHot(
+                tf.concat(labels, tf.constant(0)), classes, tf.constant(1f), tf.constant(0f)));
+    return Reductions.sumAll(tf, tf.math.mul(oneHot, tf.nn.logSoftmax(logits)));
+  }
+
+  /**
    * Folds the Fisher F_t of the task just learned, at its final weights θ*_t = θ, into the running
    * sum (eq. (3) summed over tasks), in a form that cancels nothing:
    *
@@ -247,7 +277,8 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
         new PerExampleEstimate.Spec(
                 config.samples(),
                 PerExampleEstimate.Signal.SQUARED,
-                ElasticWeightConsolidation::logLikelihoodOfSampledLabel)
+                ElasticWeightConsolidation::logLikelihoodOfSampledLabel,
+                ElasticWeightConsolidation::logLikelihoodsOfSampledLabels)
             .attach(estimates));
   }
 

@@ -54,12 +54,14 @@ import org.tensorflow.types.TInt64;
  * squared singular values, so the criterion is the same.) ε near 1 protects past tasks most and
  * leaves new tasks the least room.
  *
- * <p>The estimator needs each example's augmented input a, which it recovers from the per-example
- * gradients the training graph hands every estimator: for any scalar objective, one example's
- * gradient is G = [∂/∂W; ∂/∂b] = a·δᵀ with δ = ∂objective/∂z, so G·δ = a‖δ‖² and a = G·g_b/‖g_b‖²
- * with g_b = δ the bias gradient. The objective is a seeded random-normal combination of the
- * logits, whose δ vanishes at a layer only when no unit between it and the output is active; such
- * an example adds nothing.
+ * <p>The estimator needs each example's augmented input a. On a model of plain dense layers it
+ * takes them from the layers' inputs, a batch at a time ({@link BatchEstimator}). Fed one example
+ * at a time, it recovers a from the per-example gradients the training graph hands every estimator:
+ * for any scalar objective, one example's gradient is G = [∂/∂W; ∂/∂b] = a·δᵀ with δ =
+ * ∂objective/∂z, so G·δ = a‖δ‖² and a = G·g_b/‖g_b‖² with g_b = δ the bias gradient. The objective
+ * is a seeded random-normal combination of the logits, whose δ vanishes at a layer only when no
+ * unit between it and the output is active (or at the head of another task); such an example adds
+ * nothing there, in a batch too.
  *
  * <p>State, for each governed layer {@code <layer>} (a {@code <layer>/kernel} and {@code
  * <layer>/bias} pair), named on the kernel: {@code gpm/<layer>/kernel/projection} P [in + 1, in +
@@ -259,8 +261,12 @@ public final class GradientProjectionMemory implements ConsolidationRule {
     return Optional.of(new InputCollector());
   }
 
-  /** Collects C = Σ_k w_k a_k a_kᵀ from the per-example gradients (see the class Javadoc). */
-  private final class InputCollector implements ImportanceEstimator {
+  /**
+   * Collects C = Σ_k w_k a_k a_kᵀ: one example at a time from its gradients (see the class
+   * Javadoc), or a batch at a time from the layers' inputs themselves, each where its δ does not
+   * vanish.
+   */
+  private final class InputCollector implements BatchEstimator {
     @Override
     public int samples() {
       return config.samples();
@@ -290,6 +296,52 @@ public final class GradientProjectionMemory implements ConsolidationRule {
             augmentedInput(ops, gradients.get(layer.kernel()), gradients.get(layer.bias()));
         Operand<TFloat32> outer = ops.linalg.matMul(input, input, MatMul.transposeA(true));
         out.add(ops.assignAdd(layer.representation(), ops.math.mul(weight, outer)));
+      }
+      return out;
+    }
+
+    /**
+     * A random-normal combination of each row's logits, all rows' coefficients drawn from the first
+     * row's seed: only whether an example's δ vanishes at a layer matters here, and for
+     * coefficients drawn from a continuous distribution that is, with probability 1, whether it
+     * vanishes under the example's own coefficients.
+     */
+    @Override
+    public Operand<TFloat32> batchObjective(
+        Ops ops, Operand<TFloat32> logits, Operand<TInt64> seeds) {
+      return objective(ops, logits, ops.gather(seeds, ops.constant(0), ops.constant(0)));
+    }
+
+    /**
+     * C ← C + Σ_k w_k m_k a_k a_kᵀ = C + aᵀ·(w ⊙ m ⊙ a), with a the layer's augmented inputs [N, in
+     * + 1] and m_k = 1 where example k's δ at the layer is nonzero, as where its input can be
+     * recovered from its gradients one example at a time.
+     */
+    @Override
+    public List<Op> accumulateBatch(
+        Ops ops, List<PerExampleGradients> gradients, Operand<TFloat32> weights) {
+      checkArgument(
+          gradients.size() == parameters.size(),
+          "expected %s gradients, one per governed parameter, got %s",
+          parameters.size(),
+          gradients.size());
+      List<Op> out = new ArrayList<>();
+      for (Layer layer : layers) {
+        PerExampleGradients kernel = gradients.get(layer.kernel());
+        Operand<TFloat32> reached =
+            ops.dtypes.cast(
+                ops.math.greater(
+                    ops.reduceSum(ops.math.square(kernel.delta()), ops.constant(1)),
+                    ops.constant(0f)),
+                TFloat32.class);
+        Operand<TFloat32> column = ops.expandDims(ops.math.mul(weights, reached), ops.constant(1));
+        Operand<TFloat32> augmented =
+            ops.concat(
+                List.of(kernel.input(), ops.onesLike(ops.expandDims(weights, ops.constant(1)))),
+                ops.constant(1));
+        Operand<TFloat32> correlation =
+            ops.linalg.matMul(augmented, ops.math.mul(augmented, column), MatMul.transposeA(true));
+        out.add(ops.assignAdd(layer.representation(), correlation));
       }
       return out;
     }

@@ -90,14 +90,16 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
         new PerExampleEstimate.Spec(
             config.samples(),
             PerExampleEstimate.Signal.ABSOLUTE,
-            (ops, logits, seed) -> squaredOutputNorm(ops, logits)));
+            (ops, logits, seed) -> squaredOutputNorm(ops, logits),
+            (ops, logits, seeds) -> squaredOutputNorm(ops, logits)));
     this.config = config;
   }
 
   /**
    * The unsupervised objective of one example, ‖f(x)‖²₂: the squared L2 norm of the model's output
    * (its logits). The absolute value of its gradient is the example's contribution to Ω (eq. (2)
-   * with the global L2-norm output function of the paper).
+   * with the global L2-norm output function of the paper). Of a batch's logits, the sum of its
+   * examples' objectives.
    */
   static Operand<TFloat32> squaredOutputNorm(Ops tf, Operand<TFloat32> logits) {
     return Reductions.sumAll(tf, tf.math.square(logits));

@@ -95,7 +95,8 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
         new PerExampleEstimate.Spec(
             config.samples(),
             PerExampleEstimate.Signal.SQUARED,
-            ElasticWeightConsolidation::logLikelihoodOfSampledLabel));
+            ElasticWeightConsolidation::logLikelihoodOfSampledLabel,
+            ElasticWeightConsolidation::logLikelihoodsOfSampledLabels));
     this.config = config;
   }
 

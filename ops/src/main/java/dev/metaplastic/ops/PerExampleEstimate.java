@@ -17,8 +17,11 @@ import org.tensorflow.types.TInt64;
  * s(g), where g is the gradient of the rule's objective for that example and s is the rule's
  * per-synapse signal (g² for EWC's Fisher, |g| for MAS).
  */
-final class PerExampleEstimate implements ImportanceEstimator {
-  /** The rule's scalar of one example, as {@link ImportanceEstimator#objective}. */
+final class PerExampleEstimate implements BatchEstimator {
+  /**
+   * The rule's scalar of one example, as {@link ImportanceEstimator#objective}, or of a batch, as
+   * {@link BatchEstimator#batchObjective}: logits [N, classes] and one seed per row.
+   */
   @FunctionalInterface
   interface Objective {
     Operand<TFloat32> of(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed);
@@ -34,6 +37,13 @@ final class PerExampleEstimate implements ImportanceEstimator {
     Operand<TFloat32> of(Ops tf, Operand<TFloat32> gradient) {
       return this == SQUARED ? tf.math.square(gradient) : tf.math.abs(gradient);
     }
+
+    /** Σ_i w_i s(g_i) over a batch's per-example gradients. */
+    Operand<TFloat32> of(Ops tf, PerExampleGradients gradients, Operand<TFloat32> weights) {
+      return this == SQUARED
+          ? gradients.weightedSquares(tf, weights)
+          : gradients.weightedAbsolutes(tf, weights);
+    }
   }
 
   private final Spec spec;
@@ -45,8 +55,9 @@ final class PerExampleEstimate implements ImportanceEstimator {
    * @param samples examples per task boundary
    * @param signal what each example adds per synapse
    * @param objective the scalar whose per-example gradient is the signal's input
+   * @param batchObjective the sum of {@code objective} over a batch's rows, each with its seed
    */
-  record Spec(int samples, Signal signal, Objective objective) {
+  record Spec(int samples, Signal signal, Objective objective, Objective batchObjective) {
     /** The estimator that accumulates into {@code estimates}, one per governed parameter. */
     PerExampleEstimate attach(List<Variable<TFloat32>> estimates) {
       return new PerExampleEstimate(this, estimates);
@@ -66,6 +77,27 @@ final class PerExampleEstimate implements ImportanceEstimator {
   @Override
   public Operand<TFloat32> objective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed) {
     return spec.objective().of(tf, logits, seed);
+  }
+
+  @Override
+  public Operand<TFloat32> batchObjective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seeds) {
+    return spec.batchObjective().of(tf, logits, seeds);
+  }
+
+  /** estimate ← estimate + Σ_i w_i s(g_i), for every governed parameter. */
+  @Override
+  public List<Op> accumulateBatch(
+      Ops tf, List<PerExampleGradients> gradients, Operand<TFloat32> weights) {
+    checkArgument(
+        gradients.size() == estimates.size(),
+        "expected %s gradients, one per governed parameter, got %s",
+        estimates.size(),
+        gradients.size());
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < estimates.size(); i++) {
+      ops.add(tf.assignAdd(estimates.get(i), spec.signal().of(tf, gradients.get(i), weights)));
+    }
+    return ops;
   }
 
   /** estimate ← estimate + weight · s(g), for every governed parameter. */

@@ -26,8 +26,9 @@ import org.tensorflow.types.TFloat32;
  * @param delta δ, [N, out]
  */
 public record PerExampleGradients(Operand<TFloat32> input, Operand<TFloat32> delta) {
+
   public PerExampleGradients {
-    checkNotNull(delta, "delta must not be null");
+    checkNotNull(delta, "delta");
   }
 
   /** A kernel's: input a [N, in] and δ [N, out]. */

@@ -32,6 +32,9 @@ final class LinearHead implements AutoCloseable {
   static final int CLASSES = 4;
   static final long[][] SHAPES = {{INPUTS, CLASSES}, {CLASSES}};
 
+  /** Examples per batch of the batched estimate. */
+  static final int BATCH = 5;
+
   final Graph graph = new Graph();
   final Ops tf = Ops.create(graph);
   final List<Parameter> parameters = new ArrayList<>();
@@ -44,6 +47,9 @@ final class LinearHead implements AutoCloseable {
   private final List<Placeholder<TFloat32>> updateFeeds = new ArrayList<>();
   private final List<Op> applyUpdates = new ArrayList<>();
   private final List<Op> estimate = new ArrayList<>();
+  private final Placeholder<TInt64> batchSeeds;
+  private final Placeholder<TFloat32> batchWeights;
+  private final List<Op> estimateBatch = new ArrayList<>();
   private final List<Op> consolidate;
   private final List<Op> rebase;
 
@@ -87,6 +93,21 @@ final class LinearHead implements AutoCloseable {
               }
               estimate.addAll(estimator.accumulate(scope, signal, weight));
             });
+    batchSeeds = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(BATCH, 2)));
+    batchWeights = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(BATCH)));
+    if (rule.estimator().orElse(null) instanceof BatchEstimator batch) {
+      Ops scope = tf.withSubScope("estimate_batch");
+      Operand<TFloat32> delta =
+          scope
+              .withSubScope("gradients")
+              .gradients(batch.batchObjective(scope, logits, batchSeeds), List.of(logits))
+              .<TFloat32>dy(0);
+      estimateBatch.addAll(
+          batch.accumulateBatch(
+              scope,
+              List.of(PerExampleGradients.ofKernel(x, delta), PerExampleGradients.ofBias(delta)),
+              batchWeights));
+    }
     sampledLabel = ElasticWeightConsolidation.sampleLabels(tf, logits, seed);
     consolidate = rule.consolidate();
     rebase = rule.rebase();
@@ -125,6 +146,27 @@ final class LinearHead implements AutoCloseable {
         TFloat32 wt = TFloat32.scalarOf(exampleWeight)) {
       var runner = session.runner().feed(x, xt).feed(seed, st).feed(weight, wt);
       estimate.forEach(runner::addTarget);
+      runner.run().close();
+    }
+  }
+
+  /**
+   * Runs the batched estimate on {@link #BATCH} examples at once, example i with seed {@code
+   * seeds[i]} and weight {@code weights[i]}.
+   */
+  void estimateBatch(double[][] examples, long[][] seeds, float[] weights) {
+    double[] rows = new double[BATCH * INPUTS];
+    long[] seedValues = new long[BATCH * 2];
+    for (int i = 0; i < BATCH; i++) {
+      System.arraycopy(examples[i], 0, rows, i * INPUTS, INPUTS);
+      seedValues[2 * i] = seeds[i][0];
+      seedValues[2 * i + 1] = seeds[i][1];
+    }
+    try (TFloat32 xt = TestTensors.tensor(rows, new long[] {BATCH, INPUTS});
+        TInt64 st = TInt64.tensorOf(Shape.of(BATCH, 2), DataBuffers.of(seedValues, true, false));
+        TFloat32 wt = TFloat32.tensorOf(Shape.of(BATCH), DataBuffers.of(weights, true, false))) {
+      var runner = session.runner().feed(x, xt).feed(batchSeeds, st).feed(batchWeights, wt);
+      estimateBatch.forEach(runner::addTarget);
       runner.run().close();
     }
   }
