@@ -32,9 +32,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(modelTransformer = RuleOptions.HyperparameterOptions.class)
 final class RuleOptions {
-  /** The command this mixin's options belong to, to read the generated options. */
-  @Spec(Spec.Target.MIXEE)
-  CommandSpec command;
+  /** This mixin's spec; its command line's command holds the generated options. */
+  @Spec CommandSpec self;
 
   @Option(
       names = "--set",
@@ -62,16 +61,22 @@ final class RuleOptions {
                 Hyperparameter first = declared.get(0).hyperparameter(name).orElseThrow();
                 List<String> names = new ArrayList<>(List.of(option(name)));
                 first.aliases().forEach(alias -> names.add(option(alias)));
-                String rules =
-                    declared.stream()
-                        .map(RuleDescriptor::cliName)
-                        .collect(Collectors.joining(", "));
+                Map<String, List<String>> meanings = new LinkedHashMap<>();
+                for (RuleDescriptor<?> rule : declared) {
+                  meanings
+                      .computeIfAbsent(
+                          rule.hyperparameter(name).orElseThrow().description(),
+                          d -> new ArrayList<>())
+                      .add(rule.cliName());
+                }
+                List<String> parts = new ArrayList<>();
+                meanings.forEach(
+                    (meaning, rules) -> parts.add(String.join(", ", rules) + ": " + meaning));
                 spec.addOption(
                     OptionSpec.builder(names.toArray(new String[0]))
                         .type(String.class)
                         .paramLabel("<" + name + ">")
-                        .description(
-                            rules + ": " + first.description() + ". Default: the stream's preset.")
+                        .description(String.join("; ", parts) + ". Default: the stream's preset.")
                         .build());
               });
       return spec;
@@ -172,7 +177,7 @@ final class RuleOptions {
     Map<String, List<RuleDescriptor<?>>> known = byName();
     known.forEach(
         (name, declared) -> {
-          String text = command.findOption(option(name)).getValue();
+          String text = generated(name).getValue();
           if (text != null) {
             values.put(name, declared.get(0).hyperparameter(name).orElseThrow().parse(text));
           }
@@ -207,9 +212,13 @@ final class RuleOptions {
 
   /** How the user gave hyperparameter {@code name}: {@code --lambda}, or {@code --set lambda}. */
   private String givenAs(String name) {
-    return command.findOption(option(name)).getValue() != null
-        ? command.findOption(option(name)).longestName()
-        : "--set " + name;
+    OptionSpec generated = generated(name);
+    return generated.getValue() != null ? generated.longestName() : "--set " + name;
+  }
+
+  /** The option generated for hyperparameter {@code name}, where the command parsed it. */
+  private OptionSpec generated(String name) {
+    return self.commandLine().getCommandSpec().findOption(option(name));
   }
 
   /** {@code ewc takes --lambda, --samples; ...}, or that fine-tuning takes no rule options. */

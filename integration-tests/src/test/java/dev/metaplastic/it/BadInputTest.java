@@ -15,6 +15,7 @@ import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -98,26 +99,10 @@ class BadInputTest {
                   .map(h -> "--" + h.name().replace('_', '-'))
                   .collect(Collectors.joining(", "));
       assertUserError(
-          CliRun.of(
-              "train",
-              "--stream",
-              "generated",
-              "--rule",
-              rule.cliName(),
-              option,
-              "1",
-              "--no-progress"),
+          train("--rule", rule.cliName(), option, "1"),
           option + " is not an option of " + rule.cliName() + "; " + takes);
       assertUserError(
-          CliRun.of(
-              "train",
-              "--stream",
-              "generated",
-              "--rule",
-              rule.cliName(),
-              "--set",
-              foreign.name() + "=1",
-              "--no-progress"),
+          train("--rule", rule.cliName(), "--set", foreign.name() + "=1"),
           "--set " + foreign.name() + " is not an option of " + rule.cliName() + "; " + takes);
     }
   }
@@ -125,29 +110,26 @@ class BadInputTest {
   @Test
   void ruleOptionsGoToTheRulesOfACombinationThatTakeThem() {
     assertUserError(
-        CliRun.of(
-            "train",
-            "--stream",
-            "generated",
-            "--rule",
-            "ewc+neuromod-lr",
-            "--c",
-            "1",
-            "--no-progress"),
+        train("--rule", "ewc+neuromod-lr", "--c", "1"),
         "--c is not an option of ewc+neuromod-lr; ewc takes --lambda, --samples; neuromod-lr"
             + " takes --kappa, --baseline-rate, --min-gain, --max-gain");
     assertUserError(
-        CliRun.of("train", "--stream", "generated", "--rule", "none", "--lambda", "1"),
+        train("--rule", "none", "--lambda", "1"),
         "--lambda is not an option of none; fine-tuning (none) takes no rule options");
     assertUserError(
         CliRun.of("compare", "--stream", "generated", "--rules", "finetune,si,ewc", "--gamma", "1"),
         "--gamma is not an option of si, ewc; si takes --c, --xi; ewc takes --lambda, --samples");
+    assertUserError(train("--set", "magic=1"), "--set magic: no rule has a hyperparameter 'magic'");
     assertUserError(
-        CliRun.of("train", "--stream", "generated", "--set", "magic=1", "--no-progress"),
-        "--set magic: no rule has a hyperparameter 'magic'");
-    assertUserError(
-        CliRun.of("train", "--stream", "generated", "--lambda", "lots", "--rule", "ewc"),
+        train("--rule", "ewc", "--lambda", "lots"),
         "hyperparameter 'lambda' takes a number, got 'lots'");
+  }
+
+  /** {@code train} on a generated stream, without progress bars, with {@code options}. */
+  private static CliRun train(String... options) {
+    List<String> args = new ArrayList<>(List.of("train", "--stream", "generated", "--no-progress"));
+    args.addAll(List.of(options));
+    return CliRun.of(args.toArray(new String[0]));
   }
 
   @Test

@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The registry: every rule this version knows, one line each, in the order the README lists them.
@@ -55,17 +57,7 @@ public final class Rules {
    */
   public static RuleDescriptor<?> descriptor(String name) {
     checkNotNull(name, "rule name must not be null");
-    String canonical = name.replace('-', '_');
-    return consolidation().stream()
-        .filter(d -> d.name().equals(canonical))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "unknown rule '"
-                        + name
-                        + "'; this version knows: "
-                        + String.join(", ", names())));
+    return find(consolidation(), RuleDescriptor::name, name.replace('-', '_'), "rule");
   }
 
   /**
@@ -85,15 +77,21 @@ public final class Rules {
    */
   public static FastWeightRuleDescriptor fastWeightRule(String name) {
     checkNotNull(name, "fast-weight rule name must not be null");
-    return fastWeight().stream()
-        .filter(d -> d.name().equals(name))
+    return find(fastWeight(), FastWeightRuleDescriptor::name, name, "fast-weight rule");
+  }
+
+  private static <D> D find(List<D> known, Function<D, String> nameOf, String name, String kind) {
+    return known.stream()
+        .filter(d -> nameOf.apply(d).equals(name))
         .findFirst()
         .orElseThrow(
             () ->
                 new IllegalArgumentException(
-                    "unknown fast-weight rule '"
+                    "unknown "
+                        + kind
+                        + " '"
                         + name
                         + "'; this version knows: "
-                        + String.join(", ", fastWeightNames())));
+                        + known.stream().map(nameOf).collect(Collectors.joining(", "))));
   }
 }
