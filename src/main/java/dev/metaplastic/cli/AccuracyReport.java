@@ -23,24 +23,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class AccuracyReport {
   private AccuracyReport() {}
 
-  /** Prints R_ij with one row per trained task, then the summary metrics. */
+  /** Prints {@code title}, then the matrix as its {@link AccuracyMatrix#toString() table}. */
   static void printMatrix(PrintWriter out, String title, AccuracyMatrix m) {
     out.println(title);
-    StringBuilder header = new StringBuilder(String.format("%-14s", "after task"));
-    for (int j = 0; j < m.tasks(); j++) {
-      header.append(String.format("%9s", "task " + j));
-    }
-    out.println(header);
-    for (int i = 0; i < m.tasks(); i++) {
-      StringBuilder row = new StringBuilder(String.format("%-14s", i));
-      for (int j = 0; j < m.tasks(); j++) {
-        row.append(j <= i ? String.format("%9.4f", m.get(i, j)) : String.format("%9s", ""));
-      }
-      out.println(row);
-    }
-    out.printf(
-        "average accuracy %.4f   backward transfer %+.4f   forgetting %.4f%n%n",
-        m.averageAccuracy(), m.backwardTransfer(), m.forgetting());
+    out.println(m);
+    out.println();
     out.flush();
   }
 

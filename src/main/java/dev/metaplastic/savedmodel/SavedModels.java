@@ -33,6 +33,13 @@ import org.tensorflow.proto.SavedModel;
 /**
  * Exports a {@link ModelSession} as a SavedModel and loads it back to keep learning.
  *
+ * <pre>{@code
+ * SavedModels.export(model, ContinualTrainer.describe(stream), dir);
+ * try (LoadedModel loaded = SavedModels.load(dir)) {
+ *   trainer.trainTask(loaded.model(), stream, next); // learning goes on where it stopped
+ * }
+ * }</pre>
+ *
  * <p>The SavedModel has tag {@code serve} and four signatures:
  *
  * <ul>

@@ -23,6 +23,14 @@ import java.util.SplittableRandom;
  * minibatches per task, {@code consolidate} at each task boundary, and a test of every task seen so
  * far after each task.
  *
+ * <pre>{@code
+ * ContinualTrainer trainer = new ContinualTrainer(config, TrainingListener.NONE);
+ * AccuracyMatrix r = trainer.run(stream); // a new model, every task in order
+ * try (ModelSession model = trainer.open(stream)) { // or task by task, keeping the model
+ *   trainer.trainTask(model, stream, 0); // trains task 0, then consolidates
+ * }
+ * }</pre>
+ *
  * <p>The minibatch order of each epoch is drawn from (seed, task, epoch) alone, so a run can stop
  * anywhere and resume from a checkpoint with exactly the batches, and therefore the weights, of a
  * run that never stopped. With checkpoints enabled, the trainer saves every {@code every} steps and
