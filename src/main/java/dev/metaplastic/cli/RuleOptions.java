@@ -97,8 +97,9 @@ final class RuleOptions {
    * @throws IllegalArgumentException for an unknown rule, or an option none of them takes
    */
   List<RuleConfig> rules(String cliName, String stream, boolean binarized) {
+    List<RuleConfig> rules = configs(cliName, stream, binarized);
     checkTaken(List.of(cliName));
-    return configs(cliName, stream, binarized);
+    return rules;
   }
 
   /** The one rule {@code cliName}, as {@link #rules}. */
