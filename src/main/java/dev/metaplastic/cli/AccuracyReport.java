@@ -1,11 +1,11 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.train.AccuracyMatrix;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,10 +121,11 @@ final class AccuracyReport {
     return chart;
   }
 
+  /** Writes a chart as a PNG, complete or not at all ({@link StagedFile}). */
   static void save(Chart<?, ?> chart, Path file) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    try (StagedFile staged = StagedFile.create(file, "plot")) {
+      BitmapEncoder.saveBitmap(chart, staged.output(), BitmapEncoder.BitmapFormat.PNG);
+      staged.commit();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write plot " + file, e);
     }

@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.ops.Hyperparameter;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.RuleDescriptor;
@@ -94,7 +95,7 @@ final class RuleOptions {
    * neuromodulated learning-rate gate; at most one of them may transform the optimizer's steps),
    * each with its preset for stream kind {@code stream} and the given options.
    *
-   * @throws IllegalArgumentException for an unknown rule, or an option none of them takes
+   * @throws InvalidInputException for an unknown rule, or an option none of them takes
    */
   List<RuleConfig> rules(String cliName, String stream, boolean binarized) {
     List<RuleConfig> rules = configs(cliName, stream, binarized);
@@ -116,7 +117,7 @@ final class RuleOptions {
       return List.of();
     }
     if (!isCombination(cliName)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '" + cliName + "'; expected none or one of " + cliNames());
     }
     StreamKind kind = streamKind(stream);
@@ -131,7 +132,7 @@ final class RuleOptions {
               values.put(name, value);
             }
           });
-      out.add(rule.config(values));
+      out.add(InvalidInputException.validating("--rule " + part, () -> rule.config(values)));
     }
     return out;
   }
@@ -149,7 +150,7 @@ final class RuleOptions {
    * Checks that every option given is taken by at least one of the rules in {@code cliNames} (each
    * {@code none}, a rule, or rules joined with {@code +}; unknown names are ignored here).
    *
-   * @throws IllegalArgumentException naming the option and the options the rules take
+   * @throws InvalidInputException naming the option and the options the rules take
    */
   void checkTaken(Collection<String> cliNames) {
     Set<RuleDescriptor<?>> chosen = new LinkedHashSet<>();
@@ -162,7 +163,7 @@ final class RuleOptions {
     }
     for (String name : given().keySet()) {
       if (chosen.stream().noneMatch(rule -> rule.hyperparameter(name).isPresent())) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             givenAs(name)
                 + " is not an option of "
                 + (cliNames.isEmpty() ? "none" : String.join(", ", cliNames))
@@ -180,14 +181,14 @@ final class RuleOptions {
         (name, declared) -> {
           String text = generated(name).getValue();
           if (text != null) {
-            values.put(name, declared.get(0).hyperparameter(name).orElseThrow().parse(text));
+            values.put(name, parse(declared, name, text));
           }
         });
     set.forEach(
         (key, text) -> {
           String name = key.trim().replace('-', '_');
           if (values.containsKey(name)) {
-            throw new IllegalArgumentException(
+            throw new InvalidInputException(
                 "hyperparameter '"
                     + name
                     + "' is given twice (--set "
@@ -198,7 +199,7 @@ final class RuleOptions {
           }
           List<RuleDescriptor<?>> declared = known.get(name);
           if (declared == null) {
-            throw new IllegalArgumentException(
+            throw new InvalidInputException(
                 "--set "
                     + key
                     + ": no rule has a hyperparameter '"
@@ -206,9 +207,17 @@ final class RuleOptions {
                     + "'; the rules' hyperparameters are "
                     + String.join(", ", known.keySet()));
           }
-          values.put(name, declared.get(0).hyperparameter(name).orElseThrow().parse(text));
+          values.put(name, parse(declared, name, text));
         });
     return values;
+  }
+
+  /**
+   * The value {@code text} of hyperparameter {@code name}, as its first declaring rule reads it.
+   */
+  private static double parse(List<RuleDescriptor<?>> declared, String name, String text) {
+    Hyperparameter h = declared.get(0).hyperparameter(name).orElseThrow();
+    return InvalidInputException.validating("", () -> h.parse(text));
   }
 
   /** How the user gave hyperparameter {@code name}: {@code --lambda}, or {@code --set lambda}. */

@@ -1,8 +1,8 @@
 package dev.metaplastic.savedmodel;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.Manifests;
@@ -39,9 +39,9 @@ import org.tensorflow.Signature;
  * <p>Every weight ({@code rnn/...}), learned plasticity coefficient ({@code
  * <rule>/rnn/recurrent_kernel/alpha}, ...), optimizer slot ({@code adam/rnn/bias/m}, ...) and the
  * counters {@code training_steps} and {@code episodes_trained} are saved variables. The manifest
- * {@code assets/metaplastic.pbtxt} (model kind {@code plastic_rnn}, format version 2 to 4, see
+ * {@code assets/metaplastic.pbtxt} (model kind {@code plastic_rnn}, format version 2, 3 or 5, see
  * {@link Manifests}) records the spec, the loss, the clip norm, the optimizer, the training so far
- * and the task. Files of format 3 and older that stored a rule's coefficients under another prefix
+ * and the task. Files of format 4 and older that stored a rule's coefficients under another prefix
  * load with today's names ({@link Manifests#upgrade}).
  */
 public final class EpisodeModels {
@@ -141,13 +141,13 @@ public final class EpisodeModels {
   public static LoadedEpisodeModel load(Path dir) {
     checkNotNull(dir, "dir must not be null");
     Manifest stored = SavedModels.readManifest(dir);
-    checkArgument(
+    InvalidInputException.check(
         Manifests.isPlasticRnn(stored),
         "SavedModel %s holds a model of kind '%s', not a plastic RNN; load it with"
             + " SavedModels.load",
         dir,
         stored.getModel().getKind());
-    SavedModels.checkSavedVariables(dir, stored);
+    SavedModelValidator.check(dir);
     EpisodeSession model;
     Manifest manifest;
     try {
@@ -160,13 +160,13 @@ public final class EpisodeModels {
               Manifests.episodeLoss(manifest),
               Manifests.clipNorm(manifest));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+      throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
     }
     try {
       try {
         Manifests.checkMatches(manifest, model.training());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+        throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
       SavedModels.restoreVariables(model.session(), dir, Manifests.storedNames(stored));
       return new LoadedEpisodeModel(model, manifest);

@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  */
 public final class Manifests {
   /** The newest schema version: this code reads it and every older one. */
-  public static final int FORMAT_VERSION = 4;
+  public static final int FORMAT_VERSION = 5;
 
   /**
    * The version MLP manifests are written with: version 1 describes them fully, so readers that
@@ -67,12 +67,18 @@ public final class Manifests {
   public static final int REWARD_CHANNEL_FORMAT_VERSION = 3;
 
   /**
+   * The version of manifests whose data stream records the data set's directory and fingerprint
+   * (DataStream.directory and sha256, added in version 4).
+   */
+  public static final int DATA_FINGERPRINT_FORMAT_VERSION = 4;
+
+  /**
    * The version from which every fast-weight rule's coefficients are named after the rule ({@code
    * oja/...}, {@code neuromodulated/...}, {@code gradient/...}); before it, some were stored under
-   * {@linkplain FastWeightRuleDescriptor#statePrefixBeforeFormat4() another prefix}. Plastic RNNs
-   * of those rules are written with this version; older files are read through {@link #upgrade}.
+   * {@linkplain FastWeightRuleDescriptor#formerStatePrefix() another prefix}. Plastic RNNs of those
+   * rules are written with this version; older files are read through {@link #upgrade}.
    */
-  public static final int RULE_NAMED_STATE_FORMAT_VERSION = 4;
+  public static final int RULE_NAMED_STATE_FORMAT_VERSION = 5;
 
   /** Model kind of a real-valued MLP ({@link Mlp}). */
   public static final String MLP = "mlp";
@@ -109,7 +115,10 @@ public final class Manifests {
     Optimizer.Builder optimizer = describe(graph.optimizer(), graph.variables().keySet());
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(graph.source() == null ? MLP_FORMAT_VERSION : SOURCE_FORMAT_VERSION)
+            .setFormatVersion(
+                stream.getSha256().isEmpty()
+                    ? graph.source() == null ? MLP_FORMAT_VERSION : SOURCE_FORMAT_VERSION
+                    : DATA_FINGERPRINT_FORMAT_VERSION)
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(optimizer)
@@ -213,12 +222,12 @@ public final class Manifests {
   }
 
   /**
-   * The lowest version that describes a plastic RNN of {@code spec}: 2, 3 with a reward channel, 4
+   * The lowest version that describes a plastic RNN of {@code spec}: 2, 3 with a reward channel, 5
    * for a rule whose coefficients were named otherwise before.
    */
   private static int plasticRnnVersion(PlasticRnnSpec spec) {
     Optional<FastWeightRuleDescriptor> rule = spec.plasticity().rule();
-    if (rule.flatMap(FastWeightRuleDescriptor::statePrefixBeforeFormat4).isPresent()) {
+    if (rule.flatMap(FastWeightRuleDescriptor::formerStatePrefix).isPresent()) {
       return RULE_NAMED_STATE_FORMAT_VERSION;
     }
     return spec.rewardChannel().isPresent()
@@ -227,7 +236,7 @@ public final class Manifests {
   }
 
   /**
-   * A manifest in today's names: for a plastic RNN of format 3 or older whose rule's coefficients
+   * A manifest in today's names: for a plastic RNN of format 4 or older whose rule's coefficients
    * were stored under another prefix ({@code hebbian/...} for Oja's rule), every name under that
    * prefix, the optimizer's slots of them included, becomes the rule's own ({@code oja/...}) and
    * the version becomes the one this code writes. Any other manifest is returned as it is. {@link
@@ -266,7 +275,7 @@ public final class Manifests {
       return Map.of();
     }
     Optional<FastWeightRuleDescriptor> rule = plasticRnnSpec(stored).plasticity().rule();
-    Optional<String> before = rule.flatMap(FastWeightRuleDescriptor::statePrefixBeforeFormat4);
+    Optional<String> before = rule.flatMap(FastWeightRuleDescriptor::formerStatePrefix);
     if (before.isEmpty()) {
       return Map.of();
     }

@@ -25,7 +25,7 @@ import org.tensorflow.types.TFloat32;
  * HebbianTraceRule}'s), {@code neuromodulated/<parameter>/modulator_kernel} w_mod [out, 1]
  * (Glorot-uniform, stateless stream {@value #MODULATOR_STREAM}) and {@code
  * neuromodulated/<parameter>/modulator_bias} b_mod [1] (zero); under {@code neuromod/} in manifests
- * of format 3 and older.
+ * before format 5.
  */
 public final class BackpropamineRule implements FastWeightRule {
   /** The rule's name, the first segment of its coefficients' names. */

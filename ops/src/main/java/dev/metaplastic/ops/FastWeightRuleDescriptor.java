@@ -20,16 +20,16 @@ import java.util.function.Function;
  *     have
  * @param constants the fixed (not learned) constants of the update, by name, as manifests record
  *     them
- * @param statePrefixBeforeFormat4 the first segment of the rule's coefficients in manifests of
- *     format 3 and older, where it differed from the name ({@code hebbian} for Oja's rule, {@code
- *     neuromod} for Backpropamine, {@code gradient_plasticity} for the gradient rule)
+ * @param formerStatePrefix the first segment of the rule's coefficients in manifests before format
+ *     5, where it differed from the name ({@code hebbian} for Oja's rule, {@code neuromod} for
+ *     Backpropamine, {@code gradient_plasticity} for the gradient rule)
  */
 public record FastWeightRuleDescriptor(
     String name,
     Function<FastWeightRule.Attachment, FastWeightRule> factory,
     boolean readsReward,
     Map<String, Double> constants,
-    Optional<String> statePrefixBeforeFormat4) {
+    Optional<String> formerStatePrefix) {
   public FastWeightRuleDescriptor {
     checkArgument(
         name != null && name.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"),
@@ -37,7 +37,7 @@ public record FastWeightRuleDescriptor(
         name);
     checkNotNull(factory, "factory");
     constants = Map.copyOf(constants);
-    checkNotNull(statePrefixBeforeFormat4, "statePrefixBeforeFormat4");
+    checkNotNull(formerStatePrefix, "formerStatePrefix");
   }
 
   /**

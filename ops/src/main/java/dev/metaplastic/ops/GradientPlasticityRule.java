@@ -28,7 +28,7 @@ import org.tensorflow.types.TFloat32;
  * #INITIAL_ETA}), {@code .../target_kernel} W_tgt [out, out] (Glorot-uniform, stateless stream
  * {@value #TARGET_STREAM}) and {@code .../target_bias} b_tgt [out] (zero). The outer loop
  * backpropagates through the closed-form update, target readout included. The coefficients are
- * under {@code gradient_plasticity/} in manifests of format 3 and older. (Our choice of target: the
+ * under {@code gradient_plasticity/} in manifests before format 5. (Our choice of target: the
  * paper's reference code sets it through its own readout loss; a learned linear readout is the
  * simplest self-set target.)
  */

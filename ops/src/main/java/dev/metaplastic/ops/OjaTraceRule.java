@@ -16,7 +16,7 @@ import org.tensorflow.types.TFloat32;
  * </ul>
  *
  * <p>Learned, with the initial values of {@link HebbianTraceRule}: {@code oja/<parameter>/alpha}
- * and {@code oja/<parameter>/eta} (under {@code hebbian/} in manifests of format 3 and older).
+ * and {@code oja/<parameter>/eta} (under {@code hebbian/} in manifests before format 5).
  */
 public final class OjaTraceRule extends HebbianTraceConnection {
   /** The rule's name, the first segment of its coefficients' names. */
