@@ -3,6 +3,7 @@ package dev.metaplastic.cli;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.ops.Metaplasticity;
@@ -206,6 +207,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static double emptyRunMicros() {
+    NativeLog.loadTensorFlow();
     try (Graph g = new Graph();
         Session s = new Session(g)) {
       NoOp noOp = Ops.create(g).noOp();

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.Source;
@@ -66,6 +67,7 @@ public final class ModelSession implements AutoCloseable {
       MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
     SizeLimits.checkModel(spec);
     this.spec = spec;
+    NativeLog.loadTensorFlow();
     this.graph = new Graph();
     try {
       // What the graph refuses (such as two rules that both transform the optimizer's steps) is a

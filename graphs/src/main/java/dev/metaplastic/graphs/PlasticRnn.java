@@ -83,13 +83,13 @@ import org.tensorflow.types.TInt32;
  * <p>Variables (all trainable, all in {@link #parameters()}): {@code rnn/input_kernel} [in, H],
  * {@code rnn/recurrent_kernel} [H, H], {@code rnn/bias} [H], {@code rnn/output_kernel} [H, out],
  * {@code rnn/output_bias} [out], and the plasticity's learned coefficients named {@code
- * <rule>/rnn/recurrent_kernel/<state>} as DESIGN.md's contract asks: {@code
- * hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} ({@code hebbian}; {@code oja/...} for
- * {@code oja}); {@code neuromodulated/rnn/recurrent_kernel/alpha}, {@code .../modulator_kernel},
- * {@code .../modulator_bias}; {@code gradient/rnn/recurrent_kernel/eta}, {@code .../target_kernel},
- * {@code .../target_bias}; {@code dopamine/rnn/recurrent_kernel/alpha}, {@code .../value_kernel},
- * {@code .../value_bias}. The trace itself is episode state carried through operands, not a
- * variable.
+ * <rule>/rnn/recurrent_kernel/<state>} as the SavedModel contract in docs/architecture.md asks:
+ * {@code hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} ({@code hebbian}; {@code oja/...}
+ * for {@code oja}); {@code neuromodulated/rnn/recurrent_kernel/alpha}, {@code
+ * .../modulator_kernel}, {@code .../modulator_bias}; {@code gradient/rnn/recurrent_kernel/eta},
+ * {@code .../target_kernel}, {@code .../target_bias}; {@code dopamine/rnn/recurrent_kernel/alpha},
+ * {@code .../value_kernel}, {@code .../value_bias}. The trace itself is episode state carried
+ * through operands, not a variable.
  *
  * <p>Kernels start from Glorot-uniform values of a stateless random op seeded from the spec, biases
  * at zero, α uniform in [0, {@value #ALPHA_SCALE}) (DOPAMINE's in [0, {@value

@@ -263,12 +263,12 @@ class PlasticRnnSavedModelTest {
     }
   }
 
-  /** The README shows exactly the code of {@link PlasticStepByStep}. */
+  /** The guide (docs/guide.md) shows exactly the code of {@link PlasticStepByStep}. */
   @Test
-  void readmeShowsTheSnippetVerbatim() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"));
+  void guideShowsTheSnippetVerbatim() throws IOException {
+    String readme = Files.readString(Path.of("..", "docs", "guide.md"));
     int start =
-        readme.indexOf("```java\n", readme.indexOf("### Running a plastic RNN step by step")) + 8;
+        readme.indexOf("```java\n", readme.indexOf("## Running a plastic RNN step by step")) + 8;
     String shown = readme.substring(start, readme.indexOf("```\n", start));
     String source =
         Files.readString(Path.of("src/test/java/dev/metaplastic/it/PlasticStepByStep.java"));
