@@ -9,8 +9,10 @@ import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.ops.Metaplasticity;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
+import dev.metaplastic.ops.StreamKind;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.serve.PredictorBenchmark;
 import dev.metaplastic.train.ContinualTrainer;
@@ -113,19 +115,20 @@ final class BenchCommand implements Callable<Integer> {
     variants.put("SGD", new StepVariant(mlp, sgd, List.of()));
     for (String rule : Rules.names()) {
       if (!rule.equals("meta")) {
-        RuleConfig config = RulePresets.rule(rule, "split", false);
+        RuleConfig config = Rules.descriptor(rule).preset(StreamKind.SPLIT);
         variants.put("SGD + " + rule, new StepVariant(mlp, sgd, List.of(config)));
       }
     }
     variants.put("Adam", new StepVariant(mlp, adam, List.of()));
     variants.put(
         "Adam + meta",
-        new StepVariant(mlp, adam, List.of(RulePresets.rule("meta", "split", false))));
+        new StepVariant(mlp, adam, List.of(Metaplasticity.DESCRIPTOR.preset(StreamKind.SPLIT))));
     MlpSpec bnn = new MlpSpec(784, List.of(256, 256), 1, 10, 0, true);
     variants.put("BNN, Adam", new StepVariant(bnn, adam, List.of()));
     variants.put(
         "BNN, Adam + meta",
-        new StepVariant(bnn, adam, List.of(RulePresets.rule("meta", "permuted", true))));
+        new StepVariant(
+            bnn, adam, List.of(Metaplasticity.DESCRIPTOR.preset(StreamKind.PERMUTED, true))));
     Map<String, Double> millis = medianStepMillis(variants, options);
     out.printf(
         "training step, %s MLP, batch %d (median over %d interleaved rounds of %d steps):%n",
@@ -160,7 +163,9 @@ final class BenchCommand implements Callable<Integer> {
     for (String rule : Rules.names()) {
       double seconds =
           medianRunSeconds(
-              whole.withRules(List.of(RulePresets.rule(rule, "split", false))), stream, options);
+              whole.withRules(List.of(Rules.descriptor(rule).preset(StreamKind.SPLIT))),
+              stream,
+              options);
       out.printf("  %-22s %8.2f s   ÷ Adam %6.3f%n", "Adam + " + rule, seconds, seconds / runPlain);
       out.flush();
     }

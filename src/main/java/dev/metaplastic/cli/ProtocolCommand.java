@@ -10,6 +10,8 @@ import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.Rules;
+import dev.metaplastic.ops.StreamKind;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
 import dev.metaplastic.train.TrainerConfig;
@@ -159,7 +161,7 @@ final class ProtocolCommand implements Callable<Integer> {
   static List<RuleConfig> rules(String method) {
     return switch (method) {
       case "plain" -> List.of();
-      case "si", "ewc" -> List.of(RulePresets.rule(method, "split", false));
+      case "si", "ewc" -> List.of(Rules.descriptor(method).preset(StreamKind.SPLIT));
       default ->
           throw new InvalidInputException(
               "unknown protocol method '" + method + "'; known: " + String.join(", ", METHODS));

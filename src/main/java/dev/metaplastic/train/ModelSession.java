@@ -11,6 +11,7 @@ import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -177,8 +178,8 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /**
-   * Lets every rule that estimates importance from data (see {@code ConsolidationRule#estimator()})
-   * see its number of examples of {@code examples}, each with weight 1/n; call it before {@link
+   * Lets every rule that estimates importance from data (a {@link ConsolidationFromData}) see its
+   * number of examples of {@code examples}, each with weight 1/n; call it before {@link
    * #consolidate()} at a task boundary. The examples are drawn without replacement (all of them if
    * there are fewer) by a generator seeded with {@code seed}, and each example's seed for sampling
    * rules is (seed, index), so the estimate is a function of the weights, the data and the seed
@@ -204,11 +205,10 @@ public final class ModelSession implements AutoCloseable {
   private void estimate(Examples examples, int samples, long seed) {
     checkArgument(examples.size() > 0, "cannot estimate importance on an empty set");
     for (var rule : training.rules()) {
-      var estimator = rule.estimator();
-      if (estimator.isEmpty()) {
+      if (!(rule instanceof ConsolidationFromData fromData)) {
         continue;
       }
-      int n = Math.min(samples > 0 ? samples : estimator.get().samples(), examples.size());
+      int n = Math.min(samples > 0 ? samples : fromData.estimator().samples(), examples.size());
       int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
       Op batch = training.batchEstimates().entries().get(rule.config().name());
       if (batch != null) {

@@ -1,6 +1,7 @@
 package dev.metaplastic.graphs;
 
 import dev.metaplastic.ops.BatchEstimator;
+import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.PerExampleGradients;
@@ -22,7 +23,7 @@ import org.tensorflow.types.TInt64;
 /**
  * The importance estimates of a training graph taken {@value #ROWS} examples at a time: for a model
  * whose parameters all belong to plain dense layers ({@link Model.Forward#denseLayers()}), each
- * rule with a {@link BatchEstimator} gets an entry {@code estimate/<rule>_batch}; running it with
+ * {@link ConsolidationFromData} rule gets an entry {@code estimate/<rule>_batch}; running it with
  * {@value #ROWS} examples in the graph's {@code x} (and {@code task}), one seed per row in {@link
  * #seeds()} and one weight per row in {@link #weights()} (1/samples, 0 for rows that only fill the
  * batch) adds what those examples add fed one at a time through {@code estimate/<rule>}. One
@@ -69,14 +70,15 @@ public record BatchEstimates(
       return new BatchEstimates(seeds, weights, entries);
     }
     for (ConsolidationRule rule : rules) {
-      if (!(rule.estimator().orElse(null) instanceof BatchEstimator batch)) {
+      if (!(rule instanceof ConsolidationFromData fromData)) {
         continue;
       }
+      BatchEstimator batch = fromData.estimator();
       String name = rule.config().name();
       List<Operand<TFloat32>> deltas =
           deltas(
               estimate.withSubScope(name + "_batch_gradients"),
-              batch.batchObjective(estimate, forward.inference(), seeds),
+              batch.batchObjective(new BatchEstimator.Batch(estimate, forward.inference(), seeds)),
               layers);
       List<PerExampleGradients> gradients = new ArrayList<>();
       for (Parameter p : rule.parameters()) {
@@ -88,7 +90,8 @@ public record BatchEstimates(
                 ? PerExampleGradients.ofKernel(layer.input(), delta)
                 : PerExampleGradients.ofBias(delta));
       }
-      List<Op> accumulate = batch.accumulateBatch(estimate, gradients, weights);
+      List<Op> accumulate =
+          batch.accumulateBatch(new BatchEstimator.BatchGradients(estimate, gradients, weights));
       entries.put(
           name, estimate.withControlDependencies(accumulate).withName(name + "_batch").noOp());
     }

@@ -1,5 +1,7 @@
 package dev.metaplastic.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -20,22 +22,44 @@ import org.tensorflow.types.TInt64;
  */
 public interface BatchEstimator extends ImportanceEstimator {
   /**
-   * A scalar whose gradient at each dense layer's pre-activation gives every example's δ_i that
-   * {@link #objective} gives for that example alone (up to what the rule's accumulation reads of
-   * it): Σ_i o_i over the batch's rows, each row with its own seed.
+   * A batch of examples, as the objective sees it.
    *
+   * @param tf where to build the ops
    * @param logits the model's logits, [N, classes]
    * @param seeds one seed per row, [N, 2] (N static), row i's the seed its example would have had
    *     alone
    */
-  Operand<TFloat32> batchObjective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seeds);
+  record Batch(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seeds) {
+    public Batch {
+      checkNotNull(tf, "tf");
+      checkNotNull(logits, "logits");
+      checkNotNull(seeds, "seeds");
+    }
+  }
 
   /**
-   * Ops that add the batch's weighted contribution to the running estimate.
+   * A batch's per-example gradients, as the accumulation sees them.
    *
+   * @param tf where to build the ops
    * @param gradients each governed parameter's per-example gradients, in {@link
    *     ConsolidationRule#parameters()} order
    * @param weights each row's weight in the mean, [N]
    */
-  List<Op> accumulateBatch(Ops tf, List<PerExampleGradients> gradients, Operand<TFloat32> weights);
+  record BatchGradients(Ops tf, List<PerExampleGradients> gradients, Operand<TFloat32> weights) {
+    public BatchGradients {
+      checkNotNull(tf, "tf");
+      gradients = List.copyOf(gradients);
+      checkNotNull(weights, "weights");
+    }
+  }
+
+  /**
+   * A scalar whose gradient at each dense layer's pre-activation gives every example's δ_i that
+   * {@link #objective} gives for that example alone (up to what the rule's accumulation reads of
+   * it): Σ_i o_i over the batch's rows, each row with its own seed.
+   */
+  Operand<TFloat32> batchObjective(Batch batch);
+
+  /** Ops that add the batch's weighted contribution to the running estimate. */
+  List<Op> accumulateBatch(BatchGradients batch);
 }

@@ -20,26 +20,28 @@ import org.tensorflow.types.TFloat32;
  * trace is {@link #trace}(F), and a test checks that both forms agree.
  */
 public interface OuterProductTrace extends FastWeightRule {
+  /**
+   * One step's activity, as {@link #decay} and {@link #increment} see it.
+   *
+   * @param tf where to build the ops
+   * @param pre presynaptic activity of this step, [B, in]
+   * @param post postsynaptic activity after the nonlinearity, [B, out]
+   * @param preActivation postsynaptic pre-activation z, [B, out]
+   */
+  record Activity(
+      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> post, Operand<TFloat32> preActivation) {}
+
   /** κ, [in, out]: the per-synapse factor between F and the connection's output. */
   Operand<TFloat32> coupling();
 
   /**
    * d of a step: how F decays, a scalar or [B, out] (one factor per postsynaptic unit, the same for
    * every presynaptic one).
-   *
-   * @param post postsynaptic activity after the nonlinearity, [B, out]
    */
-  Operand<TFloat32> decay(Ops tf, Operand<TFloat32> post);
+  Operand<TFloat32> decay(Activity activity);
 
-  /**
-   * u of a step, [B, out]: F grows by pre ⊗ u.
-   *
-   * @param pre presynaptic activity of this step, [B, in]
-   * @param post postsynaptic activity after the nonlinearity, [B, out]
-   * @param preActivation postsynaptic pre-activation z, [B, out]
-   */
-  Operand<TFloat32> increment(
-      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> post, Operand<TFloat32> preActivation);
+  /** u of a step, [B, out]: F grows by pre ⊗ u. */
+  Operand<TFloat32> increment(Activity activity);
 
   /** The rule's trace, as {@link #nextTrace} carries it, for a given F, [B, in, out]. */
   Operand<TFloat32> trace(Ops tf, Operand<TFloat32> f);

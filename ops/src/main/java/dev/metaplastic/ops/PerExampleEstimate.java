@@ -46,75 +46,81 @@ final class PerExampleEstimate implements BatchEstimator {
     }
   }
 
-  private final Spec spec;
+  private final int samples;
+  private final Signal signal;
+  private final Objective objective;
+  private final Objective batchObjective;
   private final List<Variable<TFloat32>> estimates;
 
   /**
-   * What a rule estimates, before its estimate variables exist.
-   *
    * @param samples examples per task boundary
    * @param signal what each example adds per synapse
    * @param objective the scalar whose per-example gradient is the signal's input
    * @param batchObjective the sum of {@code objective} over a batch's rows, each with its seed
+   * @param estimates the running estimate of each governed parameter
    */
-  record Spec(int samples, Signal signal, Objective objective, Objective batchObjective) {
-    /** The estimator that accumulates into {@code estimates}, one per governed parameter. */
-    PerExampleEstimate attach(List<Variable<TFloat32>> estimates) {
-      return new PerExampleEstimate(this, estimates);
-    }
-  }
-
-  private PerExampleEstimate(Spec spec, List<Variable<TFloat32>> estimates) {
-    this.spec = spec;
+  PerExampleEstimate(
+      int samples,
+      Signal signal,
+      Objective objective,
+      Objective batchObjective,
+      List<Variable<TFloat32>> estimates) {
+    this.samples = samples;
+    this.signal = signal;
+    this.objective = objective;
+    this.batchObjective = batchObjective;
     this.estimates = List.copyOf(estimates);
   }
 
   @Override
   public int samples() {
-    return spec.samples();
+    return samples;
   }
 
   @Override
-  public Operand<TFloat32> objective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed) {
-    return spec.objective().of(tf, logits, seed);
+  public Operand<TFloat32> objective(Example example) {
+    return objective.of(example.tf(), example.logits(), example.seed());
   }
 
   @Override
-  public Operand<TFloat32> batchObjective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seeds) {
-    return spec.batchObjective().of(tf, logits, seeds);
+  public Operand<TFloat32> batchObjective(Batch batch) {
+    return batchObjective.of(batch.tf(), batch.logits(), batch.seeds());
   }
 
   /** estimate ← estimate + Σ_i w_i s(g_i), for every governed parameter. */
   @Override
-  public List<Op> accumulateBatch(
-      Ops tf, List<PerExampleGradients> gradients, Operand<TFloat32> weights) {
-    checkArgument(
-        gradients.size() == estimates.size(),
-        "expected %s gradients, one per governed parameter, got %s",
-        estimates.size(),
-        gradients.size());
+  public List<Op> accumulateBatch(BatchGradients batch) {
+    List<PerExampleGradients> gradients = batch.gradients();
+    checkOnePerParameter(gradients.size());
+    Ops tf = batch.tf();
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < estimates.size(); i++) {
-      ops.add(tf.assignAdd(estimates.get(i), spec.signal().of(tf, gradients.get(i), weights)));
+      ops.add(tf.assignAdd(estimates.get(i), signal.of(tf, gradients.get(i), batch.weights())));
     }
     return ops;
   }
 
   /** estimate ← estimate + weight · s(g), for every governed parameter. */
   @Override
-  public List<Op> accumulate(Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
-    checkArgument(
-        gradients.size() == estimates.size(),
-        "expected %s gradients, one per governed parameter, got %s",
-        estimates.size(),
-        gradients.size());
+  public List<Op> accumulate(ExampleGradients example) {
+    List<Operand<TFloat32>> gradients = example.gradients();
+    checkOnePerParameter(gradients.size());
+    Ops tf = example.tf();
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < estimates.size(); i++) {
       ops.add(
           tf.assignAdd(
-              estimates.get(i), tf.math.mul(spec.signal().of(tf, gradients.get(i)), weight)));
+              estimates.get(i), tf.math.mul(signal.of(tf, gradients.get(i)), example.weight())));
     }
     return ops;
+  }
+
+  private void checkOnePerParameter(int gradients) {
+    checkArgument(
+        gradients == estimates.size(),
+        "expected %s gradients, one per governed parameter, got %s",
+        estimates.size(),
+        gradients);
   }
 
   /** estimate ← 0 for every governed parameter. */

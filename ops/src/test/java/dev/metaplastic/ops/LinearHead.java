@@ -44,6 +44,10 @@ final class LinearHead implements AutoCloseable {
   final Operand<TFloat32> logits;
   final ConsolidationRule rule;
   final Operand<TInt64> sampledLabel;
+
+  /** The rule's penalty; null for a rule without one. */
+  final Penalty.Term penalty;
+
   private final List<Placeholder<TFloat32>> updateFeeds = new ArrayList<>();
   private final List<Op> applyUpdates = new ArrayList<>();
   private final List<Op> estimate = new ArrayList<>();
@@ -81,41 +85,52 @@ final class LinearHead implements AutoCloseable {
     rule = config.attach(registry, parameters);
     List<Operand<TFloat32>> thetas = new ArrayList<>();
     parameters.forEach(p -> thetas.add(p.variable()));
-    rule.estimator()
-        .ifPresent(
-            estimator -> {
-              Ops scope = tf.withSubScope("estimate");
-              Operand<TFloat32> objective = estimator.objective(scope, logits, seed);
-              Gradients dy = scope.withSubScope("gradients").gradients(objective, thetas);
-              List<Operand<TFloat32>> signal = new ArrayList<>();
-              for (int i = 0; i < thetas.size(); i++) {
-                signal.add(dy.<TFloat32>dy(i));
-              }
-              estimate.addAll(estimator.accumulate(scope, signal, weight));
-            });
     batchSeeds = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(BATCH, 2)));
     batchWeights = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(BATCH)));
-    if (rule.estimator().orElse(null) instanceof BatchEstimator batch) {
-      Ops scope = tf.withSubScope("estimate_batch");
+    if (rule instanceof ConsolidationFromData fromData) {
+      BatchEstimator estimator = fromData.estimator();
+      Ops scope = tf.withSubScope("estimate");
+      Operand<TFloat32> objective =
+          estimator.objective(new ImportanceEstimator.Example(scope, logits, seed));
+      Gradients dy = scope.withSubScope("gradients").gradients(objective, thetas);
+      List<Operand<TFloat32>> signal = new ArrayList<>();
+      for (int i = 0; i < thetas.size(); i++) {
+        signal.add(dy.<TFloat32>dy(i));
+      }
+      estimate.addAll(
+          estimator.accumulate(new ImportanceEstimator.ExampleGradients(scope, signal, weight)));
+      Ops batchScope = tf.withSubScope("estimate_batch");
       Operand<TFloat32> delta =
-          scope
+          batchScope
               .withSubScope("gradients")
-              .gradients(batch.batchObjective(scope, logits, batchSeeds), List.of(logits))
+              .gradients(
+                  estimator.batchObjective(
+                      new BatchEstimator.Batch(batchScope, logits, batchSeeds)),
+                  List.of(logits))
               .<TFloat32>dy(0);
       estimateBatch.addAll(
-          batch.accumulateBatch(
-              scope,
-              List.of(PerExampleGradients.ofKernel(x, delta), PerExampleGradients.ofBias(delta)),
-              batchWeights));
+          estimator.accumulateBatch(
+              new BatchEstimator.BatchGradients(
+                  batchScope,
+                  List.of(
+                      PerExampleGradients.ofKernel(x, delta), PerExampleGradients.ofBias(delta)),
+                  batchWeights)));
     }
     sampledLabel = ElasticWeightConsolidation.sampleLabels(tf, logits, seed);
-    consolidate = rule.consolidate();
-    rebase = rule.rebase();
-    if (rule.hasPenalty()) {
-      Gradients symbolic = tf.withSubScope("penalty_gradients").gradients(rule.penalty(), thetas);
+    Ops ruleScope = registry.scope(config.name());
+    consolidate =
+        rule instanceof Consolidation c
+            ? c.consolidate(new Consolidation.Context(ruleScope))
+            : List.of();
+    rebase = rule instanceof Rebase r ? r.rebase(new Rebase.Context(ruleScope)) : List.of();
+    if (rule instanceof Penalty p) {
+      penalty = p.penalty(new Penalty.Context(ruleScope));
+      Gradients symbolic = tf.withSubScope("penalty_gradients").gradients(penalty.value(), thetas);
       for (int i = 0; i < thetas.size(); i++) {
         symbolicPenaltyGradients.add(symbolic.<TFloat32>dy(i));
       }
+    } else {
+      penalty = null;
     }
     session = new Session(graph);
   }
@@ -186,6 +201,11 @@ final class LinearHead implements AutoCloseable {
 
   void rebase() {
     TestTensors.runAll(session, rebase);
+  }
+
+  /** The rule's importance estimator. */
+  ImportanceEstimator estimator() {
+    return ((ConsolidationFromData) rule).estimator();
   }
 
   double[] read(Operand<TFloat32> operand) {

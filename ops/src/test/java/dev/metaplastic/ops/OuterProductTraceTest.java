@@ -34,14 +34,16 @@ class OuterProductTraceTest {
   @Test
   void factoredFormIsTheDenseUpdateAndOutput() {
     List<String> factored = new ArrayList<>();
-    for (String name : FastWeightRules.names()) {
+    for (FastWeightRuleDescriptor descriptor : Rules.fastWeight()) {
+      String name = descriptor.name();
       try (Graph graph = new Graph()) {
         Ops tf = Ops.create(graph);
         VariableRegistry registry = new VariableRegistry(tf);
         Parameter w =
             InitialValue.glorotUniform(registry.root(), 1, 0, IN, OUT)
                 .createParameter(registry, "layer/kernel");
-        FastWeightRule rule = FastWeightRules.attach(name, registry, w, 7, OptionalInt.of(0));
+        FastWeightRule rule =
+            descriptor.attach(new FastWeightRule.Attachment(registry, w, 7, OptionalInt.of(0)));
         if (!(rule instanceof OuterProductTrace outer)) {
           continue;
         }
@@ -54,16 +56,19 @@ class OuterProductTraceTest {
         Operand<TFloat32> f = constant(tf, randomArray(random, B * IN * OUT, 0.3), B, IN, OUT);
         Operand<TFloat32> trace = outer.trace(tf, f);
 
-        Operand<TFloat32> d = outer.decay(tf, post);
+        OuterProductTrace.Activity activity = new OuterProductTrace.Activity(tf, pre, post, z);
+        Operand<TFloat32> d = outer.decay(activity);
         Operand<TFloat32> perColumn =
             d.shape().numDimensions() == 0 ? d : tf.expandDims(d, tf.constant(1));
         Operand<TFloat32> grown =
             tf.math.add(
                 tf.math.mul(f, perColumn),
-                HebbianPlasticity.outerProduct(tf, pre, outer.increment(tf, pre, post, z)));
-        Operand<TFloat32> dense = rule.nextTrace(tf, x, pre, post, z, trace);
+                HebbianPlasticity.outerProduct(tf, pre, outer.increment(activity)));
+        Operand<TFloat32> dense =
+            rule.nextTrace(new FastWeightRule.Step(tf, x, pre, post, z, trace));
 
-        Operand<TFloat32> output = rule.effectiveOutput(tf, pre, w.variable(), trace);
+        Operand<TFloat32> output =
+            rule.effectiveOutput(new FastWeightRule.Output(tf, pre, w.variable(), trace));
         Operand<TFloat32> read =
             tf.math.add(
                 tf.linalg.matMul(pre, w.variable()),
