@@ -1,6 +1,7 @@
 package dev.metaplastic.graphs;
 
 import com.google.common.collect.ImmutableList;
+import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
@@ -134,8 +135,8 @@ public final class BinarizedMlp implements Model {
     Operand<TFloat32> kernelInit =
         init.math.mul(init.math.sub(uniform, init.constant(0.5f)), init.constant(INIT_WIDTH));
     Shape vector = Shape.of(out);
-    Operand<TFloat32> ones = init.ones(init.constant(vector), TFloat32.class);
-    Operand<TFloat32> zeros = init.zeros(init.constant(vector), TFloat32.class);
+    Operand<TFloat32> ones = InitialValue.filled(init, vector, 1).value();
+    Operand<TFloat32> zeros = InitialValue.zeros(init, vector).value();
     Variable<TFloat32> kernel = variables.create(name + "/kernel", kernelInit);
     Parameter kernelParameter = new Parameter(name + "/kernel", kernel, kernelInit, kernelShape);
     parameters.add(kernelParameter);

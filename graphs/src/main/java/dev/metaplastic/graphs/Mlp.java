@@ -1,6 +1,7 @@
 package dev.metaplastic.graphs;
 
 import com.google.common.collect.ImmutableList;
+import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class Mlp implements Model {
         init.math.mul(
             init.math.sub(init.math.mul(uniform, init.constant(2f)), init.constant(1f)),
             init.constant(limit));
-    Operand<TFloat32> biasInit = init.zeros(init.constant(Shape.of(out)), TFloat32.class);
+    Operand<TFloat32> biasInit = InitialValue.zeros(init, Shape.of(out)).value();
     Variable<TFloat32> kernel = variables.create(name + "/kernel", kernelInit);
     Variable<TFloat32> bias = variables.create(name + "/bias", biasInit);
     Layer layer =

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -199,11 +200,13 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
       Ops tf, Operand<TFloat32> logits, Operand<TInt64> seeds) {
     int rows = Math.toIntExact(seeds.shape().get(0));
     checkArgument(rows > 0, "the batch objective needs a static number of seeds, got %s", rows);
+    // One op splits the rows and one the seeds, so the graph grows by one multinomial per row.
+    List<Output<TFloat32>> rowLogits = tf.split(tf.constant(0), logits, (long) rows).output();
+    List<Output<TInt64>> rowSeeds = tf.unstack(seeds, (long) rows).output();
+    Operand<TInt32> one = tf.constant(1);
     List<Operand<TInt64>> labels = new ArrayList<>();
     for (int i = 0; i < rows; i++) {
-      Operand<TFloat32> row =
-          tf.slice(logits, tf.constant(new int[] {i, 0}), tf.constant(new int[] {1, -1}));
-      labels.add(sampleLabels(tf, row, tf.gather(seeds, tf.constant(i), tf.constant(0))));
+      labels.add(tf.random.statelessMultinomial(rowLogits.get(i), one, rowSeeds.get(i)));
     }
     Operand<TInt32> classes =
         tf.reshape(
@@ -212,7 +215,10 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
     Operand<TFloat32> oneHot =
         tf.stopGradient(
             tf.oneHot(
-                tf.concat(labels, tf.constant(0)), classes, tf.constant(1f), tf.constant(0f)));
+                tf.reshape(tf.concat(labels, tf.constant(0)), tf.constant(new int[] {-1})),
+                classes,
+                tf.constant(1f),
+                tf.constant(0f)));
     return Reductions.sumAll(tf, tf.math.mul(oneHot, tf.nn.logSoftmax(logits)));
   }
 

@@ -180,7 +180,7 @@ public final class GradientProjectionMemory
           p.shape().get(1));
       long inputs = p.shape().get(0) + 1;
       Ops init = state.init();
-      Operand<TFloat32> zeros = init.zeros(init.constant(Shape.of(inputs, inputs)), TFloat32.class);
+      Operand<TFloat32> zeros = InitialValue.zeros(init, Shape.of(inputs, inputs)).value();
       Variable<TFloat32> projection = state.create(name, "projection", zeros);
       Variable<TFloat32> representation = state.create(name, "representation", zeros);
       layers.add(new Layer(i, bias, inputs, projection, representation));

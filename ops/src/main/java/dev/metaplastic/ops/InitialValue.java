@@ -60,9 +60,13 @@ public record InitialValue(Operand<TFloat32> value, Shape shape) {
         init.math.mul(uniform(init, seed, stream, shape), init.constant((float) scale)), shape);
   }
 
-  /** Zeros of {@code shape}. */
+  /**
+   * Zeros of {@code shape}, one Fill op. ({@code Ops.zeros} opens a sub-scope, and every new
+   * sub-scope reads the name of every op in the graph: the cost of building a graph grew with the
+   * square of its size.)
+   */
   public static InitialValue zeros(Ops init, Shape shape) {
-    return new InitialValue(init.zeros(init.constant(shape), TFloat32.class), shape);
+    return filled(init, shape, 0);
   }
 
   /** {@code value} (rounded to float) in every element of {@code shape}. */

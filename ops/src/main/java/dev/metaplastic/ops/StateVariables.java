@@ -29,7 +29,7 @@ public final class StateVariables {
   public record Slot(String state, BiFunction<Ops, Parameter, Operand<TFloat32>> initial) {
     /** A state starting at zero, shaped like its parameter. */
     public static Slot zeros(String state) {
-      return new Slot(state, (init, p) -> init.zeros(init.constant(p.shape()), TFloat32.class));
+      return new Slot(state, (init, p) -> InitialValue.zeros(init, p.shape()).value());
     }
 
     /** A state starting at its parameter's initial value θ₀. */
