@@ -149,26 +149,31 @@ final class BenchCommand implements Callable<Integer> {
     TaskStream stream = streamOptions.open(0, out).stream();
     TrainerConfig whole = new TrainerConfig(List.of(256, 256), 2, BATCH, adam, List.of(), 0);
     out.printf(
-        "whole run: %s from %s, %d tasks x 2 epochs, %s MLP, batch %d, Adam (median of %d,"
-            + " training and evaluation, data already in memory):%n",
+        "whole run: %s from %s, %d tasks x 2 epochs, %s MLP, batch %d, Adam (median of %d"
+            + " interleaved rounds, training and evaluation, data already in memory; ÷ Adam is the"
+            + " median of each round's ratio):%n",
         stream.name(),
         stream.source(),
         stream.tasks().size(),
         whole.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
         BATCH,
         repeats);
-    double runPlain = medianRunSeconds(whole, stream, options);
-    out.printf("  %-22s %8.2f s%n", "Adam", runPlain);
-    out.flush();
+    Map<String, TrainerConfig> runs = new LinkedHashMap<>();
+    runs.put("Adam", whole);
     for (String rule : Rules.names()) {
-      double seconds =
-          medianRunSeconds(
-              whole.withRules(List.of(Rules.descriptor(rule).preset(StreamKind.SPLIT))),
-              stream,
-              options);
-      out.printf("  %-22s %8.2f s   ÷ Adam %6.3f%n", "Adam + " + rule, seconds, seconds / runPlain);
-      out.flush();
+      runs.put(
+          "Adam + " + rule,
+          whole.withRules(List.of(Rules.descriptor(rule).preset(StreamKind.SPLIT))));
     }
+    Map<String, double[]> seconds = runSeconds(runs, stream, options);
+    double[] plain = seconds.get("Adam");
+    seconds.forEach(
+        (name, times) -> {
+          double[] ratios = new double[times.length];
+          Arrays.setAll(ratios, r -> times[r] / plain[r]);
+          out.printf("  %-22s %8.2f s   ÷ Adam %6.3f%n", name, median(times), median(ratios));
+        });
+    out.flush();
     if (peers) {
       new PeerBench(
               python,
@@ -272,14 +277,26 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private double medianRunSeconds(TrainerConfig config, TaskStream stream, SessionOptions options) {
-    double[] times = new double[repeats];
+  /**
+   * Wall seconds of each whole run in every round; the runs take turns within a round, in an order
+   * that rotates from round to round, so that a slow phase of a shared machine hits all alike.
+   */
+  private Map<String, double[]> runSeconds(
+      Map<String, TrainerConfig> runs, TaskStream stream, SessionOptions options) {
+    List<String> names = List.copyOf(runs.keySet());
+    Map<String, double[]> times = new LinkedHashMap<>();
+    names.forEach(name -> times.put(name, new double[repeats]));
     for (int r = 0; r < repeats; r++) {
-      long start = System.nanoTime();
-      new ContinualTrainer(config, TrainingListener.NONE).withSessionOptions(options).run(stream);
-      times[r] = (System.nanoTime() - start) / 1e9;
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get((i + r) % names.size());
+        long start = System.nanoTime();
+        new ContinualTrainer(runs.get(name), TrainingListener.NONE)
+            .withSessionOptions(options)
+            .run(stream);
+        times.get(name)[r] = (System.nanoTime() - start) / 1e9;
+      }
     }
-    return median(times);
+    return times;
   }
 
   /**

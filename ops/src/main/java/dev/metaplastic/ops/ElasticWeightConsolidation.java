@@ -177,14 +177,7 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
    */
   static Operand<TFloat32> logLikelihoodOfSampledLabel(
       Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed) {
-    Operand<TInt32> classes =
-        tf.reshape(
-            tf.slice(tf.shape(logits), tf.constant(new int[] {1}), tf.constant(new int[] {1})),
-            tf.constant(new int[0]));
-    Operand<TFloat32> oneHot =
-        tf.stopGradient(
-            tf.oneHot(sampleLabels(tf, logits, seed), classes, tf.constant(1f), tf.constant(0f)));
-    return Reductions.sumAll(tf, tf.math.mul(oneHot, tf.nn.logSoftmax(logits)));
+    return logLikelihood(tf, logits, sampleLabels(tf, logits, seed));
   }
 
   /**
@@ -208,17 +201,19 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
     for (int i = 0; i < rows; i++) {
       labels.add(tf.random.statelessMultinomial(rowLogits.get(i), one, rowSeeds.get(i)));
     }
+    return logLikelihood(
+        tf, logits, tf.reshape(tf.concat(labels, tf.constant(0)), tf.constant(new int[] {-1})));
+  }
+
+  /** Σ_i log softmax(logits_i)[y_i] for labels y [rows], held fixed: no gradient reaches them. */
+  private static Operand<TFloat32> logLikelihood(
+      Ops tf, Operand<TFloat32> logits, Operand<TInt64> labels) {
     Operand<TInt32> classes =
         tf.reshape(
             tf.slice(tf.shape(logits), tf.constant(new int[] {1}), tf.constant(new int[] {1})),
             tf.constant(new int[0]));
     Operand<TFloat32> oneHot =
-        tf.stopGradient(
-            tf.oneHot(
-                tf.reshape(tf.concat(labels, tf.constant(0)), tf.constant(new int[] {-1})),
-                classes,
-                tf.constant(1f),
-                tf.constant(0f)));
+        tf.stopGradient(tf.oneHot(labels, classes, tf.constant(1f), tf.constant(0f)));
     return Reductions.sumAll(tf, tf.math.mul(oneHot, tf.nn.logSoftmax(logits)));
   }
 
