@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
@@ -150,8 +151,9 @@ final class BenchCommand implements Callable<Integer> {
     TrainerConfig whole = new TrainerConfig(List.of(256, 256), 2, BATCH, adam, List.of(), 0);
     out.printf(
         "whole run: %s from %s, %d tasks x 2 epochs, %s MLP, batch %d, Adam (median of %d"
-            + " interleaved rounds, training and evaluation, data already in memory; ÷ Adam is the"
-            + " median of each round's ratio):%n",
+            + " interleaved rounds, training and evaluation, data already in memory; wall and"
+            + " process CPU seconds, which other processes on the machine disturb less; ÷ Adam is"
+            + " the median of each round's ratio):%n",
         stream.name(),
         stream.source(),
         stream.tasks().size(),
@@ -165,14 +167,18 @@ final class BenchCommand implements Callable<Integer> {
           "Adam + " + rule,
           whole.withRules(List.of(Rules.descriptor(rule).preset(StreamKind.SPLIT))));
     }
-    Map<String, double[]> seconds = runSeconds(runs, stream, options);
-    double[] plain = seconds.get("Adam");
+    Map<String, RunTimes> seconds = runSeconds(runs, stream, options);
+    RunTimes plain = seconds.get("Adam");
+    out.printf("  %-22s %8s %8s   %-12s %s%n", "", "wall", "CPU", "wall ÷ Adam", "CPU ÷ Adam");
     seconds.forEach(
-        (name, times) -> {
-          double[] ratios = new double[times.length];
-          Arrays.setAll(ratios, r -> times[r] / plain[r]);
-          out.printf("  %-22s %8.2f s   ÷ Adam %6.3f%n", name, median(times), median(ratios));
-        });
+        (name, times) ->
+            out.printf(
+                "  %-22s %7.2fs %7.2fs   %-12.3f %.3f%n",
+                name,
+                median(times.wall()),
+                median(times.cpu()),
+                medianRatio(times.wall(), plain.wall()),
+                medianRatio(times.cpu(), plain.cpu())));
     out.flush();
     if (peers) {
       new PeerBench(
@@ -277,26 +283,39 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** Wall and process CPU seconds of one variant's whole runs, one entry per round. */
+  private record RunTimes(double[] wall, double[] cpu) {}
+
   /**
-   * Wall seconds of each whole run in every round; the runs take turns within a round, in an order
+   * The times of each whole run in every round; the runs take turns within a round, in an order
    * that rotates from round to round, so that a slow phase of a shared machine hits all alike.
    */
-  private Map<String, double[]> runSeconds(
+  private Map<String, RunTimes> runSeconds(
       Map<String, TrainerConfig> runs, TaskStream stream, SessionOptions options) {
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     List<String> names = List.copyOf(runs.keySet());
-    Map<String, double[]> times = new LinkedHashMap<>();
-    names.forEach(name -> times.put(name, new double[repeats]));
+    Map<String, RunTimes> times = new LinkedHashMap<>();
+    names.forEach(name -> times.put(name, new RunTimes(new double[repeats], new double[repeats])));
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < names.size(); i++) {
         String name = names.get((i + r) % names.size());
-        long start = System.nanoTime();
+        long wall = System.nanoTime();
+        long cpu = os.getProcessCpuTime();
         new ContinualTrainer(runs.get(name), TrainingListener.NONE)
             .withSessionOptions(options)
             .run(stream);
-        times.get(name)[r] = (System.nanoTime() - start) / 1e9;
+        times.get(name).cpu()[r] = (os.getProcessCpuTime() - cpu) / 1e9;
+        times.get(name).wall()[r] = (System.nanoTime() - wall) / 1e9;
       }
     }
     return times;
+  }
+
+  /** The median over rounds of {@code times[r] / base[r]}. */
+  private static double medianRatio(double[] times, double[] base) {
+    double[] ratios = new double[times.length];
+    Arrays.setAll(ratios, r -> times[r] / base[r]);
+    return median(ratios);
   }
 
   /**
