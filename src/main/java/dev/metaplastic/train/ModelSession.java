@@ -186,7 +186,11 @@ public final class ModelSession implements AutoCloseable {
     estimate(examples, samples, seed);
   }
 
-  /** Runs every estimator on {@code samples} examples, or on its own number if that is 0. */
+  /**
+   * Runs every estimator on {@code samples} examples, or on its own number if that is 0: the
+   * examples of each rule in one evaluation of its {@code estimate/<rule>} entry, which takes them
+   * one at a time in order, example i with seed (seed, i) and weight 1/n.
+   */
   private void estimate(Examples examples, int samples, long seed) {
     checkArgument(examples.size() > 0, "cannot estimate importance on an empty set");
     for (var rule : training.rules()) {
@@ -196,24 +200,18 @@ public final class ModelSession implements AutoCloseable {
       }
       int n = Math.min(samples > 0 ? samples : estimator.get().samples(), examples.size());
       int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
-      float[] features = new float[spec.inputSize()];
-      int[] labels = new int[1];
-      int[] tasks = new int[1];
-      var entry = training.estimates().get(rule.config().name());
-      try (TFloat32 weight = TFloat32.scalarOf(1f / n)) {
-        for (int i = 0; i < n; i++) {
-          examples.gather(order, i, 1, features, labels, tasks);
-          try (Feeds feeds = new Feeds(features, labels, tasks, 1);
-              TInt64 exampleSeed = TInt64.vectorOf(seed, i)) {
-            feeds
-                .feedTo(session.runner())
-                .feed(training.estimateSeed(), exampleSeed)
-                .feed(training.estimateWeight(), weight)
-                .addTarget(entry)
-                .run()
-                .close();
-          }
-        }
+      float[] features = new float[n * spec.inputSize()];
+      int[] labels = new int[n];
+      int[] tasks = new int[n];
+      examples.gather(order, 0, n, features, labels, tasks);
+      try (Feeds feeds = new Feeds(features, labels, tasks, n);
+          TInt64 batchSeed = TInt64.scalarOf(seed)) {
+        feeds
+            .feedTo(session.runner())
+            .feed(training.estimateSeed(), batchSeed)
+            .addTarget(training.estimates().get(rule.config().name()))
+            .run()
+            .close();
       }
     }
   }
