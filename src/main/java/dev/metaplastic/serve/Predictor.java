@@ -181,6 +181,9 @@ public final class Predictor implements AutoCloseable {
    */
   static SavedModelBundle load(Path savedModelDir) {
     checkNotNull(savedModelDir, "savedModelDir is null");
+    if (java.nio.file.Files.isRegularFile(savedModelDir.resolve(SavedModels.MANIFEST))) {
+      SavedModels.checkSavedVariables(savedModelDir, SavedModels.readManifest(savedModelDir));
+    }
     return SavedModelInfo.loadBundle(savedModelDir);
   }
 

@@ -13,10 +13,11 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.op.train.Save;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
 
 /**
  * The entry points that let a SavedModel's user read and write the whole training state without
- * this library: {@code state} reads every variable, and {@code save(directory)} writes them all
+ * this library: {@code state} copies every variable's value, and {@code save(directory)} writes them all
  * where a SavedModel keeps them and brings the manifest's counters up to date.
  *
  * <p>TensorFlow 2's object saver does not see the reference variables of our graphs (saving a
@@ -56,7 +57,7 @@ public final class StateEntries {
    * @param save the scope of the save ops
    */
   StateEntries(Ops state, Ops save, Map<String, Variable<?>> variables, List<Counter> counters) {
-    variables.forEach((name, variable) -> reads.put(name, state.identity(variable)));
+    variables.forEach((name, variable) -> reads.put(name, snapshot(state, variable)));
     this.directory =
         save.withName("directory").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
     Operand<TString> prefix = save.strings.join(List.of(directory, save.constant(VARIABLES)));
@@ -97,7 +98,15 @@ public final class StateEntries {
             .identity(directory);
   }
 
-  /** A read of every variable, by contract name. */
+  /**
+   * A copy of a variable's value: the identity of a reference variable would alias its buffer, and
+   * a value handed to Python would change with the next training step.
+   */
+  private static <T extends TType> Operand<T> snapshot(Ops tf, Variable<T> variable) {
+    return tf.deepCopy(variable);
+  }
+
+  /** A copy of every variable's value, by contract name. */
   public Map<String, Operand<?>> reads() {
     return Collections.unmodifiableMap(reads);
   }
