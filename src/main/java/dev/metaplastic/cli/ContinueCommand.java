@@ -71,7 +71,9 @@ final class ContinueCommand implements Callable<Integer> {
       names = "--from",
       required = true,
       paramLabel = "DIR",
-      description = "The Keras (or TensorFlow) SavedModel of a dense Fashion-MNIST classifier.")
+      description =
+          "A dense Fashion-MNIST classifier from Keras: a .keras or .h5 file, or a SavedModel"
+              + " directory.")
   Path from;
 
   @Option(
@@ -196,9 +198,9 @@ final class ContinueCommand implements Callable<Integer> {
     }
 
     PrintWriter pw = spec.commandLine().getOut();
-    ImportedModel imported = KerasImport.load(from);
     Path data = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
     FashionMnist fashion = FashionMnist.load(data);
+    ImportedModel imported = KerasImport.load(from, fashion.test());
     String testSet = "the Fashion-MNIST test set in " + data;
     imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
     imported = imported.withReferenceAccuracy(imported.accuracy(fashion.test()), testSet);

@@ -1,6 +1,7 @@
 package dev.metaplastic.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
 
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
@@ -252,6 +253,36 @@ public final class ModelSession implements AutoCloseable {
       TFloat32 p = (TFloat32) result.get(0);
       float[] out = new float[count * spec.classesPerHead()];
       p.asRawTensor().data().asFloats().read(out);
+      return out;
+    }
+  }
+
+  /**
+   * The serving output of a model imported from another SavedModel, for {@code count} examples in
+   * the source's input units: the source's output activation of the logits, row-major [count ×
+   * classesPerHead].
+   *
+   * @param inputs [count × inputSize] row-major
+   * @throws IllegalStateException if the model was not imported (its graph has no serving path)
+   */
+  public float[] serve(float[] inputs, int count) {
+    checkState(training.servingInput() != null, "the model was not imported: it has no serving path");
+    checkArgument(
+        inputs.length == (long) count * spec.inputSize(),
+        "%s examples need %s values, got %s",
+        count,
+        (long) count * spec.inputSize(),
+        inputs.length);
+    long[] dims = new long[training.source().getInputShapeCount() + 1];
+    dims[0] = count;
+    for (int i = 1; i < dims.length; i++) {
+      dims[i] = training.source().getInputShape(i - 1);
+    }
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(inputs, true, false));
+        Result result =
+            session.runner().feed(training.servingInput(), x).fetch(training.servingOutput()).run()) {
+      float[] out = new float[count * spec.classesPerHead()];
+      ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(out);
       return out;
     }
   }

@@ -3,7 +3,6 @@ package dev.metaplastic.graphs;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -16,18 +15,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.bytedeco.javacpp.BytePointer;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.GraphOperationBuilder;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
-import org.tensorflow.internal.c_api.TF_Buffer;
-import org.tensorflow.internal.c_api.global.tensorflow;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.OpDef;
-import org.tensorflow.proto.OpList;
 
 /**
  * Copies a part of a graph op for op, into the same graph or another one (such as the body of a
@@ -41,14 +36,10 @@ import org.tensorflow.proto.OpList;
  * hints excepted), so it computes exactly what the original does.
  */
 final class OpCopier {
-  private static Map<String, OpDef> opDefs;
-
-  private final Graph source;
   private final Map<String, NodeDef> nodes = new HashMap<>();
 
   /** A copier of ops of {@code source}, which must not change while the copier is in use. */
   OpCopier(Graph source) {
-    this.source = source;
     source.toGraphDef().getNodeList().forEach(n -> nodes.put(n.getName(), n));
   }
 
@@ -108,7 +99,7 @@ final class OpCopier {
     for (GraphOperation op : ops) {
       NodeDef def = nodes.get(op.name());
       checkState(def != null, "op %s was created after the copier", op.name());
-      OpDef opDef = opDef(def.getOp());
+      OpDef opDef = OpDefs.get(def.getOp());
       GraphOperationBuilder builder =
           target.opBuilder(def.getOp(), prefix + def.getName(), target.baseScope());
       int flat = 0;
@@ -182,30 +173,4 @@ final class OpCopier {
     return out;
   }
 
-  /** The registered definition of an op type, from TensorFlow's op registry. */
-  private static synchronized OpDef opDef(String type) {
-    if (opDefs == null) {
-      TF_Buffer buffer = tensorflow.TF_GetAllOpList();
-      try {
-        BytePointer data = new BytePointer(buffer.data()).capacity(buffer.length());
-        Map<String, OpDef> all = new HashMap<>();
-        for (OpDef def : OpList.parseFrom(data.asByteBuffer()).getOpList()) {
-          all.put(def.getName(), def);
-        }
-        opDefs = all;
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("TensorFlow's op registry cannot be read", e);
-      } finally {
-        tensorflow.TF_DeleteBuffer(buffer);
-      }
-    }
-    OpDef def = opDefs.get(type);
-    checkState(def != null, "op type %s is not registered", type);
-    return def;
-  }
-
-  /** The graph whose ops this copier copies. */
-  Graph source() {
-    return source;
-  }
 }
