@@ -187,7 +187,10 @@ final class KerasConfig {
               new LayerStep.Affine(
                   name, "bias", bias.shape(), null, doubles(bias.values()), List.of(bias.name())));
         }
-        out.add(new LayerStep.Act(name, activation(c.get("activation"), name, source)));
+        Activation activation = activation(c.get("activation"), name, source);
+        if (!activation.isLinear()) {
+          out.add(new LayerStep.Act(name, activation)); // A linear one leaves room for BN, Activation.
+        }
         yield out;
       }
       case "Activation" -> List.of(new LayerStep.Act(name, activation(c.get("activation"), name, source)));

@@ -103,13 +103,11 @@ final class LayerChain {
               next);
           shape = new ArrayList<>(next);
       } else if (step instanceof LayerStep.MatMul m) {
-          checkArgument(
-              open == null,
-              "%s: dense layer '%s' follows dense layer '%s' without an activation between them"
-                  + " that the file records",
-              source,
-              m.layer(),
-              open == null ? "" : open.layer);
+          if (open != null) {
+            open.activation = Activation.LINEAR; // No activation op between them: the identity.
+            layers.add(open);
+            open = null;
+          }
           checkArgument(
               shape.size() == 1 && shape.get(0) == m.in(),
               "%s: dense layer '%s' takes [%s] inputs but gets examples of shape %s; a dense layer"

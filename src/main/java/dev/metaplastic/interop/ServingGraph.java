@@ -97,6 +97,14 @@ final class ServingGraph {
   private static final Set<String> ELEMENTWISE_ACTIVATIONS =
       Set.of("Relu", "Tanh", "Sigmoid", "Elu", "Selu", "Softplus", "Softmax", "LeakyRelu");
 
+  /** Every op type that may lie on the path from the input to the output. */
+  private static final Set<String> PATH_OPS =
+      Set.of(
+          "Reshape", "Cast", "StopGradient", "Snapshot", "EnsureShape", "MatMul", "BiasAdd",
+          "AddV2", "Add", "Sub", "Mul", "RealDiv", "Div", "Neg", "Erf", "Erfc", "Greater",
+          "SelectV2", "Select", "Relu", "Tanh", "Sigmoid", "Elu", "Selu", "Softplus", "Softmax",
+          "LeakyRelu");
+
   private final Path dir;
   private final SavedModelInfo loaded;
   private final Map<String, FunctionDef> functions = new HashMap<>();
@@ -167,6 +175,23 @@ final class ServingGraph {
   private List<LayerStep> steps(Ref output) {
     List<LayerStep> reversed = new ArrayList<>();
     Ref t = canonical(output);
+    Set<Ref> path = ancestors(t);
+    path.add(t);
+    for (Ref r : path) {
+      if (!isInput(r)) {
+        NodeDef n = node(r);
+        checkArgument(
+            PATH_OPS.contains(n.getOp()),
+            "%s: op '%s' (%s) of %s is not part of a dense layer chain that can be imported"
+                + " (supported: Dense with %s, Flatten, Reshape, Rescaling, Normalization,"
+                + " BatchNormalization, and layers that are the identity at inference)",
+            dir,
+            n.getName(),
+            n.getOp(),
+            KerasImport.SERVING_DEFAULT,
+            String.join(", ", Activation.NAMES));
+      }
+    }
     while (!isInput(t)) {
       NodeDef n = node(t);
       List<Ref> tainted = new ArrayList<>();
@@ -340,6 +365,14 @@ final class ServingGraph {
     }
     String layer = layerOf(node(end).getName());
     Set<String> ops = types.keySet();
+    checkArgument(
+        !ops.contains("MatMul"),
+        "%s: %s branches before op '%s' (%s) and merges there; only models whose layers form a"
+            + " chain import (no branches, no merges)",
+        dir,
+        KerasImport.SERVING_DEFAULT,
+        node(end).getName(),
+        node(end).getOp());
     if ((ops.contains("Erf") || ops.contains("Erfc"))
         && Set.of("Mul", "Neg", "Erf", "Erfc", "AddV2", "Add", "RealDiv").containsAll(ops)) {
       return Activation.parse("gelu");
@@ -690,11 +723,18 @@ final class ServingGraph {
     }
   }
 
+  /**
+   * The value of an object a top-level function captures: a variable's from the checkpoint, or a
+   * captured constant's (such as an adapted Normalization's mean) from its op in the graph.
+   */
   private Value variableValue(int objectId) {
     SavedObject object = objects.getNodes(objectId);
+    if (object.hasConstant()) {
+      return evaluate(graphRef(object.getConstant().getOperation()));
+    }
     checkArgument(
         object.hasVariable(),
-        "%s: a function of %s captures object %s, which is not a variable",
+        "%s: a function of %s captures object %s, which is neither a variable nor a constant",
         dir,
         KerasImport.SERVING_DEFAULT,
         objectId);
