@@ -33,7 +33,7 @@ import org.tensorflow.proto.SavedModel;
 /**
  * Exports a {@link ModelSession} as a SavedModel and loads it back to keep learning.
  *
- * <p>The SavedModel has tag {@code serve} and four signatures:
+ * <p>The SavedModel has tag {@code serve} and these signatures:
  *
  * <ul>
  *   <li>{@code serving_default}: inputs {@code x} float32 [-1, input] and, for multi-head models,

@@ -307,7 +307,7 @@ public final class TrainingGraph {
                             estimateSeed))));
     this.consolidatedWithData =
         consolidationAfterEstimates(
-            copier, variables.scope("consolidate_with_data"), boundaryOps, spec);
+            copier, variables.scope("consolidate_with_data"), boundaryOps, spec, checkedTask);
 
     Ops restart = variables.scope("rebase");
     List<Op> rebaseOps = new ArrayList<>();
@@ -430,12 +430,15 @@ public final class TrainingGraph {
   /**
    * A second task boundary for {@code consolidate_with_data}: a copy of the ops {@code consolidate}
    * runs (those named in {@code boundaryOps}) that waits for every rule's estimate on the batch and
-   * for a check of the batch's labels.
+   * for the checks of the batch's labels and task ids.
    */
   private Operand<TInt32> consolidationAfterEstimates(
-      OpCopier copier, Ops tf, Set<String> boundaryOps, MlpSpec spec) {
+      OpCopier copier, Ops tf, Set<String> boundaryOps, MlpSpec spec, Operand<TInt32> checkedTask) {
     List<Op> before = new ArrayList<>();
     estimates.values().forEach(e -> before.add(e));
+    if (checkedTask != null) {
+      before.add(checkedTask); // Its assertion, for rules that estimate nothing.
+    }
     Operand<TBool> labelsInRange =
         tf.reduceAll(
             tf.math.logicalAnd(

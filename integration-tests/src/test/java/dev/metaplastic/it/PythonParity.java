@@ -54,8 +54,8 @@ import org.tensorflow.types.TInt64;
  * <ul>
  *   <li>{@code write DIR}: one directory per kind under DIR, each with {@code model/} and {@code
  *       reference.json};
- *   <li>{@code check KIND_DIR}: loads {@code KIND_DIR/saved} and compares it with {@code
- *       KIND_DIR/python.json}; prints a JSON report, exits 1 on a mismatch;
+ *   <li>{@code check KIND_DIR...}: loads each {@code KIND_DIR/saved} and compares it with {@code
+ *       KIND_DIR/python.json}; prints one JSON report line per directory, exits 1 on a mismatch;
  *   <li>{@code cli COMMANDS.json}: runs each argument list with the {@code metaplastic} command
  *       line in this JVM and prints each exit status, output and error as JSON.
  * </ul>
@@ -70,7 +70,21 @@ public final class PythonParity {
   public static void main(String[] args) throws IOException {
     switch (args[0]) {
       case "write" -> write(Path.of(args[1]));
-      case "check" -> System.exit(check(Path.of(args[1])) ? 0 : 1);
+      case "check" -> {
+        boolean ok = true;
+        for (int i = 1; i < args.length; i++) {
+          try {
+            ok &= check(Path.of(args[i]));
+          } catch (RuntimeException e) {
+            JsonObject failed = new JsonObject();
+            failed.addProperty("ok", false);
+            failed.addProperty("error", e.toString());
+            System.out.println(GSON.toJson(failed));
+            ok = false;
+          }
+        }
+        System.exit(ok ? 0 : 1);
+      }
       case "cli" -> cli(Path.of(args[1]));
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
@@ -197,6 +211,7 @@ public final class PythonParity {
               "4",
               "--eval-every",
               "6",
+              "--no-progress",
               "--eval-episodes",
               "8",
               "--out",
