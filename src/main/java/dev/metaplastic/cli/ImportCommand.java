@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
  * {@code metaplastic import SOURCE DIR}: a dense Keras or TensorFlow classifier (a {@code .keras}
  * or legacy {@code .h5} file, or a SavedModel directory), read and checked by {@link
  * KerasImport#load} against its {@code serving_default} on Fashion-MNIST test images when it has
- * one (the mapping is printed), checked against Fashion-MNIST and its accuracy there recorded, then written with the chosen optimizer and rule as a Metaplastic
- * SavedModel that is a drop-in replacement for the source and that {@code train --init DIR} keeps
- * training. Nothing is written if a check fails.
+ * one (the mapping is printed), checked against Fashion-MNIST and its accuracy there recorded, then
+ * written with the chosen optimizer and rule as a Metaplastic SavedModel that is a drop-in
+ * replacement for the source and that {@code train --init DIR} keeps training. Nothing is written
+ * if a check fails.
  */
 @Command(
     name = "import",

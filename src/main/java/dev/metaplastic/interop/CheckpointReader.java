@@ -79,7 +79,11 @@ final class CheckpointReader implements AutoCloseable {
   Tensor readVariable(int id, String name) {
     String key = keys.get(id);
     checkArgument(
-        key != null, "%s: the checkpoint holds no value for variable %s (object %s)", dir, name, id);
+        key != null,
+        "%s: the checkpoint holds no value for variable %s (object %s)",
+        dir,
+        name,
+        id);
     try (Result result = restore(key, TFloat32.class)) {
       TFloat32 t = (TFloat32) result.get(0);
       float[] values = new float[(int) t.shape().size()];

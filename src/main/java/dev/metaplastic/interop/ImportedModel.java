@@ -118,9 +118,7 @@ public final class ImportedModel {
     return source.getHiddenActivationsList();
   }
 
-  /**
-   * Source → target of every kernel and bias, layer by layer, with the layers folded into each.
-   */
+  /** Source → target of every kernel and bias, layer by layer, with the layers folded into each. */
   public List<VariableMapping> mappings() {
     return source.getMappingsList();
   }

@@ -81,7 +81,7 @@ final class KerasConfig {
    *
    * @param inputName the input layer's name (functional models) or {@code keras_tensor}, the input
    *     key Keras 3's {@code model.export} gives a Sequential model
-   * @param inputShape one example's shape
+   * @param inputShape one example's shape, or null if the configuration does not record it
    * @param steps the inference pass
    */
   record Model(String inputName, List<Long> inputShape, List<LayerStep> steps) {}
@@ -89,7 +89,9 @@ final class KerasConfig {
   private KerasConfig() {}
 
   /**
-   * Reads a model from its configuration JSON ({@code {"class_name": ..., "config": {"layers": ...}}}).
+   * Reads a model from its configuration JSON ({@code {"class_name": ..., "config": {"layers":
+   * ...}}}). A file whose configuration records no input shape cannot be imported; see {@link
+   * #requireInputShape}.
    *
    * @param source names the file in messages
    * @throws IllegalArgumentException if the configuration is not a chain of supported layers
@@ -144,21 +146,26 @@ final class KerasConfig {
       }
       steps.addAll(steps(className, name, weightsKey, c, weights, source));
     }
-    checkArgument(
-        inputShape != null,
-        "%s: the configuration records no input shape (build the model on an Input before saving)",
-        source);
     return new Model(inputName, inputShape, steps);
+  }
+
+  /**
+   * The model's input shape.
+   *
+   * @throws IllegalArgumentException if the configuration does not record it
+   */
+  static List<Long> requireInputShape(Model model, String source) {
+    checkArgument(
+        model.inputShape() != null,
+        "%s: the configuration records no input shape (build the model on a keras.Input before"
+            + " saving it)",
+        source);
+    return model.inputShape();
   }
 
   /** The steps of one layer. */
   private static List<LayerStep> steps(
-      String className,
-      String name,
-      String key,
-      JsonObject c,
-      Weights weights,
-      String source) {
+      String className, String name, String key, JsonObject c, Weights weights, String source) {
     return switch (className) {
       case "Flatten" -> List.of(new LayerStep.Reshape(name, null));
       case "Reshape" -> {
@@ -189,14 +196,17 @@ final class KerasConfig {
         }
         Activation activation = activation(c.get("activation"), name, source);
         if (!activation.isLinear()) {
-          out.add(new LayerStep.Act(name, activation)); // A linear one leaves room for BN, Activation.
+          out.add(
+              new LayerStep.Act(name, activation)); // A linear one leaves room for BN, Activation.
         }
         yield out;
       }
-      case "Activation" -> List.of(new LayerStep.Act(name, activation(c.get("activation"), name, source)));
+      case "Activation" ->
+          List.of(new LayerStep.Act(name, activation(c.get("activation"), name, source)));
       case "ReLU" -> {
         checkArgument(
-            isNullOrZero(c, "max_value") && isNullOrZero(c, "negative_slope")
+            isNullOrZero(c, "max_value")
+                && isNullOrZero(c, "negative_slope")
                 && isNullOrZero(c, "threshold"),
             "%s: ReLU layer '%s' has a max_value, negative_slope or threshold; only plain ReLU"
                 + " imports",
@@ -207,11 +217,13 @@ final class KerasConfig {
       case "LeakyReLU" -> {
         JsonElement slope = c.has("negative_slope") ? c.get("negative_slope") : c.get("alpha");
         yield List.of(
-            new LayerStep.Act(name, Activation.leakyRelu(slope == null ? 0.3 : slope.getAsDouble())));
+            new LayerStep.Act(
+                name, Activation.leakyRelu(slope == null ? 0.3 : slope.getAsDouble())));
       }
       case "ELU" -> {
         JsonElement alpha = c.get("alpha");
-        yield List.of(new LayerStep.Act(name, Activation.elu(alpha == null ? 1 : alpha.getAsDouble())));
+        yield List.of(
+            new LayerStep.Act(name, Activation.elu(alpha == null ? 1 : alpha.getAsDouble())));
       }
       case "Softmax" -> {
         checkArgument(
@@ -226,7 +238,8 @@ final class KerasConfig {
       case "Normalization" -> List.of(normalization(name, key, c, weights, source));
       case "BatchNormalization" -> List.of(batchNormalization(name, key, c, weights, source));
       default -> {
-        checkArgument(INFERENCE_IDENTITY.contains(className), "unhandled layer class %s", className);
+        checkArgument(
+            INFERENCE_IDENTITY.contains(className), "unhandled layer class %s", className);
         yield List.of(new LayerStep.Identity(name, className));
       }
     };
@@ -381,8 +394,11 @@ final class KerasConfig {
       o.entrySet().forEach(entry -> collectHistory(entry.getValue(), names));
     } else if (e.isJsonArray()) {
       JsonArray a = e.getAsJsonArray();
-      if (a.size() >= 3 && a.get(0).isJsonPrimitive() && a.get(0).getAsJsonPrimitive().isString()
-          && a.get(1).isJsonPrimitive() && a.get(1).getAsJsonPrimitive().isNumber()) {
+      if (a.size() >= 3
+          && a.get(0).isJsonPrimitive()
+          && a.get(0).getAsJsonPrimitive().isString()
+          && a.get(1).isJsonPrimitive()
+          && a.get(1).getAsJsonPrimitive().isNumber()) {
         names.add(a.get(0).getAsString());
         return;
       }
@@ -390,7 +406,7 @@ final class KerasConfig {
     }
   }
 
-  /** One example's shape from an input layer's (or first layer's) recorded batch shape. */
+  /** One example's shape from an input layer's (or first layer's) recorded batch shape, or null. */
   private static List<Long> shape(JsonObject c, String source) {
     for (String key : List.of("batch_shape", "batch_input_shape")) {
       JsonElement e = c.get(key);

@@ -53,7 +53,8 @@ final class KerasFiles {
       }
     } catch (ZipException e) {
       throw new IllegalArgumentException(
-          file + " is not a .keras archive (not a zip file); Keras 3 writes one with"
+          file
+              + " is not a .keras archive (not a zip file); Keras 3 writes one with"
               + " model.save(\"model.keras\")",
           e);
     } catch (IOException e) {
@@ -83,11 +84,7 @@ final class KerasFiles {
           (layer, key, index, name) -> {
             Node group = hdf.getByPath("model_weights/" + layer);
             Attribute names = group.getAttribute("weight_names");
-            checkArgument(
-                names != null,
-                "%s: model_weights/%s lists no weight_names",
-                file,
-                layer);
+            checkArgument(names != null, "%s: model_weights/%s lists no weight_names", file, layer);
             String[] list = strings(names.getData());
             checkArgument(
                 index < list.length,
@@ -132,10 +129,7 @@ final class KerasFiles {
   private static byte[] entry(ZipFile zip, String name, Path file) throws IOException {
     ZipEntry entry = zip.getEntry(name);
     checkArgument(
-        entry != null,
-        "%s is a zip file without %s: not a Keras 3 .keras archive",
-        file,
-        name);
+        entry != null, "%s is a zip file without %s: not a Keras 3 .keras archive", file, name);
     try (InputStream in = zip.getInputStream(entry)) {
       return in.readAllBytes();
     }

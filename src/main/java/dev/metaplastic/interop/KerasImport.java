@@ -37,13 +37,13 @@ import java.util.SplittableRandom;
  * </ul>
  *
  * <p>The model must be a chain (Sequential, or functional without branches) of the layers {@link
- * KerasConfig#SUPPORTED} lists: dense layers with any {@link Activation}, activation layers,
- * layers that are the identity at inference, Rescaling and Normalization before the first dense
- * layer (kept as a fixed input transform), and BatchNormalization folded into the dense layer
- * before it (or after it, past an activation). Layers and activations are read from what the file
- * records, never guessed. Where the source has a {@code serving_default} that runs here, our
- * forward pass is checked against it on real images (or probe inputs) and a difference above
- * {@value #FORWARD_TOLERANCE} is an error.
+ * KerasConfig#SUPPORTED} lists: dense layers with any {@link Activation}, activation layers, layers
+ * that are the identity at inference, Rescaling and Normalization before the first dense layer
+ * (kept as a fixed input transform), and BatchNormalization folded into the dense layer before it
+ * (or after it, past an activation). Layers and activations are read from what the file records,
+ * never guessed. Where the source has a {@code serving_default} that runs here, our forward pass is
+ * checked against it on real images (or probe inputs) and a difference above {@value
+ * #FORWARD_TOLERANCE} is an error.
  */
 public final class KerasImport {
   /** The signature whose interface an import reads and a drop-in export keeps. */
@@ -85,8 +85,15 @@ public final class KerasImport {
     String name = source.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".keras") || isZip(source)) {
       KerasConfig.Model model = KerasFiles.readKeras(source);
-      return imported(source, model.inputName(), model.inputShape(), KERAS_OUTPUT, model.steps(),
-          KerasFiles.KERAS_CONFIG + " (.keras file)", null);
+      List<Long> shape = KerasConfig.requireInputShape(model, source.toString());
+      return imported(
+          source,
+          model.inputName(),
+          shape,
+          KERAS_OUTPUT,
+          model.steps(),
+          KerasFiles.KERAS_CONFIG + " (.keras file)",
+          null);
     }
     checkArgument(
         KerasFiles.isHdf5(source),
@@ -95,8 +102,15 @@ public final class KerasImport {
             + " directory (model.export(\"dir\"))",
         source);
     KerasConfig.Model model = KerasFiles.readH5(source);
-    return imported(source, model.inputName(), model.inputShape(), KERAS_OUTPUT, model.steps(),
-        KerasFiles.H5_CONFIG + " (legacy .h5 file)", null);
+    List<Long> shape = KerasConfig.requireInputShape(model, source.toString());
+    return imported(
+        source,
+        model.inputName(),
+        shape,
+        KERAS_OUTPUT,
+        model.steps(),
+        KerasFiles.H5_CONFIG + " (legacy .h5 file)",
+        null);
   }
 
   private static ImportedModel fromSavedModel(Path dir, Examples images) {
@@ -121,7 +135,16 @@ public final class KerasImport {
                 (layer, key, index, weight) -> variable(info, layer + "/" + weight),
                 dir.toString());
         inputName = serving.inputs().get(0).key();
-        inputShape = model.inputShape();
+        TensorInfo input = serving.inputs().get(0);
+        inputShape =
+            model.inputShape() != null || !input.rankKnown()
+                ? model.inputShape()
+                : input.shape().subList(1, input.shape().size());
+        checkArgument(
+            inputShape != null && !inputShape.contains(-1L),
+            "%s: neither keras_metadata.pb nor %s records a fixed input shape",
+            dir,
+            SERVING_DEFAULT);
         outputName = serving.outputs().get(0).key();
         steps = model.steps();
         from = KerasMetadata.FILE;
@@ -133,8 +156,7 @@ public final class KerasImport {
         steps = model.steps();
         from = SERVING_DEFAULT;
       }
-      return imported(
-          dir, inputName, inputShape, outputName, steps, from, new Check(info, images));
+      return imported(dir, inputName, inputShape, outputName, steps, from, new Check(info, images));
     }
   }
 
@@ -265,5 +287,4 @@ public final class KerasImport {
       throw new UncheckedIOException("cannot read " + file, e);
     }
   }
-
 }

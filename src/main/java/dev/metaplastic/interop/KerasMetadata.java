@@ -1,12 +1,5 @@
 package dev.metaplastic.interop;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
@@ -15,9 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The model configuration Keras 2 writes into a SavedModel's {@code keras_metadata.pb}, which
@@ -71,5 +62,4 @@ final class KerasMetadata {
     }
     throw new IllegalArgumentException(file + " has no description of the model (no root node)");
   }
-
 }

@@ -25,7 +25,9 @@ import java.util.Map;
  * dropped. Anything else cannot be imported, with a message that says why.
  */
 final class LayerChain {
-  /** What the chain maps to: our architecture, the weights by our names and where they came from. */
+  /**
+   * What the chain maps to: our architecture, the weights by our names and where they came from.
+   */
   record Mapped(
       MlpSpec spec,
       Map<String, float[]> weights,
@@ -84,93 +86,93 @@ final class LayerChain {
       if (step instanceof LayerStep.Identity id) {
         dropped.add(id.layer() + " (" + id.className() + ")");
       } else if (step instanceof LayerStep.Reshape r) {
-          long size = size(shape);
-          List<Long> next = r.shape() == null ? List.of(size) : r.shape();
-          checkArgument(
-              size(next) == size,
-              "%s: layer '%s' reshapes %s values per example to %s",
-              source,
-              r.layer(),
-              size,
-              next);
-          checkArgument(
-              open == null || next.size() == 1,
-              "%s: layer '%s' reshapes the output of dense layer '%s' to %s; only reshapes before"
-                  + " the first dense layer can be imported",
-              source,
-              r.layer(),
-              open == null ? "" : open.layer,
-              next);
-          shape = new ArrayList<>(next);
+        long size = size(shape);
+        List<Long> next = r.shape() == null ? List.of(size) : r.shape();
+        checkArgument(
+            size(next) == size,
+            "%s: layer '%s' reshapes %s values per example to %s",
+            source,
+            r.layer(),
+            size,
+            next);
+        checkArgument(
+            open == null || next.size() == 1,
+            "%s: layer '%s' reshapes the output of dense layer '%s' to %s; only reshapes before"
+                + " the first dense layer can be imported",
+            source,
+            r.layer(),
+            open == null ? "" : open.layer,
+            next);
+        shape = new ArrayList<>(next);
       } else if (step instanceof LayerStep.MatMul m) {
-          if (open != null) {
-            open.activation = Activation.LINEAR; // No activation op between them: the identity.
-            layers.add(open);
-            open = null;
+        if (open != null) {
+          open.activation = Activation.LINEAR; // No activation op between them: the identity.
+          layers.add(open);
+          open = null;
+        }
+        checkArgument(
+            shape.size() == 1 && shape.get(0) == m.in(),
+            "%s: dense layer '%s' takes [%s] inputs but gets examples of shape %s; a dense layer"
+                + " on an unflattened input (or a convolution) cannot be imported",
+            source,
+            m.layer(),
+            m.in(),
+            shape);
+        Dense d = new Dense(m);
+        if (pendingScale != null) {
+          if (layers.isEmpty()) {
+            inputScale = pendingScale;
+            inputOffset = pendingOffset;
+          } else {
+            foldIntoInput(d, pendingScale, pendingOffset);
+            d.folded.addAll(pendingLayers);
           }
-          checkArgument(
-              shape.size() == 1 && shape.get(0) == m.in(),
-              "%s: dense layer '%s' takes [%s] inputs but gets examples of shape %s; a dense layer"
-                  + " on an unflattened input (or a convolution) cannot be imported",
-              source,
-              m.layer(),
-              m.in(),
-              shape);
-          Dense d = new Dense(m);
-          if (pendingScale != null) {
-            if (layers.isEmpty()) {
-              inputScale = pendingScale;
-              inputOffset = pendingOffset;
-            } else {
-              foldIntoInput(d, pendingScale, pendingOffset);
-              d.folded.addAll(pendingLayers);
-            }
-          }
-          pendingScale = null;
-          pendingOffset = null;
-          pendingLayers.clear();
-          open = d;
-          shape = new ArrayList<>(List.of((long) m.out()));
+        }
+        pendingScale = null;
+        pendingOffset = null;
+        pendingLayers.clear();
+        open = d;
+        shape = new ArrayList<>(List.of((long) m.out()));
       } else if (step instanceof LayerStep.Affine a) {
-          long size = size(shape);
-          double[] scale = broadcast(source, a, a.scale(), shape, 1);
-          double[] offset = broadcast(source, a, a.offset(), shape, 0);
-          String label = a.layer() + " (" + a.className() + ")";
-          if (open != null) {
-            foldIntoOutput(open, scale, offset);
-            if (a.className().equals("bias") && !open.outputFolded) {
-              open.biasSource = String.join(", ", a.variables());
-            } else {
-              open.folded.add(label);
-            }
-            open.outputFolded = true;
+        long size = size(shape);
+        double[] scale = broadcast(source, a, a.scale(), shape, 1);
+        double[] offset = broadcast(source, a, a.offset(), shape, 0);
+        String label = a.layer() + " (" + a.className() + ")";
+        if (open != null) {
+          foldIntoOutput(open, scale, offset);
+          if (a.className().equals("bias") && !open.outputFolded) {
+            open.biasSource = String.join(", ", a.variables());
           } else {
-            if (pendingScale == null) {
-              pendingScale = new double[(int) size];
-              pendingOffset = new double[(int) size];
-              Arrays.fill(pendingScale, 1);
-            }
-            for (int i = 0; i < size; i++) {
-              pendingScale[i] *= scale[i];
-              pendingOffset[i] = pendingOffset[i] * scale[i] + offset[i];
-            }
-            pendingLayers.add(label);
+            open.folded.add(label);
           }
+          open.outputFolded = true;
+        } else {
+          if (pendingScale == null) {
+            pendingScale = new double[(int) size];
+            pendingOffset = new double[(int) size];
+            Arrays.fill(pendingScale, 1);
+          }
+          for (int i = 0; i < size; i++) {
+            pendingScale[i] *= scale[i];
+            pendingOffset[i] = pendingOffset[i] * scale[i] + offset[i];
+          }
+          pendingLayers.add(label);
+        }
       } else if (step instanceof LayerStep.Act act) {
-          if (open != null) {
-            open.activation = act.activation();
-            layers.add(open);
-            open = null;
-          } else {
-            checkArgument(
-                act.activation().isLinear(),
-                "%s: activation %s of layer '%s' does not follow a dense layer (%s); only one"
-                    + " activation per dense layer can be imported",
-                source,
-                act.activation(),
-                act.layer(),
-                layers.isEmpty() ? "it comes before the first one" : "two activations in a row");
-          }
+        if (open != null) {
+          open.activation = act.activation();
+          layers.add(open);
+          open = null;
+        } else {
+          checkArgument(
+              act.activation().isLinear(),
+              "%s: activation %s of layer '%s' does not follow a dense layer (%s); only one"
+                  + " activation per dense layer can be imported",
+              source,
+              act.activation(),
+              act.layer(),
+              layers.isEmpty() ? "it comes before the first one" : "two activations in a row");
+        }
       }
     }
     if (open != null) {
@@ -207,7 +209,8 @@ final class LayerChain {
       }
       weights.put(target + "/kernel", toFloat(d.kernel));
       weights.put(target + "/bias", toFloat(d.bias));
-      mappings.add(mapping(d.kernelSource, target + "/kernel", List.of((long) d.in, (long) d.out), d));
+      mappings.add(
+          mapping(d.kernelSource, target + "/kernel", List.of((long) d.in, (long) d.out), d));
       mappings.add(mapping(d.biasSource, target + "/bias", List.of((long) d.out), d));
     }
     Dense first = layers.get(0);

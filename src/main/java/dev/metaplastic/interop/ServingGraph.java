@@ -100,9 +100,32 @@ final class ServingGraph {
   /** Every op type that may lie on the path from the input to the output. */
   private static final Set<String> PATH_OPS =
       Set.of(
-          "Reshape", "Cast", "StopGradient", "Snapshot", "EnsureShape", "MatMul", "BiasAdd",
-          "AddV2", "Add", "Sub", "Mul", "RealDiv", "Div", "Neg", "Erf", "Erfc", "Greater",
-          "SelectV2", "Select", "Relu", "Tanh", "Sigmoid", "Elu", "Selu", "Softplus", "Softmax",
+          "Reshape",
+          "Cast",
+          "StopGradient",
+          "Snapshot",
+          "EnsureShape",
+          "MatMul",
+          "BiasAdd",
+          "AddV2",
+          "Add",
+          "Sub",
+          "Mul",
+          "RealDiv",
+          "Div",
+          "Neg",
+          "Erf",
+          "Erfc",
+          "Greater",
+          "SelectV2",
+          "Select",
+          "Relu",
+          "Tanh",
+          "Sigmoid",
+          "Elu",
+          "Selu",
+          "Softplus",
+          "Softmax",
           "LeakyRelu");
 
   private final Path dir;
@@ -118,7 +141,10 @@ final class ServingGraph {
   private ServingGraph(Path dir, SavedModelInfo loaded, MetaGraphDef meta, String inputNode) {
     this.dir = dir;
     this.loaded = loaded;
-    meta.getGraphDef().getLibrary().getFunctionList().forEach(f -> functions.put(f.getSignature().getName(), f));
+    meta.getGraphDef()
+        .getLibrary()
+        .getFunctionList()
+        .forEach(f -> functions.put(f.getSignature().getName(), f));
     this.objects = meta.getObjectGraphDef();
     this.graph = new Frame(null, null, null, meta.getGraphDef().getNodeList());
     this.inputNode = inputNode;
@@ -128,8 +154,8 @@ final class ServingGraph {
    * Reads the model {@code serving_default} of the SavedModel in {@code dir} computes.
    *
    * @param loaded the same SavedModel, loaded, to read TensorFlow 1 variables from
-   * @throws IllegalArgumentException if the signature does not have one input and one output, or
-   *     an op on its path is not part of a dense chain that can be imported; the message names it
+   * @throws IllegalArgumentException if the signature does not have one input and one output, or an
+   *     op on its path is not part of a dense chain that can be imported; the message names it
    */
   static Model read(Path dir, SavedModelInfo loaded) {
     MetaGraphDef meta = metaGraph(dir);
@@ -250,7 +276,8 @@ final class ServingGraph {
           reversed.add(affine(layer, c, c.data(), new double[c.data().length]));
         }
         case "RealDiv", "Div" -> {
-          checkArgument(position == 0, "%s: op %s divides a constant by the input", dir, n.getName());
+          checkArgument(
+              position == 0, "%s: op %s divides a constant by the input", dir, n.getName());
           Value c = evaluate(other);
           double[] scale = new double[c.data().length];
           for (int i = 0; i < scale.length; i++) {
@@ -285,7 +312,8 @@ final class ServingGraph {
         dir,
         n.getName());
     Value k = evaluate(inputs.get(1));
-    checkArgument(k.shape().size() == 2, "%s: the kernel of %s has shape %s", dir, n.getName(), k.shape());
+    checkArgument(
+        k.shape().size() == 2, "%s: the kernel of %s has shape %s", dir, n.getName(), k.shape());
     int rows = k.shape().get(0).intValue();
     int cols = k.shape().get(1).intValue();
     boolean transposed = attr(n, "transpose_b").getB();
@@ -304,7 +332,12 @@ final class ServingGraph {
 
   private static LayerStep affine(String layer, Value c, double[] scale, double[] offset) {
     return new LayerStep.Affine(
-        variableLayer(c, layer), className(c), c.shape(), scale, offset, List.copyOf(c.variables()));
+        variableLayer(c, layer),
+        className(c),
+        c.shape(),
+        scale,
+        offset,
+        List.copyOf(c.variables()));
   }
 
   /**
@@ -381,8 +414,7 @@ final class ServingGraph {
       return Activation.parse("silu");
     }
     if (ops.equals(Set.of("Elu", "Greater", "Mul", "SelectV2")) && constants.size() >= 1) {
-      double alpha =
-          constants.stream().filter(c -> c != 0.0).findFirst().orElse(1.0);
+      double alpha = constants.stream().filter(c -> c != 0.0).findFirst().orElse(1.0);
       return Activation.elu(alpha);
     }
     throw new IllegalArgumentException(
@@ -411,7 +443,8 @@ final class ServingGraph {
         return candidate;
       }
     }
-    throw new IllegalArgumentException(dir + ": the ops of " + KerasImport.SERVING_DEFAULT + " branch");
+    throw new IllegalArgumentException(
+        dir + ": the ops of " + KerasImport.SERVING_DEFAULT + " branch");
   }
 
   /** Every op output from the input that {@code r} depends on, through data inputs. */
@@ -469,8 +502,8 @@ final class ServingGraph {
   }
 
   /**
-   * Follows identities and calls to the op that computes {@code r}: into a called function's
-   * return value, out of a function's argument to the caller's input.
+   * Follows identities and calls to the op that computes {@code r}: into a called function's return
+   * value, out of a function's argument to the caller's input.
    */
   private Ref canonical(Ref r) {
     while (true) {
@@ -487,8 +520,7 @@ final class ServingGraph {
         case "Identity", "IdentityN" -> r = rawInputs(r).get(r.index());
         case "StatefulPartitionedCall", "PartitionedCall" -> {
           FunctionDef fn = function(attr(n, "f").getFunc().getName());
-          String ret =
-              fn.getRetOrThrow(fn.getSignature().getOutputArg(r.index()).getName());
+          String ret = fn.getRetOrThrow(fn.getSignature().getOutputArg(r.index()).getName());
           Ref call = r;
           Frame body =
               frames.computeIfAbsent(
@@ -531,7 +563,9 @@ final class ServingGraph {
     return out;
   }
 
-  /** A reference to an input string of a graph ({@code node:k}) or function ({@code node:arg:k}). */
+  /**
+   * A reference to an input string of a graph ({@code node:k}) or function ({@code node:arg:k}).
+   */
   private Ref parse(Frame frame, String in) {
     if (frame.isGraph()) {
       return graphRef(in);
@@ -547,7 +581,12 @@ final class ServingGraph {
       throw new IllegalStateException("function input " + in + " is not an argument");
     }
     NodeDef n = frame.nodes.get(parts[0]);
-    checkArgument(n != null, "%s: function %s has no op %s", dir, frame.fn.getSignature().getName(), parts[0]);
+    checkArgument(
+        n != null,
+        "%s: function %s has no op %s",
+        dir,
+        frame.fn.getSignature().getName(),
+        parts[0]);
     int index = Integer.parseInt(parts[2]);
     int offset = 0;
     for (OpDef.ArgDef arg : OpDefs.get(n.getOp()).getOutputArgList()) {
@@ -582,7 +621,8 @@ final class ServingGraph {
 
   private FunctionDef function(String name) {
     FunctionDef fn = functions.get(name);
-    checkArgument(fn != null, "%s: the graph calls function %s, which it does not define", dir, name);
+    checkArgument(
+        fn != null, "%s: the graph calls function %s, which it does not define", dir, name);
     return fn;
   }
 
@@ -600,26 +640,27 @@ final class ServingGraph {
         return graphVariable(n.getName());
       case "ReadVariableOp", "Cast", "Snapshot", "StopGradient":
         return evaluate(inputs(c).get(0));
-      case "Reshape": {
-        Value v = evaluate(inputs(c).get(0));
-        Value shape = evaluate(inputs(c).get(1));
-        List<Long> dims = new ArrayList<>();
-        long known = 1;
-        int unknown = -1;
-        for (int i = 0; i < shape.data().length; i++) {
-          long d = (long) shape.data()[i];
-          dims.add(d);
-          if (d < 0) {
-            unknown = i;
-          } else {
-            known *= d;
+      case "Reshape":
+        {
+          Value v = evaluate(inputs(c).get(0));
+          Value shape = evaluate(inputs(c).get(1));
+          List<Long> dims = new ArrayList<>();
+          long known = 1;
+          int unknown = -1;
+          for (int i = 0; i < shape.data().length; i++) {
+            long d = (long) shape.data()[i];
+            dims.add(d);
+            if (d < 0) {
+              unknown = i;
+            } else {
+              known *= d;
+            }
           }
+          if (unknown >= 0) {
+            dims.set(unknown, v.data().length / known);
+          }
+          return new Value(v.data(), dims, v.variables());
         }
-        if (unknown >= 0) {
-          dims.set(unknown, v.data().length / known);
-        }
-        return new Value(v.data(), dims, v.variables());
-      }
       case "Neg", "Rsqrt", "Sqrt", "Reciprocal", "Square", "Exp", "Log":
         return unary(n.getOp(), evaluate(inputs(c).get(0)));
       case "AddV2", "Add", "Sub", "Mul", "RealDiv", "Div", "Maximum", "Minimum":
@@ -657,7 +698,12 @@ final class ServingGraph {
     for (int k = 0; k < rank; k++) {
       long da = dim(a.shape(), k, rank);
       long db = dim(b.shape(), k, rank);
-      checkArgument(da == db || da == 1 || db == 1, "%s: shapes %s and %s do not broadcast", dir, a.shape(), b.shape());
+      checkArgument(
+          da == db || da == 1 || db == 1,
+          "%s: shapes %s and %s do not broadcast",
+          dir,
+          a.shape(),
+          b.shape());
       shape.add(Math.max(da, db));
     }
     int size = 1;
@@ -799,13 +845,18 @@ final class ServingGraph {
     return n.getAttrOrDefault(name, AttrValue.getDefaultInstance());
   }
 
-  /** The layer an op belongs to, from its name: {@code sequential_1/dense_1/MatMul} → {@code dense_1}. */
+  /**
+   * The layer an op belongs to, from its name: {@code sequential_1/dense_1/MatMul} → {@code
+   * dense_1}.
+   */
   private static String layerOf(String opName) {
     String[] parts = opName.split("/");
     return parts.length >= 2 ? parts[parts.length - 2] : opName;
   }
 
-  /** The layer a constant's variables belong to: {@code sequential/dense/kernel} → {@code dense}. */
+  /**
+   * The layer a constant's variables belong to: {@code sequential/dense/kernel} → {@code dense}.
+   */
   private static String variableLayer(Value v, String fallback) {
     if (v.variables().isEmpty()) {
       return fallback;
@@ -824,7 +875,8 @@ final class ServingGraph {
     try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
       savedModel = SavedModel.parseFrom(in);
     } catch (IOException e) {
-      throw new IllegalArgumentException(dir + "/saved_model.pb cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          dir + "/saved_model.pb cannot be read: " + e.getMessage(), e);
     }
     for (MetaGraphDef meta : savedModel.getMetaGraphsList()) {
       if (meta.getMetaInfoDef().getTagsList().contains(SavedModelInfo.TAG)) {
@@ -833,5 +885,4 @@ final class ServingGraph {
     }
     throw new IllegalArgumentException(dir + " has no meta graph tagged " + SavedModelInfo.TAG);
   }
-
 }

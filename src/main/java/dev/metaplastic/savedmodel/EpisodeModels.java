@@ -170,7 +170,8 @@ public final class EpisodeModels {
       }
       SavedModels.restoreVariables(model.session(), dir);
       EpisodeTraining training = manifest.getEpisodeTraining();
-      SavedModels.checkCounter(dir, "training_steps", training.getTrainingSteps(), model.trainingSteps());
+      SavedModels.checkCounter(
+          dir, "training_steps", training.getTrainingSteps(), model.trainingSteps());
       SavedModels.checkCounter(
           dir, "episodes_trained", training.getEpisodesTrained(), model.episodesTrained());
       return new LoadedEpisodeModel(model, manifest);

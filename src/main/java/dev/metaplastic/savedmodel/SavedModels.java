@@ -53,9 +53,9 @@ import org.tensorflow.proto.SavedModel;
  *       boundary;
  *   <li>{@code state}: no input; one output per variable, by its contract name (weights, optimizer
  *       slots, rule state and the counter {@code tasks_consolidated});
- *   <li>{@code save}: input {@code directory} string scalar, a copy of this SavedModel; writes every
- *       variable to {@code directory/variables/} and the current counters into its manifest, so
- *       that state trained from Python loads in Java; output {@code directory}.
+ *   <li>{@code save}: input {@code directory} string scalar, a copy of this SavedModel; writes
+ *       every variable to {@code directory/variables/} and the current counters into its manifest,
+ *       so that state trained from Python loads in Java; output {@code directory}.
  * </ul>
  *
  * <p>Every signature that takes {@code task} fails with an assertion if a task id is outside [0,
@@ -200,9 +200,7 @@ public final class SavedModels {
     if (g.task() != null) {
       withData.input("task", g.task());
     }
-    withData
-        .input("seed", g.estimateSeed())
-        .output("tasks_consolidated", g.consolidatedWithData());
+    withData.input("seed", g.estimateSeed()).output("tasks_consolidated", g.consolidatedWithData());
     List<Signature> all =
         new ArrayList<>(
             List.of(

@@ -266,7 +266,8 @@ public final class ModelSession implements AutoCloseable {
    * @throws IllegalStateException if the model was not imported (its graph has no serving path)
    */
   public float[] serve(float[] inputs, int count) {
-    checkState(training.servingInput() != null, "the model was not imported: it has no serving path");
+    checkState(
+        training.servingInput() != null, "the model was not imported: it has no serving path");
     checkArgument(
         inputs.length == (long) count * spec.inputSize(),
         "%s examples need %s values, got %s",
@@ -280,7 +281,11 @@ public final class ModelSession implements AutoCloseable {
     }
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(inputs, true, false));
         Result result =
-            session.runner().feed(training.servingInput(), x).fetch(training.servingOutput()).run()) {
+            session
+                .runner()
+                .feed(training.servingInput(), x)
+                .fetch(training.servingOutput())
+                .run()) {
       float[] out = new float[count * spec.classesPerHead()];
       ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(out);
       return out;

@@ -16,9 +16,9 @@ import org.tensorflow.types.TFloat32;
  * computes (its TensorFlow backend, checked op for op against {@code model.export}).
  *
  * <p>{@code elu} and {@code leaky_relu} take one parameter: ELU's α (Keras' {@code elu} and {@code
- * ELU()} use 1) and the leaky ReLU's negative slope (the {@code leaky_relu} activation uses 0.2, the
- * {@code LeakyReLU} layer 0.3). Their text form names it when it is not the default, such as {@code
- * leaky_relu(0.3)}. {@code softmax} normalizes over the last axis.
+ * ELU()} use 1) and the leaky ReLU's negative slope (the {@code leaky_relu} activation uses 0.2,
+ * the {@code LeakyReLU} layer 0.3). Their text form names it when it is not the default, such as
+ * {@code leaky_relu(0.3)}. {@code softmax} normalizes over the last axis.
  *
  * @param name one of {@link #NAMES}
  * @param parameter α of {@code elu}, the negative slope of {@code leaky_relu}, 0 for the others
@@ -79,8 +79,7 @@ public record Activation(String name, double parameter) {
   public static Activation parse(String text) {
     checkNotNull(text, "text");
     Matcher m = TEXT.matcher(text.trim().toLowerCase(Locale.ROOT));
-    checkArgument(
-        m.matches(), "activation '%s' is not supported; supported are %s", text, NAMES);
+    checkArgument(m.matches(), "activation '%s' is not supported; supported are %s", text, NAMES);
     String name = m.group(1).equals("swish") ? "silu" : m.group(1);
     double parameter =
         m.group(2) != null
@@ -120,10 +119,10 @@ public record Activation(String name, double parameter) {
   }
 
   /**
-   * The activation of {@code x} as graph ops, in float32 with Keras 3's formulas: GELU as x/2 ·
-   * (1 + erf(x/√2)) (Keras writes x/2 · erfc(−x/√2), which is the same function, but TensorFlow
-   * has no C++ gradient of erfc), SiLU as x · sigmoid(x), ELU with α ≠ 1 as x for x > 0 and
-   * α·elu(x) otherwise.
+   * The activation of {@code x} as graph ops, in float32 with Keras 3's formulas: GELU as x/2 · (1
+   * + erf(x/√2)) (Keras writes x/2 · erfc(−x/√2), which is the same function, but TensorFlow has no
+   * C++ gradient of erfc), SiLU as x · sigmoid(x), ELU with α ≠ 1 as x for x > 0 and α·elu(x)
+   * otherwise.
    */
   public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
     return switch (name) {

@@ -29,8 +29,8 @@ import org.tensorflow.types.family.TType;
 
 /**
  * Runs a rule's per-example importance estimate over every example of a batch, in one graph
- * evaluation: a {@code While} loop whose body is a copy ({@link OpCopier}) of the ops the rule built
- * for one example.
+ * evaluation: a {@code While} loop whose body is a copy ({@link OpCopier}) of the ops the rule
+ * built for one example.
  *
  * <p>The template is the rule's estimate of one example as ordinary graph ops: its objective on the
  * model's logits, the gradients, and {@code AssignAdd(estimate, contribution)} for each estimate
@@ -133,7 +133,8 @@ final class ExampleLoop {
               int at = 2 + estimates.size();
               Operand<TInt32> i = args.get(0).asOutput().expect(TInt32.class);
               Operand<TFloat32> x = args.get(at++).asOutput().expect(TFloat32.class);
-              Operand<TInt32> t = tasks != null ? args.get(at++).asOutput().expect(TInt32.class) : null;
+              Operand<TInt32> t =
+                  tasks != null ? args.get(at++).asOutput().expect(TInt32.class) : null;
               Operand<TInt64> exampleSeed = args.get(at++).asOutput().expect(TInt64.class);
               Operand<TFloat32> w = args.get(at++).asOutput().expect(TFloat32.class);
               Map<Operation, Output<?>> replace = new HashMap<>();
@@ -188,8 +189,7 @@ final class ExampleLoop {
   }
 
   /** The variables the copied ops read, each once, in name order. */
-  private static List<GraphOperation> captured(
-      List<GraphOperation> ops, List<Operation> inputs) {
+  private static List<GraphOperation> captured(List<GraphOperation> ops, List<Operation> inputs) {
     Set<GraphOperation> body = new HashSet<>(ops);
     Map<String, GraphOperation> variables = new TreeMap<>();
     for (GraphOperation op : ops) {

@@ -136,7 +136,9 @@ public final class Manifests {
     return manifest.build();
   }
 
-  /** The lowest format version that describes an MLP of {@code spec} imported from {@code source}. */
+  /**
+   * The lowest format version that describes an MLP of {@code spec} imported from {@code source}.
+   */
   private static int formatVersion(MlpSpec spec, Source source) {
     if (spec.hasOtherActivations() || (source != null && needsVersion4(source))) {
       return ACTIVATIONS_FORMAT_VERSION;

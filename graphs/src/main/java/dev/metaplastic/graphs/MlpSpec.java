@@ -84,8 +84,7 @@ public record MlpSpec(
 
   /** The same architecture with another seed. */
   public MlpSpec withSeed(long newSeed) {
-    return new MlpSpec(
-        inputSize, hidden, heads, classesPerHead, newSeed, binarized, activations);
+    return new MlpSpec(inputSize, hidden, heads, classesPerHead, newSeed, binarized, activations);
   }
 
   /** Whether examples carry a task id that selects their head. */

@@ -48,7 +48,8 @@ final class OpCopier {
    * every op comes after its inputs; the search does not enter an op for which {@code stop} holds,
    * and such ops are not listed.
    */
-  List<GraphOperation> ancestors(Collection<? extends Operation> targets, Predicate<GraphOperation> stop) {
+  List<GraphOperation> ancestors(
+      Collection<? extends Operation> targets, Predicate<GraphOperation> stop) {
     Set<GraphOperation> done = new LinkedHashSet<>();
     Set<GraphOperation> visiting = new java.util.HashSet<>();
     for (Operation target : targets) {
@@ -172,5 +173,4 @@ final class OpCopier {
     out.sort(Comparator.comparing(GraphOperation::name));
     return out;
   }
-
 }

@@ -6,24 +6,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.op.train.Save;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
  * The entry points that let a SavedModel's user read and write the whole training state without
- * this library: {@code state} copies every variable's value, and {@code save(directory)} writes them all
- * where a SavedModel keeps them and brings the manifest's counters up to date.
+ * this library: {@code state} copies every variable's value, and {@code save(directory)} writes
+ * them all where a SavedModel keeps them and brings the manifest's counters up to date.
  *
  * <p>TensorFlow 2's object saver does not see the reference variables of our graphs (saving a
  * loaded SavedModel with {@code tf.saved_model.save} writes no values), so {@code save} runs a
- * {@code SaveV2} op of its own, in the format and under the names {@code Session.restore} reads:
- * it writes {@code <directory>/variables/variables.index} and {@code .data-00000-of-00001}. The
+ * {@code SaveV2} op of its own, in the format and under the names {@code Session.restore} reads: it
+ * writes {@code <directory>/variables/variables.index} and {@code .data-00000-of-00001}. The
  * directory must hold a copy of the SavedModel (its {@code saved_model.pb} and manifest): {@code
  * save} then rewrites each counter of the manifest {@code assets/metaplastic.pbtxt} from its
  * variable, after the variables, so that the manifest never claims other counts than the variables
@@ -68,7 +68,8 @@ public final class StateEntries {
             prefix,
             save.constant(NdArrays.vectorOfObjects(names.toArray(new String[0]))),
             save.constant(
-                NdArrays.vectorOfObjects(Collections.nCopies(names.size(), "").toArray(new String[0]))),
+                NdArrays.vectorOfObjects(
+                    Collections.nCopies(names.size(), "").toArray(new String[0]))),
             values);
     Ops after = save.withControlDependencies(List.of(write));
     Operand<TString> manifest = after.strings.join(List.of(directory, after.constant(MANIFEST)));
@@ -76,12 +77,13 @@ public final class StateEntries {
     for (Counter counter : counters) {
       text =
           after.strings.regexReplace(
-              text, after.constant("(^|\n) *" + counter.field() + ": -?[0-9]+"), after.constant(""));
+              text,
+              after.constant("(^|\n) *" + counter.field() + ": -?[0-9]+"),
+              after.constant(""));
       Operand<TString> line =
           after.strings.join(
               List.of(
-                  after.constant(counter.field() + ": "),
-                  after.dtypes.asString(counter.value())));
+                  after.constant(counter.field() + ": "), after.dtypes.asString(counter.value())));
       text =
           counter.block().isEmpty()
               ? after.strings.join(List.of(text, line, after.constant("\n")))

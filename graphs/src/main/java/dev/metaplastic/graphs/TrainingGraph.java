@@ -49,8 +49,8 @@ import org.tensorflow.types.TInt64;
  *       estimates);
  *   <li>{@code evaluate(x, y, task) → accuracy, correct};
  *   <li>{@code predict(x, task) → probabilities, logits};
- *   <li>{@code state} and {@code save(directory)} ({@link StateEntries}): every variable by name, and
- *       a save of them all with the manifest's counters;
+ *   <li>{@code state} and {@code save(directory)} ({@link StateEntries}): every variable by name,
+ *       and a save of them all with the manifest's counters;
  *   <li>for a model imported from another SavedModel (a {@link Source} with a serving interface),
  *       {@code serving(input) → output}: the same prediction with the source's input and output, so
  *       that an export can stand in for the source (see {@link #servingInput()}).
@@ -342,12 +342,14 @@ public final class TrainingGraph {
           serving.reshape(servingInput, serving.constant(new long[] {-1, spec.inputSize()}));
       Operand<TFloat32> servingLogits =
           model
-              .forward(variables, inputTransform(variables.scope("serving_input"), flat, source), null)
+              .forward(
+                  variables, inputTransform(variables.scope("serving_input"), flat, source), null)
               .inference();
       this.servingOutput =
           serving
               .withName("output")
-              .identity(Activation.parse(source.getOutputActivation()).apply(serving, servingLogits));
+              .identity(
+                  Activation.parse(source.getOutputActivation()).apply(serving, servingLogits));
     }
 
     this.state =
@@ -401,9 +403,7 @@ public final class TrainingGraph {
         tf.withName("in_range")
             .assertThat(
                 inRange,
-                List.of(
-                    tf.constant("task ids must be in [0, " + spec.heads() + "), got"),
-                    task),
+                List.of(tf.constant("task ids must be in [0, " + spec.heads() + "), got"), task),
                 AssertThat.summarize(8L));
     return tf.withControlDependencies(List.of(check)).withName("checked").identity(task);
   }
@@ -453,8 +453,7 @@ public final class TrainingGraph {
                     tf.constant("labels must be in [0, " + spec.classesPerHead() + "), got"), y),
                 AssertThat.summarize(8L)));
     List<GraphOperation> ops =
-        copier.ancestors(
-            List.of(tasksConsolidated.op()), op -> !boundaryOps.contains(op.name()));
+        copier.ancestors(List.of(tasksConsolidated.op()), op -> !boundaryOps.contains(op.name()));
     Map<String, GraphOperation> copies =
         copier.copy(
             ops,

@@ -48,8 +48,8 @@ import org.tensorflow.types.TInt64;
  * The Java side of the Python suite ({@code python/}), which runs it as a program with this
  * module's test classpath: it writes every kind of SavedModel the project writes with the Java
  * values of each signature on real inputs, for Python to compare; runs command lines in one JVM;
- * and checks that state Python trained and saved loads in Java and trains on from where Python
- * left it.
+ * and checks that state Python trained and saved loads in Java and trains on from where Python left
+ * it.
  *
  * <ul>
  *   <li>{@code write DIR}: one directory per kind under DIR, each with {@code model/} and {@code
@@ -112,13 +112,18 @@ public final class PythonParity {
         new Kind("mas", split, List.of(new MemoryAwareSynapses.Config(1, 64))),
         new Kind("gpm", split, List.of(new GradientProjectionMemory.Config(0.97, 64))),
         new Kind("benna_fusi", split, List.of(new BennaFusiSynapse.Config(8, 0.01))),
-        new Kind("meta", split, List.of(new Metaplasticity.Config(30, Metaplasticity.Reference.ANCHOR))),
+        new Kind(
+            "meta", split, List.of(new Metaplasticity.Config(30, Metaplasticity.Reference.ANCHOR))),
         new Kind(
             "ewc_neuromod_lr",
             split,
             List.of(
-                new ElasticWeightConsolidation.Config(100, 64), NeuromodulatedLearningRate.Config.DEFAULT)),
-        new Kind("single_head_gelu_tanh_ewc", tenClasses, List.of(new ElasticWeightConsolidation.Config(10, 64))),
+                new ElasticWeightConsolidation.Config(100, 64),
+                NeuromodulatedLearningRate.Config.DEFAULT)),
+        new Kind(
+            "single_head_gelu_tanh_ewc",
+            tenClasses,
+            List.of(new ElasticWeightConsolidation.Config(10, 64))),
         new Kind(
             "binarized_meta",
             new MlpSpec(784, List.of(16), 5, 2, 3, true),
@@ -132,7 +137,8 @@ public final class PythonParity {
       Files.createDirectories(kindDir);
       Batch train = Batch.of(data.train(), 0, kind.spec());
       try (ModelSession model =
-          new ModelSession(kind.spec(), OptimizerConfig.Adam.withLearningRate(0.01), kind.rules())) {
+          new ModelSession(
+              kind.spec(), OptimizerConfig.Adam.withLearningRate(0.01), kind.rules())) {
         for (int step = 0; step < 3; step++) {
           Batch b = Batch.of(data.train(), (step + 1) * BATCH, kind.spec());
           model.trainStep(b.x, b.y, b.task, BATCH);
@@ -140,13 +146,16 @@ public final class PythonParity {
         model.estimateImportance(data.train(), 64, SEED);
         model.consolidate();
         model.trainStep(train.x, train.y, train.task, BATCH);
-        SavedModels.export(model, DataStream.newBuilder().setKind("split").build(), kindDir.resolve("model"));
+        SavedModels.export(
+            model, DataStream.newBuilder().setKind("split").build(), kindDir.resolve("model"));
       }
       JsonObject reference = new JsonObject();
       reference.addProperty("kind", "mlp");
       reference.addProperty("heads", kind.spec().heads());
       reference.addProperty("multi_head", kind.spec().multiHead());
-      reference.addProperty("has_estimator", kind.rules().stream().anyMatch(r -> r.name().matches("ewc|online_ewc|mas|gpm")));
+      reference.addProperty(
+          "has_estimator",
+          kind.rules().stream().anyMatch(r -> r.name().matches("ewc|online_ewc|mas|gpm")));
       Batch test = Batch.of(data.test(), 0, kind.spec());
       Batch next = Batch.of(data.test(), BATCH, kind.spec());
       reference.add("batch", test.json());
@@ -254,13 +263,15 @@ public final class PythonParity {
 
   /**
    * Loads what Python saved into {@code KIND_DIR/saved} and compares it with {@code python.json}:
-   * the variables Python's {@code state} gave after its training, then the loss of one more step
-   * on the next batch, which Python took from a fresh load of the same directory; then trains on.
+   * the variables Python's {@code state} gave after its training, then the loss of one more step on
+   * the next batch, which Python took from a fresh load of the same directory; then trains on.
    */
   private static boolean check(Path kindDir) throws IOException {
-    JsonObject python = JsonParser.parseString(Files.readString(kindDir.resolve("python.json"))).getAsJsonObject();
+    JsonObject python =
+        JsonParser.parseString(Files.readString(kindDir.resolve("python.json"))).getAsJsonObject();
     JsonObject reference =
-        JsonParser.parseString(Files.readString(kindDir.resolve("reference.json"))).getAsJsonObject();
+        JsonParser.parseString(Files.readString(kindDir.resolve("reference.json")))
+            .getAsJsonObject();
     JsonObject report = new JsonObject();
     boolean ok;
     if (reference.get("kind").getAsString().equals("mlp")) {
@@ -296,7 +307,8 @@ public final class PythonParity {
 
   private static void cli(Path commands) throws IOException {
     JsonArray out = new JsonArray();
-    for (JsonElement command : JsonParser.parseString(Files.readString(commands)).getAsJsonArray()) {
+    for (JsonElement command :
+        JsonParser.parseString(Files.readString(commands)).getAsJsonArray()) {
       String[] args = GSON.fromJson(command, String[].class);
       CliRun run = CliRun.of(args);
       JsonObject result = new JsonObject();
@@ -345,11 +357,14 @@ public final class PythonParity {
 
   private static JsonObject stats(EpisodeSession m) {
     JsonObject out = new JsonObject();
-    m.training().variables().forEach((name, v) -> {
-      if (v.type() == TFloat32.class) {
-        out.add(name, stats(m.read(name)));
-      }
-    });
+    m.training()
+        .variables()
+        .forEach(
+            (name, v) -> {
+              if (v.type() == TFloat32.class) {
+                out.add(name, stats(m.read(name)));
+              }
+            });
     return out;
   }
 
@@ -410,7 +425,9 @@ public final class PythonParity {
         floats(o.getAsJsonArray("inputs")),
         floats(o.getAsJsonArray("targets")),
         floats(o.getAsJsonArray("mask")),
-        o.get("classification").getAsBoolean() ? Episodes.Kind.CLASSIFICATION : Episodes.Kind.REGRESSION);
+        o.get("classification").getAsBoolean()
+            ? Episodes.Kind.CLASSIFICATION
+            : Episodes.Kind.REGRESSION);
   }
 
   private static float[] floats(JsonArray a) {
@@ -474,7 +491,8 @@ public final class PythonParity {
 
     Feeds(Batch b, MlpSpec spec) {
       this.spec = spec;
-      TFloat32 x = TFloat32.tensorOf(Shape.of(BATCH, spec.inputSize()), DataBuffers.of(b.x, true, false));
+      TFloat32 x =
+          TFloat32.tensorOf(Shape.of(BATCH, spec.inputSize()), DataBuffers.of(b.x, true, false));
       TInt32 y = TInt32.vectorOf(b.y);
       TInt32 task = TInt32.vectorOf(b.task);
       tensors = List.of(x, y, task);
