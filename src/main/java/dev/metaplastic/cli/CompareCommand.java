@@ -1,15 +1,14 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,10 +42,10 @@ final class CompareCommand implements Callable<Integer> {
   @Option(
       names = "--rules",
       split = ",",
+      completionCandidates = RuleOptions.Names.class,
       description =
-          "Methods to compare: finetune, joint, and any of "
-              + RuleOptions.CLI_NAMES
-              + ", alone or joined with + to share a graph (such as ewc+neuromod-lr). Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
+          "Methods to compare: finetune, joint, and any of ${COMPLETION-CANDIDATES}, alone or"
+              + " joined with + to share a graph (such as ewc+neuromod-lr). Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
               + " (metaplastic vs plain binarized network): finetune,joint,meta.")
   List<String> methods;
 
@@ -75,23 +74,26 @@ final class CompareCommand implements Callable<Integer> {
     String kind = opened.descriptor().getKind();
     TaskStream stream = opened.stream();
     Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
-    Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
-    for (String method : chosen) {
-      if (!method.equals("finetune")
-          && !method.equals("joint")
-          && !RuleOptions.isCombination(method)) {
-        throw new IllegalArgumentException(
+    List<String> ruleMethods =
+        chosen.stream().filter(m -> !m.equals("finetune") && !m.equals("joint")).toList();
+    for (String method : ruleMethods) {
+      if (!RuleOptions.isCombination(method)) {
+        throw new InvalidInputException(
             "unknown method '"
                 + method
                 + "'; expected finetune, joint or one of "
-                + RuleOptions.CLI_NAMES
+                + RuleOptions.cliNames()
                 + " (rules may be joined with +, such as ewc+neuromod-lr)");
       }
+    }
+    training.rule.checkTaken(ruleMethods);
+    Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
+    for (String method : chosen) {
       rules.put(
           method,
-          method.equals("finetune") || method.equals("joint")
-              ? List.of()
-              : training.rule.rules(method, kind, binarized));
+          ruleMethods.contains(method)
+              ? training.rule.configs(method, kind, binarized)
+              : List.of());
     }
     TrainerConfig base = training.trainerConfig(List.of(), seed);
     String header =
@@ -187,11 +189,6 @@ final class CompareCommand implements Callable<Integer> {
     md.append(String.join("; ", names)).append(".\n\n");
     md.append("![average accuracy](average-accuracy.png)\n\n");
     plots.forEach(p -> md.append("![").append(p).append("](").append(p).append(")\n"));
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("compare.md"), md.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve("compare.md"), e);
-    }
+    StagedFile.writeString(dir.resolve("compare.md"), "report", md.toString());
   }
 }

@@ -1,9 +1,11 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.ContinuationStream;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.interop.KerasImport;
@@ -70,7 +72,7 @@ final class ContinueCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       required = true,
-      paramLabel = "DIR",
+      paramLabel = "SOURCE",
       description =
           "A dense Fashion-MNIST classifier from Keras: a .keras or .h5 file, or a SavedModel"
               + " directory.")
@@ -95,10 +97,10 @@ final class ContinueCommand implements Callable<Integer> {
       names = "--rules",
       split = ",",
       defaultValue = "finetune,ewc,online-ewc,mas",
+      completionCandidates = RuleOptions.Names.class,
       description =
-          "Methods: finetune and any rule of the registry ("
-              + RuleOptions.CLI_NAMES
-              + ", ...), with the stream's presets; fine-tuning and joint training always run."
+          "Methods: finetune and any rule of the registry (${COMPLETION-CANDIDATES}), with the"
+              + " stream's presets; fine-tuning and joint training always run."
               + " Default: ${DEFAULT-VALUE}.")
   List<String> methods;
 
@@ -196,13 +198,24 @@ final class ContinueCommand implements Callable<Integer> {
     for (String sweep : sweeps) {
       sweepList.add(sweep(sweep));
     }
+    List<String> ruleNames = new ArrayList<>();
+    chosen.forEach(
+        method ->
+            ruleNames.addAll(method.rules().stream().map(r -> r.descriptor().cliName()).toList()));
+    sweepList.forEach(sweep -> ruleNames.add(Rules.descriptor(sweep.rule()).cliName()));
+    ruleOptions.checkTaken(ruleNames);
 
     PrintWriter pw = spec.commandLine().getOut();
     Path data = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
     FashionMnist fashion = FashionMnist.load(data);
-    ImportedModel imported = KerasImport.load(from, fashion.test());
+    ImportedModel imported =
+        InvalidInputException.validating("", () -> KerasImport.load(from, fashion.test()));
     String testSet = "the Fashion-MNIST test set in " + data;
-    imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    try {
+      imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
     imported = imported.withReferenceAccuracy(imported.accuracy(fashion.test()), testSet);
     double reference = imported.source().getReferenceAccuracy();
     pw.print(imported.describe());
@@ -315,10 +328,10 @@ final class ContinueCommand implements Callable<Integer> {
     positive(importanceSamples, "--importance-samples");
     positive(trainExamples, "--train-examples");
     if (seeds.isEmpty() || new HashSet<>(seeds).size() != seeds.size()) {
-      throw new IllegalArgumentException("--seeds must list distinct seeds, got " + seeds);
+      throw new InvalidInputException("--seeds must list distinct seeds, got " + seeds);
     }
     if (!ContinuationStream.KINDS.contains(stream)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown --stream '"
               + stream
               + "'; expected one of "
@@ -328,7 +341,7 @@ final class ContinueCommand implements Callable<Integer> {
 
   private static void positive(int value, String option) {
     if (value < 1) {
-      throw new IllegalArgumentException(option + " must be at least 1, got " + value);
+      throw new InvalidInputException(option + " must be at least 1, got " + value);
     }
   }
 
@@ -348,20 +361,20 @@ final class ContinueCommand implements Callable<Integer> {
 
   private RuleConfig rule(String name) {
     if (!RuleOptions.isRule(name)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '"
               + name
               + "'; expected finetune, joint or one of "
               + String.join(", ", Rules.names()));
     }
-    return ruleOptions.rule(name, stream, false);
+    return ruleOptions.configs(name, stream, false).get(0);
   }
 
   /** Parses {@code rule:param=v1,v2,...} into one method per value. */
   private Sweep sweep(String text) {
     Matcher m = SWEEP.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "--sweep expects RULE:PARAMETER=V1,V2,..., such as ewc:lambda=10,100,1000; got '"
               + text
               + "'");
@@ -369,7 +382,7 @@ final class ContinueCommand implements Callable<Integer> {
     RuleConfig base = rule(m.group(1));
     String parameter = m.group(2);
     if (!base.hyperparameters().containsKey(parameter)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "--sweep "
               + text
               + ": rule "
@@ -385,10 +398,11 @@ final class ContinueCommand implements Callable<Integer> {
       try {
         h.put(parameter, Double.parseDouble(value.trim()));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--sweep " + text + ": '" + value + "' is not a number", e);
+        throw new InvalidInputException("--sweep " + text + ": '" + value + "' is not a number", e);
       }
-      RuleConfig rule = Rules.fromHyperparameters(base.name(), h);
+      RuleConfig rule =
+          InvalidInputException.validating(
+              "--sweep " + text, () -> Rules.fromHyperparameters(base.name(), h));
       String label = parameter + "=" + value.trim();
       points.put(label, new Method(base.name() + "-" + label, List.of(rule)));
     }
@@ -535,11 +549,7 @@ final class ContinueCommand implements Callable<Integer> {
   }
 
   private static void write(Path file, String text) {
-    try {
-      Files.writeString(file, text);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    StagedFile.writeString(file, "report", text);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.AccuracyMatrix;
@@ -50,20 +51,16 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (seeds < 1) {
-      throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
+      throw new InvalidInputException("--seeds must be at least 1, got " + seeds);
     }
     PrintWriter pw = spec.commandLine().getOut();
     TaskStream stream = streamOptions.open(0, pw).stream();
     List<RuleConfig> si = List.of(training.rule.rule("si", streamOptions.stream, false));
     pw.printf(
-        "demo: %s from %s, %d tasks, %d epochs per task, batch %d, %s; seeds 0..%d%n",
-        stream.name(),
-        stream.source(),
-        stream.tasks().size(),
-        training.epochs,
-        training.batch,
-        training.optimizer.config(),
-        seeds - 1);
+        "data: %s, %d tasks, from %s%n", stream.name(), stream.tasks().size(), stream.source());
+    pw.printf(
+        "demo: fine-tuning, SI and joint training, %d epochs per task, batch %d, %s; seeds 0..%d%n",
+        training.epochs, training.batch, training.optimizer.config(), seeds - 1);
     pw.flush();
 
     Map<String, List<AccuracyMatrix>> results = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.metaplastic.interop;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.common.collect.ImmutableList;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads a Keras model configuration, the JSON that Keras records in a {@code .keras} file's {@code
@@ -25,21 +25,9 @@ import java.util.Set;
  * input is the previous layer's output), of the layers in {@link #SUPPORTED}.
  */
 final class KerasConfig {
-  /** The layer classes that can be imported. */
-  static final List<String> SUPPORTED =
+  /** Layer classes that are the identity at inference, as Keras computes them. */
+  private static final List<String> INFERENCE_IDENTITY =
       List.of(
-          "InputLayer",
-          "Flatten",
-          "Reshape",
-          "Dense",
-          "Activation",
-          "ReLU",
-          "LeakyReLU",
-          "ELU",
-          "Softmax",
-          "Rescaling",
-          "Normalization",
-          "BatchNormalization",
           "Dropout",
           "AlphaDropout",
           "GaussianDropout",
@@ -47,14 +35,24 @@ final class KerasConfig {
           "SpatialDropout1D",
           "ActivityRegularization");
 
-  private static final Set<String> INFERENCE_IDENTITY =
-      Set.of(
-          "Dropout",
-          "AlphaDropout",
-          "GaussianDropout",
-          "GaussianNoise",
-          "SpatialDropout1D",
-          "ActivityRegularization");
+  /** The layer classes that can be imported. */
+  static final List<String> SUPPORTED =
+      ImmutableList.<String>builder()
+          .add(
+              "InputLayer",
+              "Flatten",
+              "Reshape",
+              "Dense",
+              "Activation",
+              "ReLU",
+              "LeakyReLU",
+              "ELU",
+              "Softmax",
+              "Rescaling",
+              "Normalization",
+              "BatchNormalization")
+          .addAll(INFERENCE_IDENTITY)
+          .build();
 
   /** Keras' {@code backend.epsilon()}, the floor of Normalization's standard deviation. */
   private static final double KERAS_EPSILON = 1e-7;

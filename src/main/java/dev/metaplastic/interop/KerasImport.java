@@ -83,33 +83,23 @@ public final class KerasImport {
       return fromSavedModel(source, images);
     }
     String name = source.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".keras") || isZip(source)) {
-      KerasConfig.Model model = KerasFiles.readKeras(source);
-      List<Long> shape = KerasConfig.requireInputShape(model, source.toString());
-      return imported(
-          source,
-          model.inputName(),
-          shape,
-          KERAS_OUTPUT,
-          model.steps(),
-          KerasFiles.KERAS_CONFIG + " (.keras file)",
-          null);
-    }
+    boolean keras = name.endsWith(".keras") || isZip(source);
     checkArgument(
-        KerasFiles.isHdf5(source),
+        keras || KerasFiles.isHdf5(source),
         "%s is a file but neither a .keras archive nor a Keras HDF5 (.h5) file; import a .keras"
             + " file (Keras 3: model.save(\"model.keras\")), a legacy .h5 file or a SavedModel"
             + " directory (model.export(\"dir\"))",
         source);
-    KerasConfig.Model model = KerasFiles.readH5(source);
-    List<Long> shape = KerasConfig.requireInputShape(model, source.toString());
+    KerasConfig.Model model = keras ? KerasFiles.readKeras(source) : KerasFiles.readH5(source);
     return imported(
         source,
         model.inputName(),
-        shape,
+        KerasConfig.requireInputShape(model, source.toString()),
         KERAS_OUTPUT,
         model.steps(),
-        KerasFiles.H5_CONFIG + " (legacy .h5 file)",
+        keras
+            ? KerasFiles.KERAS_CONFIG + " (.keras file)"
+            : KerasFiles.H5_CONFIG + " (legacy .h5 file)",
         null);
   }
 

@@ -1,8 +1,8 @@
 package dev.metaplastic.savedmodel;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.Manifests;
@@ -20,7 +20,7 @@ import org.tensorflow.Signature;
  * Exports a trained plastic RNN ({@link EpisodeSession}) as a SavedModel and loads it back to keep
  * training.
  *
- * <p>The SavedModel has tag {@code serve} and four signatures (H hidden units, T steps):
+ * <p>The SavedModel has tag {@code serve} and these signatures (H hidden units, T steps):
  *
  * <ul>
  *   <li>{@code serving_default}: one step of the cell. Inputs {@code x} float32 [-1, input], {@code
@@ -39,10 +39,12 @@ import org.tensorflow.Signature;
  * </ul>
  *
  * <p>Every weight ({@code rnn/...}), learned plasticity coefficient ({@code
- * hebbian/rnn/recurrent_kernel/alpha}, ...), optimizer slot ({@code adam/rnn/bias/m}, ...) and the
+ * <rule>/rnn/recurrent_kernel/alpha}, ...), optimizer slot ({@code adam/rnn/bias/m}, ...) and the
  * counters {@code training_steps} and {@code episodes_trained} are saved variables. The manifest
- * {@code assets/metaplastic.pbtxt} (model kind {@code plastic_rnn}, format version 2) records the
- * spec, the loss, the clip norm, the optimizer, the training so far and the task.
+ * {@code assets/metaplastic.pbtxt} (model kind {@code plastic_rnn}, format version 2, 3 or 5, see
+ * {@link Manifests}) records the spec, the loss, the clip norm, the optimizer, the training so far
+ * and the task. Files of format 4 and older that stored a rule's coefficients under another prefix
+ * load with today's names ({@link Manifests#upgrade}).
  */
 public final class EpisodeModels {
   /** Signature of one step, {@code serving_default}. */
@@ -142,16 +144,18 @@ public final class EpisodeModels {
    */
   public static LoadedEpisodeModel load(Path dir) {
     checkNotNull(dir, "dir must not be null");
-    Manifest manifest = SavedModels.readManifest(dir);
-    checkArgument(
-        Manifests.isPlasticRnn(manifest),
+    Manifest stored = SavedModels.readManifest(dir);
+    InvalidInputException.check(
+        Manifests.isPlasticRnn(stored),
         "SavedModel %s holds a model of kind '%s', not a plastic RNN; load it with"
             + " SavedModels.load",
         dir,
-        manifest.getModel().getKind());
-    SavedModels.checkSavedVariables(dir, manifest);
+        stored.getModel().getKind());
+    SavedModelValidator.check(dir);
     EpisodeSession model;
+    Manifest manifest;
     try {
+      manifest = Manifests.upgrade(stored);
       PlasticRnnSpec spec = Manifests.plasticRnnSpec(manifest);
       model =
           new EpisodeSession(
@@ -160,15 +164,15 @@ public final class EpisodeModels {
               Manifests.episodeLoss(manifest),
               Manifests.clipNorm(manifest));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+      throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
     }
     try {
       try {
         Manifests.checkMatches(manifest, model.training());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+        throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
-      SavedModels.restoreVariables(model.session(), dir);
+      SavedModels.restoreVariables(model.session(), dir, Manifests.storedNames(stored));
       EpisodeTraining training = manifest.getEpisodeTraining();
       SavedModels.checkCounter(
           dir, "training_steps", training.getTrainingSteps(), model.trainingSteps());

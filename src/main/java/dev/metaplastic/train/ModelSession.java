@@ -3,11 +3,14 @@ package dev.metaplastic.train;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -57,13 +60,22 @@ public final class ModelSession implements AutoCloseable {
    * Builds the training graph of a model imported from {@code source} (or made here, if it is
    * {@code null}) and opens a session on it; with a source, the graph also reproduces the source's
    * serving interface, which {@code SavedModels.export} makes the export's {@code serving_default}.
+   *
+   * @throws dev.metaplastic.InvalidInputException if the model would not fit in memory ({@link
+   *     SizeLimits#checkModel})
    */
   public ModelSession(
       MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
+    SizeLimits.checkModel(spec);
     this.spec = spec;
+    NativeLog.loadTensorFlow();
     this.graph = new Graph();
     try {
-      this.training = new TrainingGraph(graph, spec, optimizer, rules, source);
+      // What the graph refuses (such as two rules that both transform the optimizer's steps) is a
+      // choice of the user's: of options, or of the manifest a model was saved with.
+      this.training =
+          InvalidInputException.validating(
+              "", () -> new TrainingGraph(graph, spec, optimizer, rules, source));
       this.session = new Session(graph, SESSION_CONFIG);
     } catch (RuntimeException e) {
       graph.close();
@@ -165,12 +177,12 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /**
-   * Lets every rule that estimates importance from data (see {@code ConsolidationRule#estimator()})
-   * see its number of examples of {@code examples}, one at a time, each with weight 1/n; call it
-   * before {@link #consolidate()} at a task boundary. The examples are drawn without replacement
-   * (all of them if there are fewer) by a generator seeded with {@code seed}, and each example's
-   * seed for sampling rules is (seed, index), so the estimate is a function of the weights, the
-   * data and the seed alone.
+   * Lets every rule that estimates importance from data (a {@link ConsolidationFromData}) see its
+   * number of examples of {@code examples}, one at a time, each with weight 1/n; call it before
+   * {@link #consolidate()} at a task boundary. The examples are drawn without replacement (all of
+   * them if there are fewer) by a generator seeded with {@code seed}, and each example's seed for
+   * sampling rules is (seed, index), so the estimate is a function of the weights, the data and the
+   * seed alone.
    */
   public void estimateImportance(Examples examples, long seed) {
     estimate(examples, 0, seed);
@@ -195,11 +207,10 @@ public final class ModelSession implements AutoCloseable {
   private void estimate(Examples examples, int samples, long seed) {
     checkArgument(examples.size() > 0, "cannot estimate importance on an empty set");
     for (var rule : training.rules()) {
-      var estimator = rule.estimator();
-      if (estimator.isEmpty()) {
+      if (!(rule instanceof ConsolidationFromData fromData)) {
         continue;
       }
-      int n = Math.min(samples > 0 ? samples : estimator.get().samples(), examples.size());
+      int n = Math.min(samples > 0 ? samples : fromData.estimator().samples(), examples.size());
       int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
       float[] features = new float[n * spec.inputSize()];
       int[] labels = new int[n];

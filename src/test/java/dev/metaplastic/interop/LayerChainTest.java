@@ -70,38 +70,29 @@ class LayerChainTest {
 
   @Test
   void whatCannotBeFoldedIsRefused() {
-    IllegalArgumentException twoActivations =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                LayerChain.map(
-                    "m",
-                    List.of(4L),
-                    List.of(
-                        matMul("d", 4, 3),
-                        new LayerStep.Act("d", Activation.RELU),
-                        new LayerStep.Act("a", Activation.parse("tanh")))));
-    assertTrue(twoActivations.getMessage().contains("two activations in a row"));
-    IllegalArgumentException trailing =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                LayerChain.map(
-                    "m",
-                    List.of(4L),
-                    List.of(
-                        matMul("d", 4, 3),
-                        new LayerStep.Act("d", Activation.SOFTMAX),
-                        affine("bn", "BatchNormalization", List.of(3L), 2, 1))));
+    assertTrue(
+        refusal(
+                List.of(4L),
+                matMul("d", 4, 3),
+                new LayerStep.Act("d", Activation.RELU),
+                new LayerStep.Act("a", Activation.parse("tanh")))
+            .contains("two activations in a row"));
     assertEquals(
         "m: bn (BatchNormalization) after the last dense layer's activation cannot be folded into"
             + " a dense layer",
-        trailing.getMessage());
-    IllegalArgumentException unflattened =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> LayerChain.map("m", List.of(2L, 2L), List.of(matMul("d", 2, 3))));
-    assertTrue(unflattened.getMessage().contains("on an unflattened input"));
+        refusal(
+            List.of(4L),
+            matMul("d", 4, 3),
+            new LayerStep.Act("d", Activation.SOFTMAX),
+            affine("bn", "BatchNormalization", List.of(3L), 2, 1)));
+    assertTrue(refusal(List.of(2L, 2L), matMul("d", 2, 3)).contains("on an unflattened input"));
+  }
+
+  /** The message with which mapping {@code steps} of model {@code m} is refused. */
+  private static String refusal(List<Long> inputShape, LayerStep... steps) {
+    return assertThrows(
+            IllegalArgumentException.class, () -> LayerChain.map("m", inputShape, List.of(steps)))
+        .getMessage();
   }
 
   private LayerStep.MatMul matMul(String layer, int in, int out) {

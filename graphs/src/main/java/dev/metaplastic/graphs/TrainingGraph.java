@@ -4,10 +4,16 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.ops.AfterStep;
+import dev.metaplastic.ops.Consolidation;
+import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.ConsolidationRule;
+import dev.metaplastic.ops.ImportanceEstimator;
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.Penalty;
+import dev.metaplastic.ops.Rebase;
 import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.ops.StepContext;
+import dev.metaplastic.ops.StepTransform;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -102,9 +108,8 @@ public final class TrainingGraph {
    * @param spec the model's architecture
    * @param optimizer the optimizer
    * @param ruleConfigs the consolidation rules, each governing every parameter of the model; at
-   *     most one of them may {@linkplain ConsolidationRule#transformsSteps() transform the steps}
-   *     (metaplasticity, Benna–Fusi, the neuromodulated learning rate), and it is given the step's
-   *     task loss
+   *     most one of them may be a {@link StepTransform} (metaplasticity, Benna–Fusi, GPM, the
+   *     neuromodulated learning rate)
    * @throws IllegalArgumentException if a rule is given twice or two rules transform steps
    */
   public TrainingGraph(
@@ -180,31 +185,26 @@ public final class TrainingGraph {
             .mean(
                 lossScope.nn.softmaxCrossEntropyWithLogits(forward.training(), labels).loss(),
                 lossScope.constant(0));
-    this.penalty = totalPenalty(lossScope);
+    List<Penalty.Term> penalties = new ArrayList<>();
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof Penalty p) {
+        penalties.add(p.penalty(new Penalty.Context(scopeOf(rule))));
+      }
+    }
+    this.penalty = totalPenalty(lossScope, penalties);
 
     Ops step = variables.scope("train_step");
     List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
     List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
-    for (ConsolidationRule rule : rules) {
-      if (!rule.hasPenalty()) {
-        continue;
-      }
-      List<Operand<TFloat32>> penaltyGradients =
-          rule.penaltyGradients()
-              .orElseGet(
-                  () ->
-                      gradients(
-                          step,
-                          rule.config().name() + "_penalty_gradients",
-                          rule.penalty(),
-                          parameters));
+    for (Penalty.Term term : penalties) {
       for (int i = 0; i < parameters.size(); i++) {
-        totalGradients.set(i, step.math.add(totalGradients.get(i), penaltyGradients.get(i)));
+        totalGradients.set(i, step.math.add(totalGradients.get(i), term.gradients().get(i)));
       }
     }
     List<Operation> beforeUpdate = new ArrayList<>();
     totalGradients.forEach(g -> beforeUpdate.add(g.op()));
-    boolean snapshots = rules.stream().anyMatch(ConsolidationRule::needsAppliedUpdates);
+    boolean snapshots =
+        rules.stream().anyMatch(r -> r instanceof AfterStep a && a.needsAppliedUpdates());
     List<Operand<TFloat32>> before = new ArrayList<>();
     if (snapshots) {
       for (Parameter p : parameters) {
@@ -214,8 +214,12 @@ public final class TrainingGraph {
       }
     }
     Ops updateScope = step.withControlDependencyOps(beforeUpdate);
-    List<ConsolidationRule> transformers =
-        rules.stream().filter(ConsolidationRule::transformsSteps).toList();
+    List<StepTransform> transformers = new ArrayList<>();
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof StepTransform t) {
+        transformers.add(t);
+      }
+    }
     checkArgument(
         transformers.size() <= 1,
         "at most one rule may transform the optimizer's steps, got %s",
@@ -227,7 +231,10 @@ public final class TrainingGraph {
                 updateScope,
                 parameters,
                 totalGradients,
-                (ops, steps) -> transformers.get(0).transformSteps(ops, steps, taskLoss));
+                (ops, steps) ->
+                    transformers
+                        .get(0)
+                        .transformSteps(new StepTransform.Context(ops, steps, taskLoss)));
     List<Op> stepOps = new ArrayList<>(updates);
     stepOps.addAll(forward.statisticUpdates());
     Ops afterUpdate = step.withControlDependencies(updates);
@@ -236,13 +243,15 @@ public final class TrainingGraph {
       applied.add(afterUpdate.math.sub(parameters.get(i).variable(), before.get(i)));
     }
     for (ConsolidationRule rule : rules) {
-      stepOps.addAll(
-          rule.afterStep(
-              new StepContext(
-                  afterUpdate,
-                  taskGradients,
-                  rule.needsAppliedUpdates() ? applied : List.of(),
-                  taskLoss)));
+      if (rule instanceof AfterStep a) {
+        stepOps.addAll(
+            a.afterStep(
+                new AfterStep.Context(
+                    afterUpdate,
+                    taskGradients,
+                    a.needsAppliedUpdates() ? applied : List.of(),
+                    taskLoss)));
+      }
     }
     Ops done = step.withControlDependencies(stepOps);
     this.loss = done.withName("loss").identity(taskLoss);
@@ -251,7 +260,11 @@ public final class TrainingGraph {
     Ops boundary = variables.scope("consolidate");
     Set<String> beforeBoundary = operationNames(graph);
     List<Op> consolidation = new ArrayList<>();
-    rules.forEach(rule -> consolidation.addAll(rule.consolidate()));
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof Consolidation c) {
+        consolidation.addAll(c.consolidate(new Consolidation.Context(scopeOf(rule))));
+      }
+    }
     consolidation.add(boundary.assignAdd(consolidated, boundary.constant(1)));
     this.tasksConsolidated =
         boundary
@@ -271,23 +284,20 @@ public final class TrainingGraph {
             .withName("example_weight")
             .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     for (ConsolidationRule rule : rules) {
-      rule.estimator()
-          .ifPresent(
-              estimator -> {
-                String name = rule.config().name();
-                Operand<TFloat32> objective =
-                    estimator.objective(estimate, forward.inference(), exampleSeed);
-                List<Operand<TFloat32>> signal =
-                    gradients(estimate, name + "_gradients", objective, parameters);
-                templates.put(
-                    name,
-                    new ExampleLoop.Template(
-                        x,
-                        task,
-                        exampleSeed,
-                        exampleWeight,
-                        estimator.accumulate(estimate, signal, exampleWeight)));
-              });
+      if (rule instanceof ConsolidationFromData d) {
+        String name = rule.config().name();
+        ImportanceEstimator estimator = d.estimator();
+        Operand<TFloat32> objective =
+            estimator.objective(
+                new ImportanceEstimator.Example(estimate, forward.inference(), exampleSeed));
+        List<Operand<TFloat32>> signal =
+            gradients(estimate, name + "_gradients", objective, parameters);
+        List<Op> accumulate =
+            estimator.accumulate(
+                new ImportanceEstimator.ExampleGradients(estimate, signal, exampleWeight));
+        templates.put(
+            name, new ExampleLoop.Template(x, task, exampleSeed, exampleWeight, accumulate));
+      }
     }
     OpCopier copier = new OpCopier(graph);
     templates.forEach(
@@ -311,7 +321,11 @@ public final class TrainingGraph {
 
     Ops restart = variables.scope("rebase");
     List<Op> rebaseOps = new ArrayList<>();
-    rules.forEach(rule -> rebaseOps.addAll(rule.rebase()));
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof Rebase r) {
+        rebaseOps.addAll(r.rebase(new Rebase.Context(scopeOf(rule))));
+      }
+    }
     this.rebase = restart.withControlDependencies(rebaseOps).withName("done").noOp();
 
     Ops eval = variables.scope("evaluate");
@@ -393,19 +407,26 @@ public final class TrainingGraph {
 
   /** {@code task}, after an assertion that every id is in [0, heads). */
   private Operand<TInt32> checkedTask(Ops tf) {
+    AssertThat check = assertInRange(tf, "in_range", task, spec.heads(), "task ids");
+    return tf.withControlDependencies(List.of(check)).withName("checked").identity(task);
+  }
+
+  /**
+   * An assertion named {@code name} that every value of {@code ids} is in [0, {@code bound}), whose
+   * message names {@code what} and shows the first values.
+   */
+  private static AssertThat assertInRange(
+      Ops tf, String name, Operand<TInt32> ids, int bound, String what) {
     Operand<TBool> inRange =
         tf.reduceAll(
             tf.math.logicalAnd(
-                tf.math.greaterEqual(task, tf.constant(0)),
-                tf.math.less(task, tf.constant(spec.heads()))),
+                tf.math.greaterEqual(ids, tf.constant(0)), tf.math.less(ids, tf.constant(bound))),
             tf.constant(0));
-    AssertThat check =
-        tf.withName("in_range")
-            .assertThat(
-                inRange,
-                List.of(tf.constant("task ids must be in [0, " + spec.heads() + "), got"), task),
-                AssertThat.summarize(8L));
-    return tf.withControlDependencies(List.of(check)).withName("checked").identity(task);
+    return tf.withName(name)
+        .assertThat(
+            inRange,
+            List.of(tf.constant(what + " must be in [0, " + bound + "), got"), ids),
+            AssertThat.summarize(8L));
   }
 
   /**
@@ -439,19 +460,7 @@ public final class TrainingGraph {
     if (checkedTask != null) {
       before.add(checkedTask); // Its assertion, for rules that estimate nothing.
     }
-    Operand<TBool> labelsInRange =
-        tf.reduceAll(
-            tf.math.logicalAnd(
-                tf.math.greaterEqual(y, tf.constant(0)),
-                tf.math.less(y, tf.constant(spec.classesPerHead()))),
-            tf.constant(0));
-    before.add(
-        tf.withName("labels_in_range")
-            .assertThat(
-                labelsInRange,
-                List.of(
-                    tf.constant("labels must be in [0, " + spec.classesPerHead() + "), got"), y),
-                AssertThat.summarize(8L)));
+    before.add(assertInRange(tf, "labels_in_range", y, spec.classesPerHead(), "labels"));
     List<GraphOperation> ops =
         copier.ancestors(List.of(tasksConsolidated.op()), op -> !boundaryOps.contains(op.name()));
     Map<String, GraphOperation> copies =
@@ -471,13 +480,19 @@ public final class TrainingGraph {
     return names;
   }
 
-  private Operand<TFloat32> totalPenalty(Ops tf) {
-    if (rules.isEmpty()) {
+  /** The sum of the penalties, named {@code penalty} in {@code tf}'s scope; zero without any. */
+  private static Operand<TFloat32> totalPenalty(Ops tf, List<Penalty.Term> penalties) {
+    if (penalties.isEmpty()) {
       return tf.withName("penalty").constant(0f);
     }
-    List<Operand<TFloat32>> penalties = new ArrayList<>();
-    rules.forEach(rule -> penalties.add(rule.penalty()));
-    return tf.withName("penalty").math.addN(penalties);
+    List<Operand<TFloat32>> values = new ArrayList<>();
+    penalties.forEach(term -> values.add(term.value()));
+    return tf.withName("penalty").math.addN(values);
+  }
+
+  /** The scope a rule builds its hooks' ops in: its name, the first segment of its state. */
+  private Ops scopeOf(ConsolidationRule rule) {
+    return variables.scope(rule.config().name());
   }
 
   private static List<Operand<TFloat32>> gradients(
@@ -523,11 +538,10 @@ public final class TrainingGraph {
   }
 
   /**
-   * The importance-estimation entry point of each rule that has an {@link
-   * ConsolidationRule#estimator() estimator}, by rule name: evaluating {@code estimate/<rule>} with
-   * n examples in {@link #x()} (and {@link #task()}) and a seed in {@link #estimateSeed()} adds the
-   * mean of their contributions to the rule's estimate, example i with seed (seed, i); it outputs
-   * n.
+   * The importance-estimation entry point of each {@link ConsolidationFromData} rule, by rule name:
+   * evaluating {@code estimate/<rule>} with n examples in {@link #x()} (and {@link #task()}) and a
+   * seed in {@link #estimateSeed()} adds the mean of their contributions to the rule's estimate,
+   * example i with seed (seed, i); it outputs n.
    */
   public Map<String, Operand<TInt32>> estimates() {
     return java.util.Collections.unmodifiableMap(estimates);
@@ -597,7 +611,7 @@ public final class TrainingGraph {
 
   /**
    * Restarts every rule's bookkeeping of the current task from the current parameters (see {@link
-   * ConsolidationRule#rebase()}); run it after overwriting parameters.
+   * Rebase}); run it after overwriting parameters.
    */
   public Op rebase() {
     return rebase;

@@ -70,14 +70,7 @@ class ExampleLoopTest {
       try (Graph g = new Graph();
           Session s = new Session(g, CONFIG)) {
         TrainingGraph training = graph(g, rule);
-        try (Feeds f = batch.feeds(0, N);
-            TInt64 seed = TInt64.scalarOf(SEED)) {
-          f.feed(s.runner(), training)
-              .feed(training.estimateSeed(), seed)
-              .addTarget(training.estimates().get(rule.name()))
-              .run()
-              .close();
-        }
+        estimateOnBatch(s, training, batch, rule);
         byLoop = state(s, training, rule.name());
       }
       try (Graph g = new Graph();
@@ -137,20 +130,26 @@ class ExampleLoopTest {
       try (Graph g = new Graph();
           Session s = new Session(g, CONFIG)) {
         TrainingGraph training = graph(g, rule);
-        try (Feeds f = batch.feeds(0, N);
-            TInt64 seed = TInt64.scalarOf(SEED)) {
-          f.feed(s.runner(), training)
-              .feed(training.estimateSeed(), seed)
-              .addTarget(training.estimates().get(rule.name()))
-              .run()
-              .close();
-        }
+        estimateOnBatch(s, training, batch, rule);
         s.runner().addTarget(training.tasksConsolidated()).run().close();
         apart = state(s, training, rule.name());
       }
       for (String name : apart.keySet()) {
         assertArrayEquals(apart.get(name), together.get(name), name);
       }
+    }
+  }
+
+  /** Evaluates the rule's {@code estimate/<rule>} entry on the first N examples of the batch. */
+  private static void estimateOnBatch(
+      Session s, TrainingGraph training, Batch batch, RuleConfig rule) {
+    try (Feeds f = batch.feeds(0, N);
+        TInt64 seed = TInt64.scalarOf(SEED)) {
+      f.feed(s.runner(), training)
+          .feed(training.estimateSeed(), seed)
+          .addTarget(training.estimates().get(rule.name()))
+          .run()
+          .close();
     }
   }
 

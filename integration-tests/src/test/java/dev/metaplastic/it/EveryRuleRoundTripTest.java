@@ -9,7 +9,9 @@ import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.RuleDescriptor;
 import dev.metaplastic.ops.Rules;
+import dev.metaplastic.ops.StreamKind;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ContinualTrainer;
@@ -18,6 +20,7 @@ import dev.metaplastic.train.TrainerConfig;
 import dev.metaplastic.train.TrainingListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -45,22 +48,29 @@ class EveryRuleRoundTripTest {
     }
   }
 
+  /**
+   * Every rule of the registry with its split-stream preset, and with its binarized-network preset
+   * where that differs; estimates from {@value #SAMPLES} examples keep the test fast.
+   */
   static Stream<Arguments> rules() {
-    return Stream.of(
-        Arguments.of(rule("si", Map.of("c", 1.0, "xi", 1e-3)), false),
-        Arguments.of(rule("ewc", Map.of("lambda", 100.0, "samples", 20.0)), false),
-        Arguments.of(
-            rule("online_ewc", Map.of("lambda", 100.0, "gamma", 0.9, "samples", 20.0)), false),
-        Arguments.of(rule("mas", Map.of("lambda", 1.0, "samples", 20.0)), false),
-        Arguments.of(rule("gpm", Map.of("threshold", 0.9, "samples", 20.0)), false),
-        Arguments.of(rule("benna_fusi", Map.of("chain_length", 4.0, "coupling", 0.2)), false),
-        Arguments.of(rule("meta", Map.of("m", 1.0, "reference", 1.0)), false),
-        Arguments.of(rule("meta", Map.of("m", 1.35, "reference", 0.0)), true),
-        Arguments.of(
-            rule(
-                "neuromod_lr",
-                Map.of("kappa", 2.0, "baseline_rate", 0.2, "min_gain", 0.5, "max_gain", 3.0)),
-            false));
+    List<Arguments> rules = new ArrayList<>();
+    for (RuleDescriptor<?> rule : Rules.consolidation()) {
+      Map<String, Double> real = fewSamples(rule.presetValues(StreamKind.SPLIT, false));
+      Map<String, Double> binarized = fewSamples(rule.presetValues(StreamKind.SPLIT, true));
+      rules.add(Arguments.of(rule.config(real), false));
+      if (!binarized.equals(real)) {
+        rules.add(Arguments.of(rule.config(binarized), true));
+      }
+    }
+    return rules.stream();
+  }
+
+  private static final double SAMPLES = 20;
+
+  private static Map<String, Double> fewSamples(Map<String, Double> preset) {
+    Map<String, Double> values = new LinkedHashMap<>(preset);
+    values.computeIfPresent("samples", (name, value) -> SAMPLES);
+    return values;
   }
 
   @ParameterizedTest(name = "{0}, binarized {1}")
@@ -111,9 +121,5 @@ class EveryRuleRoundTripTest {
   void everyKnownRuleIsCovered() {
     List<String> covered = rules().map(a -> ((RuleConfig) a.get()[0]).name()).toList();
     assertTrue(covered.containsAll(Rules.names()), covered + " vs " + Rules.names());
-  }
-
-  private static RuleConfig rule(String name, Map<String, Double> hyperparameters) {
-    return Rules.fromHyperparameters(name, hyperparameters);
   }
 }

@@ -153,9 +153,6 @@ public final class PythonParity {
       reference.addProperty("kind", "mlp");
       reference.addProperty("heads", kind.spec().heads());
       reference.addProperty("multi_head", kind.spec().multiHead());
-      reference.addProperty(
-          "has_estimator",
-          kind.rules().stream().anyMatch(r -> r.name().matches("ewc|online_ewc|mas|gpm")));
       Batch test = Batch.of(data.test(), 0, kind.spec());
       Batch next = Batch.of(data.test(), BATCH, kind.spec());
       reference.add("batch", test.json());
