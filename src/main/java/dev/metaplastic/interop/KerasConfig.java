@@ -224,12 +224,7 @@ final class KerasConfig {
             new LayerStep.Act(name, Activation.elu(alpha == null ? 1 : alpha.getAsDouble())));
       }
       case "Softmax" -> {
-        checkArgument(
-            isLastAxis(c.get("axis")),
-            "%s: Softmax layer '%s' normalizes over axis %s; only the last axis imports",
-            source,
-            name,
-            c.get("axis"));
+        checkLastAxis(c, "Softmax", name, source);
         yield List.of(new LayerStep.Act(name, Activation.SOFTMAX));
       }
       case "Rescaling" -> List.of(rescaling(name, c));
@@ -265,12 +260,7 @@ final class KerasConfig {
         "%s: Normalization layer '%s' inverts (denormalizes); only the forward one imports",
         source,
         name);
-    checkArgument(
-        isLastAxis(c.get("axis")),
-        "%s: Normalization layer '%s' normalizes over axis %s; only the last axis imports",
-        source,
-        name,
-        c.get("axis"));
+    checkLastAxis(c, "Normalization", name, source);
     double[] mean;
     double[] variance;
     List<Long> shape;
@@ -300,12 +290,7 @@ final class KerasConfig {
   /** γ (x − mean) / √(variance + ε) + β, BatchNormalization at inference. */
   private static LayerStep batchNormalization(
       String name, String key, JsonObject c, Weights weights, String source) {
-    checkArgument(
-        isLastAxis(c.get("axis")),
-        "%s: BatchNormalization layer '%s' normalizes over axis %s; only the last axis imports",
-        source,
-        name,
-        c.get("axis"));
+    checkLastAxis(c, "BatchNormalization", name, source);
     boolean scaled = bool(c, "scale", true);
     boolean centered = bool(c, "center", true);
     double epsilon = c.has("epsilon") ? c.get("epsilon").getAsDouble() : 1e-3;
@@ -447,14 +432,25 @@ final class KerasConfig {
     }
   }
 
-  private static boolean isLastAxis(JsonElement axis) {
-    if (axis == null || axis.isJsonNull()) {
-      return true;
-    }
-    if (axis.isJsonArray()) {
-      return axis.getAsJsonArray().size() == 1 && axis.getAsJsonArray().get(0).getAsInt() == -1;
-    }
-    return axis.getAsInt() == -1;
+  /**
+   * Refuses a layer of {@code className} that normalizes over another axis than the last (or over
+   * several), the only one our per-feature steps can express.
+   */
+  private static void checkLastAxis(JsonObject c, String className, String name, String source) {
+    JsonElement axis = c.get("axis");
+    boolean last =
+        axis == null
+            || axis.isJsonNull()
+            || (axis.isJsonArray()
+                ? axis.getAsJsonArray().size() == 1 && axis.getAsJsonArray().get(0).getAsInt() == -1
+                : axis.getAsInt() == -1);
+    checkArgument(
+        last,
+        "%s: %s layer '%s' normalizes over axis %s; only the last axis imports",
+        source,
+        className,
+        name,
+        axis);
   }
 
   private static boolean isNullOrZero(JsonObject c, String key) {
