@@ -1,21 +1,19 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
-import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
-import dev.metaplastic.files.StagedFile;
-import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.train.AccuracyMatrix;
-import dev.metaplastic.train.ContinualTrainer;
-import dev.metaplastic.train.TrainerConfig;
+import dev.metaplastic.experiments.Comparison;
+import dev.metaplastic.experiments.ExperimentListener;
+import dev.metaplastic.experiments.Method;
+import dev.metaplastic.experiments.MethodResult;
+import dev.metaplastic.experiments.report.ComparisonReport;
+import dev.metaplastic.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,7 +73,7 @@ final class CompareCommand implements Callable<Integer> {
     TaskStream stream = opened.stream();
     Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
     List<String> ruleMethods =
-        chosen.stream().filter(m -> !m.equals("finetune") && !m.equals("joint")).toList();
+        chosen.stream().filter(m -> !m.equals(Method.FINETUNE) && !m.equals(Method.JOINT)).toList();
     for (String method : ruleMethods) {
       if (!RuleOptions.isCombination(method)) {
         throw new InvalidInputException(
@@ -87,109 +85,45 @@ final class CompareCommand implements Callable<Integer> {
       }
     }
     training.rule.checkTaken(ruleMethods);
-    Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
+    Map<String, Method> compared = new LinkedHashMap<>();
     for (String method : chosen) {
-      rules.put(
+      compared.put(
           method,
-          ruleMethods.contains(method)
-              ? training.rule.configs(method, kind, binarized)
-              : List.of());
+          method.equals(Method.JOINT)
+              ? Method.jointTraining()
+              : ruleMethods.contains(method)
+                  ? Method.rules(method, training.rule.configs(method, kind, binarized))
+                  : Method.fineTuning());
     }
-    TrainerConfig base = training.trainerConfig(List.of(), seed);
-    String header =
-        String.format(
-            "%s from %s, %d tasks; model %s; %s; %d epochs per task, batch %d, seed %d",
-            stream.name(),
-            stream.source(),
-            stream.tasks().size(),
-            base.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
-            base.optimizer(),
-            base.epochs(),
-            base.batchSize(),
-            seed);
+    Comparison comparison =
+        new Comparison(training.trainerConfig(List.of(), seed), List.copyOf(compared.values()))
+            .withSessionOptions(training.threads.sessionOptions());
+    String header = comparison.describe(stream);
     pw.println("compare: " + header);
     pw.flush();
+    List<MethodResult> results =
+        comparison.run(
+            stream,
+            new ExperimentListener() {
+              @Override
+              public TrainingListener training(Method method, long seed) {
+                return progress.listener(method.name());
+              }
 
-    List<MethodResult> results = new ArrayList<>();
-    rules.forEach(
-        (method, methodRules) -> {
-          MethodResult result = run(method, base.withRules(methodRules), stream);
-          results.add(result);
-          pw.printf(
-              "%-11s average accuracy %.4f  (%.1f s per task)%n",
-              method, result.averageAccuracy(), result.secondsPerTask());
-          pw.flush();
-        });
-
-    String table = ComparisonTable.markdown(results);
-    writeReport(dir, header, table, results, stream);
+              @Override
+              public void finished(long seed, MethodResult result) {
+                pw.printf(
+                    "%-11s average accuracy %.4f  (%.1f s per task)%n",
+                    result.method(), result.averageAccuracy(), result.secondsPerTask());
+                pw.flush();
+              }
+            });
+    String table = ComparisonReport.markdown(results);
+    ComparisonReport.write(dir, header, table, results, stream);
     pw.println();
     pw.print(table);
     pw.printf("%ntable and plots written to %s%n", dir);
     pw.flush();
     return 0;
-  }
-
-  private MethodResult run(String method, TrainerConfig config, TaskStream stream) {
-    StepTimer timer = new StepTimer(progress.listener(method));
-    ContinualTrainer trainer =
-        new ContinualTrainer(config, timer).withSessionOptions(training.threads.sessionOptions());
-    String description =
-        config.rules().isEmpty()
-            ? "fine-tuning"
-            : config.rules().stream().map(Object::toString).collect(Collectors.joining(" + "));
-    long start = System.nanoTime();
-    if (method.equals("joint")) {
-      double[] accuracies = trainer.trainJointly(stream);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return new MethodResult(
-          method,
-          "joint training (all tasks together)",
-          null,
-          accuracies,
-          seconds / stream.tasks().size(),
-          timer.secondsPerStep());
-    }
-    AccuracyMatrix matrix = trainer.run(stream);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return new MethodResult(
-        method,
-        description,
-        matrix,
-        matrix.finalAccuracies(),
-        seconds / matrix.tasks(),
-        timer.secondsPerStep());
-  }
-
-  private static void writeReport(
-      Path dir, String header, String table, List<MethodResult> results, TaskStream stream) {
-    Map<String, double[]> curves = new LinkedHashMap<>();
-    List<String> plots = new ArrayList<>();
-    for (MethodResult r : results) {
-      if (r.sequential()) {
-        String file = "accuracy-matrix-" + r.method() + ".png";
-        AccuracyReport.plotMatrix(
-            dir.resolve(file), stream.name() + " — " + r.description(), r.matrix());
-        plots.add(file);
-        curves.put(r.method(), AccuracyReport.averageCurve(r.matrix()));
-      } else {
-        double[] flat = new double[stream.tasks().size()];
-        java.util.Arrays.fill(flat, r.averageAccuracy());
-        curves.put(r.method() + " (final, all tasks)", flat);
-      }
-    }
-    AccuracyReport.plotAverages(
-        dir.resolve("average-accuracy.png"), stream.name() + " — every method", curves);
-    StringBuilder md = new StringBuilder();
-    md.append("# Comparison\n\n").append(header).append("\n\n").append(table).append('\n');
-    md.append("Tasks: ");
-    List<String> names = new ArrayList<>();
-    for (Task t : stream.tasks()) {
-      names.add(t.name());
-    }
-    md.append(String.join("; ", names)).append(".\n\n");
-    md.append("![average accuracy](average-accuracy.png)\n\n");
-    plots.forEach(p -> md.append("![").append(p).append("](").append(p).append(")\n"));
-    StagedFile.writeString(dir.resolve("compare.md"), "report", md.toString());
   }
 }

@@ -9,6 +9,7 @@ import dev.metaplastic.ops.MemoryAwareSynapses;
 import dev.metaplastic.ops.OnlineElasticWeightConsolidation;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,9 @@ import org.tensorflow.types.TInt64;
 
 /**
  * On a multi-head MLP with a hidden layer, the batched estimate of every rule that estimates from
- * data adds what the same examples add fed one at a time through the rule's per-example entry
- * (today's estimator, with its per-example backward pass): the same seeds, weights 1/n, and the
- * rows that only fill the batch weighing 0.
+ * data adds what the same examples add one at a time through the rule's {@code estimate/<rule>}
+ * entry (a loop over the per-example estimate, each example with its own backward pass): the same
+ * seeds (seed, i), weights 1/n, and the rows that only fill the batch weighing 0.
  */
 class BatchEstimatesTest {
   private static final MlpSpec SPEC = new MlpSpec(6, List.of(5), 2, 3, 11);
@@ -97,27 +98,25 @@ class BatchEstimatesTest {
     return out;
   }
 
+  /** The rule's {@code estimate/<rule>} entry on the first examples: one at a time, in a loop. */
   private static void oneAtATime(
       Session s, TrainingGraph training, String rule, float[] x, int[] task) {
     int inputs = SPEC.inputSize();
-    try (TFloat32 weight = TFloat32.scalarOf(1f / EXAMPLES)) {
-      for (int i = 0; i < EXAMPLES; i++) {
-        float[] row = new float[inputs];
-        System.arraycopy(x, i * inputs, row, 0, inputs);
-        try (TFloat32 xt =
-                TFloat32.tensorOf(Shape.of(1, inputs), DataBuffers.of(row, true, false));
-            TInt32 tt = TInt32.vectorOf(task[i]);
-            TInt64 seed = TInt64.vectorOf(SEED, i)) {
-          s.runner()
-              .feed(training.x(), xt)
-              .feed(training.task(), tt)
-              .feed(training.estimateSeed(), seed)
-              .feed(training.estimateWeight(), weight)
-              .addTarget(training.estimates().get(rule))
-              .run()
-              .close();
-        }
-      }
+    try (TFloat32 xt =
+            TFloat32.tensorOf(
+                Shape.of(EXAMPLES, inputs),
+                DataBuffers.of(Arrays.copyOf(x, EXAMPLES * inputs), true, false));
+        TInt32 tt =
+            TInt32.tensorOf(
+                Shape.of(EXAMPLES), DataBuffers.of(Arrays.copyOf(task, EXAMPLES), true, false));
+        TInt64 seed = TInt64.scalarOf(SEED)) {
+      s.runner()
+          .feed(training.x(), xt)
+          .feed(training.task(), tt)
+          .feed(training.estimateSeed(), seed)
+          .addTarget(training.estimates().get(rule))
+          .run()
+          .close();
     }
   }
 

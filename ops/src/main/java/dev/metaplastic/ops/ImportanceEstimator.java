@@ -15,12 +15,12 @@ import org.tensorflow.types.TInt64;
  *
  * <p>The training graph builds {@link #objective} on the model's logits for a single example,
  * differentiates it with respect to every governed parameter, and hands the gradients to {@link
- * #accumulate}. The trainer runs that once for each of {@link #samples()} examples of the task's
- * training set, with weight 1/samples, then runs {@link Consolidation#consolidate}, which folds the
- * accumulated estimate into the rule's state and clears it. Rules never see a batch's mean
- * gradient: a squared or absolute value of a mean is not the mean of squared or absolute
- * per-example values. A {@link BatchEstimator} gives the same estimate from a batch's per-example
- * gradients.
+ * #accumulate}. The graph runs those ops once for each example of a batch, in order, with weight
+ * 1/n (the trainer feeds {@link #samples()} examples of the task's training set), then runs {@link
+ * Consolidation#consolidate}, which folds the accumulated estimate into the rule's state and clears
+ * it. Rules never see a batch's mean gradient: a squared or absolute value of a mean is not the
+ * mean of squared or absolute per-example values. A {@link BatchEstimator} gives the same estimate
+ * from a batch's per-example gradients.
  */
 public interface ImportanceEstimator {
   /**
@@ -44,7 +44,7 @@ public interface ImportanceEstimator {
    * @param tf where to build the ops
    * @param gradients ∂objective/∂θ for each governed parameter, in {@link
    *     ConsolidationRule#parameters()} order
-   * @param weight the example's weight in the mean, 1/samples
+   * @param weight the example's weight in the mean, 1/n for a batch of n
    */
   record ExampleGradients(Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
     public ExampleGradients {

@@ -1,4 +1,4 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -8,7 +8,7 @@ import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 
 /**
- * The settings every rule of a plastic comparison shares.
+ * The settings every rule of a {@link PlasticComparison} shares.
  *
  * @param task the episodic task
  * @param hidden number of recurrent units
@@ -19,7 +19,7 @@ import dev.metaplastic.graphs.SessionOptions;
  * @param seed seed of the weights and of the training episodes
  * @param sessionOptions how the sessions run (threads)
  */
-record EpisodeRunConfig(
+public record EpisodeRunConfig(
     EpisodeTask task,
     int hidden,
     int episodes,
@@ -28,7 +28,7 @@ record EpisodeRunConfig(
     int evalEvery,
     long seed,
     SessionOptions sessionOptions) {
-  EpisodeRunConfig {
+  public EpisodeRunConfig {
     checkNotNull(task, "task");
     checkNotNull(optimizer, "optimizer");
     checkNotNull(sessionOptions, "sessionOptions");
