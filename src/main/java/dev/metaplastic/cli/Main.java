@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       InspectCommand.class,
       PredictCommand.class,
-      PlasticCommand.class
+      PlasticCommand.class,
+      NeuromodCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;

@@ -15,7 +15,6 @@ import org.tensorflow.Operation;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -169,9 +168,9 @@ public final class EpisodeTrainingGraph {
         lossScope.withName("masked_mean").math.div(maskedSum(lossScope, perStep), mass);
 
     Ops train = variables.scope("train_episode");
-    List<Operand<TFloat32>> gradients = gradients(train, meanLoss, parameters);
-    Operand<TFloat32> norm = globalNorm(train, gradients);
-    List<Operand<TFloat32>> clipped = clip(train, gradients, norm);
+    List<Operand<TFloat32>> gradients = GradientClipping.gradients(train, meanLoss, parameters);
+    Operand<TFloat32> norm = GradientClipping.globalNorm(train, gradients);
+    List<Operand<TFloat32>> clipped = GradientClipping.clip(train, gradients, norm, clipNorm);
     List<Operation> beforeUpdate = new ArrayList<>();
     clipped.forEach(g -> beforeUpdate.add(g.op()));
     beforeUpdate.add(meanLoss.op());
@@ -243,41 +242,6 @@ public final class EpisodeTrainingGraph {
   /** Σ_{b,t} m_{b,t} v_{b,t}, a scalar. */
   private Operand<TFloat32> maskedSum(Ops tf, Operand<TFloat32> perStep) {
     return tf.reduceSum(tf.math.mul(mask, perStep), tf.constant(new int[] {0, 1}));
-  }
-
-  private static List<Operand<TFloat32>> gradients(
-      Ops tf, Operand<TFloat32> y, List<Parameter> parameters) {
-    List<Operand<TFloat32>> xs = new ArrayList<>();
-    parameters.forEach(p -> xs.add(p.variable()));
-    Gradients dy = tf.withSubScope("gradients").gradients(y, xs);
-    List<Operand<TFloat32>> out = new ArrayList<>();
-    for (int i = 0; i < xs.size(); i++) {
-      out.add(dy.<TFloat32>dy(i));
-    }
-    return out;
-  }
-
-  /** √(Σ_i ‖g_i‖²) over every gradient. */
-  private static Operand<TFloat32> globalNorm(Ops tf, List<Operand<TFloat32>> gradients) {
-    List<Operand<TFloat32>> squares = new ArrayList<>();
-    for (Operand<TFloat32> g : gradients) {
-      squares.add(
-          tf.reduceSum(tf.reshape(tf.math.square(g), tf.constant(new int[] {-1})), tf.constant(0)));
-    }
-    return tf.math.sqrt(tf.math.addN(squares));
-  }
-
-  /** g_i · c / max(‖g‖, c): unchanged when the global norm is within c. */
-  private List<Operand<TFloat32>> clip(
-      Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> norm) {
-    if (Double.isInfinite(clipNorm)) {
-      return gradients;
-    }
-    Operand<TFloat32> bound = tf.constant((float) clipNorm);
-    Operand<TFloat32> scale = tf.math.div(bound, tf.math.maximum(norm, bound));
-    List<Operand<TFloat32>> out = new ArrayList<>();
-    gradients.forEach(g -> out.add(tf.math.mul(g, scale)));
-    return out;
   }
 
   /** The graph this training graph was built in. */

@@ -35,6 +35,7 @@ public final class Dopamine {
    * @param acts whether dopamine gates the step
    */
   public static Operand<TFloat32> modulator(Ops tf, Operand<TFloat32> error, boolean acts) {
-    return acts ? error : tf.onesLike(error);
+    // ZerosLike + 1 rather than OnesLike, which has no gradient in TensorFlow's C++ registry.
+    return acts ? error : tf.math.add(tf.zerosLike(error), tf.constant(1f));
   }
 }

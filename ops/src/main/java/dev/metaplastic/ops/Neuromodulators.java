@@ -157,7 +157,8 @@ public final class Neuromodulators {
 
   /** η_t = η · (1 + κ_NA ν)[NA] · 1/(1 + κ_ACh u)[ACh], shaped like the state. */
   public static Operand<TFloat32> rate(Ops tf, Operand<TFloat32> eta, State state, Config config) {
-    Operand<TFloat32> rate = tf.math.mul(eta, tf.onesLike(state.expected()));
+    // η broadcast to the state's shape.
+    Operand<TFloat32> rate = tf.math.add(eta, tf.zerosLike(state.expected()));
     if (config.acts(Modulator.NORADRENALINE)) {
       rate =
           tf.math.mul(
@@ -193,7 +194,10 @@ public final class Neuromodulators {
       float clip) {
     Operand<TFloat32> rate = rate(tf, eta, state, config);
     boolean dopamine = config.acts(Modulator.DOPAMINE);
-    Operand<TFloat32> kept = dopamine ? tf.onesLike(rate) : tf.math.sub(tf.constant(1f), rate);
+    Operand<TFloat32> kept =
+        dopamine
+            ? tf.math.add(tf.zerosLike(rate), tf.constant(1f))
+            : tf.math.sub(tf.constant(1f), rate);
     if (config.acts(Modulator.NORADRENALINE)) {
       kept =
           tf.math.mul(

@@ -1,0 +1,157 @@
+package dev.metaplastic.cli;
+
+import dev.metaplastic.episodes.GoNoGoScores;
+import dev.metaplastic.episodes.RewardedGoNoGoTask;
+import dev.metaplastic.graphs.GoNoGoAgent;
+import dev.metaplastic.graphs.GoNoGoAgentSpec;
+import dev.metaplastic.graphs.GoNoGoSession;
+import dev.metaplastic.graphs.GoNoGoTrainingGraph;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains one Go/No-Go agent on freshly sampled episodes, each played with its own actions, and
+ * evaluates it on a fixed set: the per-condition, per-seed run of {@code metaplastic neuromod}. The
+ * training episodes come from a {@link Random} seeded with the run's seed and the action noise from
+ * the key (seed, step), so every condition of a seed sees the same episodes and the run repeats bit
+ * for bit.
+ */
+final class NeuromodRun {
+  /** Episodes per evaluation call. */
+  static final int CHUNK = 128;
+
+  /** Trials before a reversal in the curves around it. */
+  static final int BEFORE = 10;
+
+  /** Trials from a reversal on in the curves around it. */
+  static final int AFTER = 15;
+
+  /** The series drawn around reversals, as {@link GoNoGoSession.Played} names them. */
+  static final List<String> SIGNALS =
+      List.of("respond_probability", "dopamine", "noradrenaline", "acetylcholine", "serotonin");
+
+  private NeuromodRun() {}
+
+  /**
+   * The settings every condition of a study shares.
+   *
+   * @param task the environment
+   * @param steps training steps, each on a fresh batch
+   * @param batch episodes per step
+   * @param evalEvery evaluate every this many steps (and after the last)
+   * @param training the loss weights and optimizer
+   */
+  record Settings(
+      RewardedGoNoGoTask task,
+      int steps,
+      int batch,
+      int evalEvery,
+      GoNoGoTrainingGraph.Config training) {}
+
+  /** Trains and evaluates one agent; a NaN loss stops the run and is reported in the result. */
+  static NeuromodResult run(
+      String condition,
+      GoNoGoAgentSpec spec,
+      Settings settings,
+      RewardedGoNoGoTask.Sample evaluation,
+      EpisodeProgress progress) {
+    int evaluations = (settings.steps() + settings.evalEvery() - 1) / settings.evalEvery();
+    int[] evalSteps = new int[evaluations];
+    double[] curve = new double[evaluations];
+    int done = 0;
+    String failure = null;
+    long nanos = 0;
+    long timed = 0;
+    Random random = new Random(spec.seed());
+    try (GoNoGoSession session = new GoNoGoSession(spec, settings.training());
+        progress) {
+      for (int step = 1; step <= settings.steps(); step++) {
+        RewardedGoNoGoTask.Sample batch = settings.task().sample(settings.batch(), random);
+        long start = System.nanoTime();
+        float loss =
+            session.train(
+                batch.cueInputs(),
+                batch.outcomeGoInputs(),
+                batch.batch(),
+                new long[] {spec.seed(), step});
+        if (step > 1) {
+          nanos += System.nanoTime() - start;
+          timed++;
+        }
+        progress.step(step, loss);
+        if (!Float.isFinite(loss)) {
+          failure = String.format("diverged: loss %s at step %d", loss, step);
+          break;
+        }
+        if (step % settings.evalEvery() == 0 || step == settings.steps()) {
+          evalSteps[done] = step;
+          curve[done] = play(session, evaluation, spec.seed()).scores().rewardPerTrial();
+          done++;
+        }
+      }
+      GoNoGoScores scores = null;
+      Map<String, double[]> around = new LinkedHashMap<>();
+      if (failure == null) {
+        Evaluation last = play(session, evaluation, spec.seed());
+        scores = last.scores();
+        around.put(
+            "correct",
+            GoNoGoScores.aroundReversals(
+                evaluation,
+                GoNoGoScores.correctness(evaluation, last.series().get("actions")),
+                BEFORE,
+                AFTER));
+        for (String signal : SIGNALS) {
+          around.put(
+              signal,
+              GoNoGoScores.aroundReversals(evaluation, last.series().get(signal), BEFORE, AFTER));
+        }
+      }
+      double eta =
+          spec.plastic()
+              ? session.read(GoNoGoAgent.RULE + "/" + GoNoGoAgent.INPUT_KERNEL + "/eta")[0]
+              : Double.NaN;
+      return new NeuromodResult(
+          condition,
+          spec.seed(),
+          spec.describe(),
+          Arrays.copyOf(evalSteps, done),
+          Arrays.copyOf(curve, done),
+          scores,
+          around,
+          eta,
+          timed == 0 ? Double.NaN : nanos / 1e9 / timed,
+          failure);
+    }
+  }
+
+  /** The scores of a played evaluation set and its per-trial series, concatenated over chunks. */
+  record Evaluation(GoNoGoScores scores, Map<String, float[]> series) {}
+
+  /**
+   * Plays the evaluation set in chunks, with the noise keys (seed, −1 − chunk), apart from the
+   * training ones.
+   */
+  static Evaluation play(GoNoGoSession session, RewardedGoNoGoTask.Sample set, long seed) {
+    Map<String, float[]> series = new LinkedHashMap<>();
+    int trials = set.trials();
+    for (int from = 0, chunk = 0; from < set.batch(); from += CHUNK, chunk++) {
+      RewardedGoNoGoTask.Sample part = set.slice(from, Math.min(set.batch(), from + CHUNK));
+      GoNoGoSession.Played played =
+          session.play(
+              part.cueInputs(),
+              part.outcomeGoInputs(),
+              part.batch(),
+              new long[] {seed, -1 - chunk});
+      for (Map.Entry<String, float[]> e : played.series().entrySet()) {
+        float[] all = series.computeIfAbsent(e.getKey(), k -> new float[set.batch() * trials]);
+        System.arraycopy(e.getValue(), 0, all, from * trials, e.getValue().length);
+      }
+    }
+    return new Evaluation(
+        GoNoGoScores.of(set, series.get("actions"), series.get("rewards")), series);
+  }
+}
