@@ -57,6 +57,14 @@ final class CompareCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--seeds",
+      split = ",",
+      description =
+          "Several seeds, one run of every method each; the table gives mean ± sd over them and"
+              + " the plots the means. Replaces --seed.")
+  List<Long> seeds;
+
+  @Option(
       names = "--out",
       description = "Output directory for the table and plots. Default: out/compare-<stream>.")
   Path out;
@@ -71,56 +79,76 @@ final class CompareCommand implements Callable<Integer> {
                 ? List.of("finetune", "joint", "meta")
                 : List.of("finetune", "joint", "si", "ewc", "online-ewc", "mas", "benna-fusi");
     PrintWriter pw = spec.commandLine().getOut();
-    StreamOptions.Opened opened = streamOptions.open(seed, pw);
-    String kind = opened.descriptor().getKind();
-    TaskStream stream = opened.stream();
-    Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
-    Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
-    for (String method : chosen) {
-      if (!method.equals("finetune")
-          && !method.equals("joint")
-          && !RuleOptions.isCombination(method)) {
-        throw new IllegalArgumentException(
-            "unknown method '"
-                + method
-                + "'; expected finetune, joint or one of "
-                + RuleOptions.CLI_NAMES
-                + " (rules may be joined with +, such as ewc+neuromod-lr)");
+    List<Long> runSeeds = seeds != null && !seeds.isEmpty() ? seeds : List.of(seed);
+    Map<String, List<MethodResult>> results = new LinkedHashMap<>();
+    String header = null;
+    String kind = null;
+    TaskStream stream = null;
+    for (long runSeed : runSeeds) {
+      StreamOptions.Opened opened = streamOptions.open(runSeed, pw);
+      kind = opened.descriptor().getKind();
+      stream = opened.stream();
+      Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
+      for (String method : chosen) {
+        if (!method.equals("finetune")
+            && !method.equals("joint")
+            && !RuleOptions.isCombination(method)) {
+          throw new IllegalArgumentException(
+              "unknown method '"
+                  + method
+                  + "'; expected finetune, joint or one of "
+                  + RuleOptions.CLI_NAMES
+                  + " (rules may be joined with +, such as ewc+neuromod-lr)");
+        }
+        rules.put(
+            method,
+            method.equals("finetune") || method.equals("joint")
+                ? List.of()
+                : training.rule.rules(method, kind, binarized));
       }
-      rules.put(
-          method,
-          method.equals("finetune") || method.equals("joint")
-              ? List.of()
-              : training.rule.rules(method, kind, binarized));
+      TrainerConfig base = training.trainerConfig(List.of(), runSeed);
+      if (header == null) {
+        header =
+            String.format(
+                "%s from %s, %d tasks; model %s; %s; %d epochs per task, batch %d, %s %s",
+                stream.name(),
+                stream.source(),
+                stream.tasks().size(),
+                base.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead())
+                    .describe(),
+                base.optimizer(),
+                base.epochs(),
+                base.batchSize(),
+                runSeeds.size() == 1 ? "seed" : "seeds",
+                runSeeds.size() == 1
+                    ? String.valueOf(runSeed)
+                    : runSeeds.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        pw.println("compare: " + header);
+        pw.flush();
+      }
+      for (Map.Entry<String, List<RuleConfig>> e : rules.entrySet()) {
+        String method = e.getKey();
+        MethodResult result = run(method, base.withRules(e.getValue()), stream);
+        results.computeIfAbsent(method, k -> new ArrayList<>()).add(result);
+        pw.printf(
+            "%-11s%s average accuracy %.4f  (%.1f s per task)%n",
+            method,
+            runSeeds.size() == 1 ? "" : " seed " + runSeed,
+            result.averageAccuracy(),
+            result.secondsPerTask());
+        pw.flush();
+      }
     }
-    TrainerConfig base = training.trainerConfig(List.of(), seed);
-    String header =
-        String.format(
-            "%s from %s, %d tasks; model %s; %s; %d epochs per task, batch %d, seed %d",
-            stream.name(),
-            stream.source(),
-            stream.tasks().size(),
-            base.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
-            base.optimizer(),
-            base.epochs(),
-            base.batchSize(),
-            seed);
-    pw.println("compare: " + header);
-    pw.flush();
-
-    List<MethodResult> results = new ArrayList<>();
-    rules.forEach(
-        (method, methodRules) -> {
-          MethodResult result = run(method, base.withRules(methodRules), stream);
-          results.add(result);
-          pw.printf(
-              "%-11s average accuracy %.4f  (%.1f s per task)%n",
-              method, result.averageAccuracy(), result.secondsPerTask());
-          pw.flush();
-        });
-
-    String table = ComparisonTable.markdown(results);
-    writeReport(dir, header, table, results, stream);
+    Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
+    String table;
+    if (runSeeds.size() == 1) {
+      List<MethodResult> single = results.values().stream().map(l -> l.get(0)).toList();
+      table = ComparisonTable.markdown(single);
+      writeReport(dir, header, table, single, stream);
+    } else {
+      table = ComparisonTable.markdownOverSeeds(results);
+      writeReportOverSeeds(dir, header, table, results, stream);
+    }
     pw.println();
     pw.print(table);
     pw.printf("%ntable and plots written to %s%n", dir);
@@ -156,6 +184,37 @@ final class CompareCommand implements Callable<Integer> {
         matrix.finalAccuracies(),
         seconds / matrix.tasks(),
         timer.secondsPerStep());
+  }
+
+  /** The report of several seeds: mean accuracy matrices and mean average-accuracy curves. */
+  private static void writeReportOverSeeds(
+      Path dir,
+      String header,
+      String table,
+      Map<String, List<MethodResult>> results,
+      TaskStream stream) {
+    List<MethodResult> means = new ArrayList<>();
+    results.forEach(
+        (method, runs) -> {
+          MethodResult first = runs.get(0);
+          double[] accuracies = new double[first.finalAccuracies().length];
+          for (MethodResult r : runs) {
+            for (int i = 0; i < accuracies.length; i++) {
+              accuracies[i] += r.finalAccuracies()[i] / runs.size();
+            }
+          }
+          means.add(
+              new MethodResult(
+                  method,
+                  first.description() + ", mean over " + runs.size() + " seeds",
+                  first.sequential()
+                      ? AccuracyReport.meanMatrix(runs.stream().map(MethodResult::matrix).toList())
+                      : null,
+                  accuracies,
+                  first.secondsPerTask(),
+                  first.secondsPerStep()));
+        });
+    writeReport(dir, header, table, means, stream);
   }
 
   private static void writeReport(

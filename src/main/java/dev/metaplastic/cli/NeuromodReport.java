@@ -1,6 +1,7 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.episodes.GoNoGoScores;
+import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -207,6 +208,7 @@ final class NeuromodReport {
     chart
         .addSeries("reversal", new double[] {-0.5, -0.5}, new double[] {low, high})
         .setMarker(SeriesMarkers.NONE)
+        .setLineColor(Color.DARK_GRAY)
         .setLineStyle(SeriesLines.DASH_DASH);
   }
 

@@ -1,8 +1,11 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.ops.Modulator;
+import dev.metaplastic.ops.NeuromodulatoryGate;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +19,9 @@ import picocli.CommandLine.Option;
  */
 final class RuleOptions {
   /** The rules as the command line names them. */
-  static final String CLI_NAMES = "si, ewc, online-ewc, mas, gpm, benna-fusi, meta, neuromod-lr";
+  static final String CLI_NAMES =
+      "si, ewc, online-ewc, mas, gpm, benna-fusi, meta, neuromod-lr, neuromod-gate, or the"
+          + " neuromodulators da, na, ach gating the rules they are joined with (si+na+ach)";
 
   @Option(names = "--c", description = "SI strength c. Default: the stream's preset.")
   Double c;
@@ -79,6 +84,25 @@ final class RuleOptions {
   Double baselineRate;
 
   @Option(
+      names = "--kappa-da",
+      description =
+          "Neuromodulatory gate: dopamine's slope kappa_DA on the rate. Default: the preset.")
+  Double kappaDa;
+
+  @Option(
+      names = "--kappa-na",
+      description =
+          "Neuromodulatory gate: noradrenaline's slope kappa_NA on the rate. Default: the preset.")
+  Double kappaNa;
+
+  @Option(
+      names = "--kappa-ach",
+      description =
+          "Neuromodulatory gate: acetylcholine's slope kappa_ACh on the penalties' strength."
+              + " Default: the preset.")
+  Double kappaAch;
+
+  @Option(
       names = "--min-gain",
       description = "Neuromodulated learning rate: lowest gain. Default: the stream's preset.")
   Double minGain;
@@ -93,12 +117,27 @@ final class RuleOptions {
    * stream} overridden by these options.
    */
   RuleConfig rule(String cliName, String stream, boolean binarized) {
-    String name = cliName.replace('-', '_');
     if (!isRule(cliName)) {
       throw new IllegalArgumentException(
           "unknown rule '" + cliName + "'; expected one of " + CLI_NAMES);
     }
-    Map<String, Double> h = new LinkedHashMap<>(RulePresets.defaults(name, stream, binarized));
+    String name = cliName.replace('-', '_');
+    return configure(name, RulePresets.defaults(name, stream, binarized));
+  }
+
+  /** The neuromodulatory gate of {@code modulators}, its other constants from the preset. */
+  private RuleConfig gate(Set<Modulator> modulators, String stream, boolean binarized) {
+    Map<String, Double> h =
+        new LinkedHashMap<>(RulePresets.defaults(NeuromodulatoryGate.NAME, stream, binarized));
+    for (Modulator m : NeuromodulatoryGate.GATES) {
+      h.put(m.shortName(), modulators.contains(m) ? 1.0 : 0.0);
+    }
+    return configure(NeuromodulatoryGate.NAME, h);
+  }
+
+  /** Rule {@code name} with {@code preset} overridden by these options. */
+  private RuleConfig configure(String name, Map<String, Double> preset) {
+    Map<String, Double> h = new LinkedHashMap<>(preset);
     Map<String, Double> given = new LinkedHashMap<>();
     given.put("c", c);
     given.put("xi", xi);
@@ -113,6 +152,9 @@ final class RuleOptions {
     given.put("baseline_rate", baselineRate);
     given.put("min_gain", minGain);
     given.put("max_gain", maxGain);
+    given.put("kappa_da", kappaDa);
+    given.put("kappa_na", kappaNa);
+    given.put("kappa_ach", kappaAch);
     given.forEach(
         (key, value) -> {
           if (value != null && h.containsKey(key)) {
@@ -126,6 +168,9 @@ final class RuleOptions {
    * The rules named on the command line: none for {@code none} (fine-tuning), one rule, or several
    * joined by {@code +} to share one graph, such as {@code ewc+neuromod-lr} (EWC's penalty with the
    * neuromodulated learning-rate gate; at most one of them may transform the optimizer's steps).
+   * Neuromodulators among them ({@code da}, {@code na}, {@code ach}) make one {@link
+   * NeuromodulatoryGate} of those modulators: {@code si+na+ach} is SI gated by noradrenaline and
+   * acetylcholine.
    */
   List<RuleConfig> rules(String cliName, String stream, boolean binarized) {
     if (cliName.equals("none")) {
@@ -136,8 +181,16 @@ final class RuleOptions {
           "unknown rule '" + cliName + "'; expected none or one of " + CLI_NAMES);
     }
     List<RuleConfig> out = new ArrayList<>();
+    Set<Modulator> modulators = EnumSet.noneOf(Modulator.class);
     for (String part : cliName.split("\\+")) {
-      out.add(rule(part, stream, binarized));
+      if (isModulator(part)) {
+        modulators.add(Modulator.named(part));
+      } else {
+        out.add(rule(part, stream, binarized));
+      }
+    }
+    if (!modulators.isEmpty()) {
+      out.add(gate(modulators, stream, binarized));
     }
     return out;
   }
@@ -150,11 +203,16 @@ final class RuleOptions {
     String[] parts = cliName.split("\\+", -1);
     Set<String> seen = new HashSet<>();
     for (String part : parts) {
-      if (!isRule(part) || !seen.add(part.replace('-', '_'))) {
+      if (!(isRule(part) || isModulator(part)) || !seen.add(part.replace('-', '_'))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Whether {@code part} names a neuromodulator that gates consolidation rules (da, na, ach). */
+  static boolean isModulator(String part) {
+    return NeuromodulatoryGate.GATES.stream().anyMatch(m -> m.shortName().equals(part));
   }
 
   /** Whether {@code cliName} (such as {@code online-ewc}) names a known rule. */

@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.ops.NeuromodulatoryGate;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.Map;
  *       network grow to units).
  *   <li>Neuromodulated learning rate: κ = 1, β = 0.05, gain in [1, 3] on every stream; not swept
  *       yet.
+ *   <li>Neuromodulatory gate: {@link NeuromodulatoryGate.Config#of}'s constants on every stream
+ *       (alone, as {@code neuromod-gate}, with all three modulators).
  * </ul>
  */
 final class RulePresets {
@@ -56,6 +59,8 @@ final class RulePresets {
           binarized ? Map.of("m", 20.0, "reference", 0.0) : Map.of("m", 30.0, "reference", 1.0);
       case "neuromod_lr" ->
           Map.of("kappa", 1.0, "baseline_rate", 0.05, "min_gain", 1.0, "max_gain", 3.0);
+      case "neuromod_gate" ->
+          NeuromodulatoryGate.Config.of(NeuromodulatoryGate.GATES).hyperparameters();
       default -> throw new IllegalArgumentException("no preset for rule '" + name + "'");
     };
   }

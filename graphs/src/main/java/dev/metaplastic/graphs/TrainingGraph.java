@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableList;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.PenaltyScale;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.StepContext;
 import dev.metaplastic.ops.VariableRegistry;
@@ -167,6 +168,7 @@ public final class TrainingGraph {
     Ops step = variables.scope("train_step");
     List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
     List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
+    Operand<TFloat32> scale = penaltyScale(step);
     for (ConsolidationRule rule : rules) {
       if (!rule.hasPenalty()) {
         continue;
@@ -181,7 +183,9 @@ public final class TrainingGraph {
                           rule.penalty(),
                           parameters));
       for (int i = 0; i < parameters.size(); i++) {
-        totalGradients.set(i, step.math.add(totalGradients.get(i), penaltyGradients.get(i)));
+        Operand<TFloat32> g = penaltyGradients.get(i);
+        totalGradients.set(
+            i, step.math.add(totalGradients.get(i), scale == null ? g : step.math.mul(scale, g)));
       }
     }
     List<Operation> beforeUpdate = new ArrayList<>();
@@ -340,7 +344,22 @@ public final class TrainingGraph {
     }
     List<Operand<TFloat32>> penalties = new ArrayList<>();
     rules.forEach(rule -> penalties.add(rule.penalty()));
-    return tf.withName("penalty").math.addN(penalties);
+    Operand<TFloat32> scale = penaltyScale(tf);
+    return scale == null
+        ? tf.withName("penalty").math.addN(penalties)
+        : tf.withName("penalty").math.mul(scale, tf.math.addN(penalties));
+  }
+
+  /** The product of the rules' {@link PenaltyScale}s, or null when no rule scales penalties. */
+  private Operand<TFloat32> penaltyScale(Ops tf) {
+    Operand<TFloat32> scale = null;
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof PenaltyScale scaling) {
+        Operand<TFloat32> s = scaling.penaltyScale(tf);
+        scale = scale == null ? s : tf.math.mul(scale, s);
+      }
+    }
+    return scale;
   }
 
   private static List<Operand<TFloat32>> gradients(

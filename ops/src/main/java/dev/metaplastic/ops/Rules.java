@@ -19,7 +19,8 @@ public final class Rules {
         GradientProjectionMemory.NAME,
         BennaFusiSynapse.NAME,
         Metaplasticity.NAME,
-        NeuromodulatedLearningRate.NAME);
+        NeuromodulatedLearningRate.NAME,
+        NeuromodulatoryGate.NAME);
   }
 
   /**
@@ -43,6 +44,8 @@ public final class Rules {
       case Metaplasticity.NAME -> Metaplasticity.Config.fromHyperparameters(hyperparameters);
       case NeuromodulatedLearningRate.NAME ->
           NeuromodulatedLearningRate.Config.fromHyperparameters(hyperparameters);
+      case NeuromodulatoryGate.NAME ->
+          NeuromodulatoryGate.Config.fromHyperparameters(hyperparameters);
       default ->
           throw new IllegalArgumentException(
               "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));

@@ -11,7 +11,16 @@ class RulesTest {
   @Test
   void listsEveryRuleInReadmeOrder() {
     assertEquals(
-        List.of("si", "ewc", "online_ewc", "mas", "gpm", "benna_fusi", "meta", "neuromod_lr"),
+        List.of(
+            "si",
+            "ewc",
+            "online_ewc",
+            "mas",
+            "gpm",
+            "benna_fusi",
+            "meta",
+            "neuromod_lr",
+            "neuromod_gate"),
         Rules.names());
   }
 
@@ -22,7 +31,7 @@ class RulesTest {
             IllegalArgumentException.class, () -> Rules.fromHyperparameters("nope", Map.of()));
     assertEquals(
         "unknown rule 'nope'; this version knows: si, ewc, online_ewc, mas, gpm, benna_fusi, meta,"
-            + " neuromod_lr",
+            + " neuromod_lr, neuromod_gate",
         unknown.getMessage());
   }
 }
