@@ -60,6 +60,22 @@ class EveryRuleRoundTripTest {
             rule(
                 "neuromod_lr",
                 Map.of("kappa", 2.0, "baseline_rate", 0.2, "min_gain", 0.5, "max_gain", 3.0)),
+            false),
+        Arguments.of(
+            rule(
+                "neuromod_gate",
+                Map.ofEntries(
+                    Map.entry("da", 1.0),
+                    Map.entry("na", 1.0),
+                    Map.entry("ach", 1.0),
+                    Map.entry("prediction_rate", 0.2),
+                    Map.entry("fast_rate", 0.5),
+                    Map.entry("slow_rate", 0.1),
+                    Map.entry("kappa_da", 1.0),
+                    Map.entry("kappa_na", 2.0),
+                    Map.entry("kappa_ach", 2.0),
+                    Map.entry("min_gain", 0.25),
+                    Map.entry("max_gain", 3.0))),
             false));
   }
 

@@ -351,11 +351,15 @@ public final class NeuromodulatoryGate implements ConsolidationRule, PenaltyScal
     Operand<TFloat32> loss = checkNotNull(step.taskLoss(), "%s needs the task loss", NAME);
     Ops after = step.tf();
     Signals s = signals(after, loss, prediction, recent, expected, seen, config);
+    // Every new value is computed before any is written: each reads the others' old values.
+    Ops write =
+        after.withControlDependencyOps(
+            List.of(s.prediction().op(), s.recent().op(), s.expected().op()));
     List<Op> folds =
         List.of(
-            after.assign(prediction, s.prediction()),
-            after.assign(recent, s.recent()),
-            after.assign(expected, s.expected()));
+            write.assign(prediction, s.prediction()),
+            write.assign(recent, s.recent()),
+            write.assign(expected, s.expected()));
     // The flag changes only once the new state, which reads it, is written.
     Op mark = after.withControlDependencies(folds).assign(seen, after.constant(1f));
     List<Op> out = new ArrayList<>(folds);
