@@ -5,15 +5,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Operation;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
@@ -167,25 +164,18 @@ public final class EpisodeTrainingGraph {
     Operand<TFloat32> meanLoss =
         lossScope.withName("masked_mean").math.div(maskedSum(lossScope, perStep), mass);
 
-    Ops train = variables.scope("train_episode");
-    List<Operand<TFloat32>> gradients = GradientClipping.gradients(train, meanLoss, parameters);
-    Operand<TFloat32> norm = GradientClipping.globalNorm(train, gradients);
-    List<Operand<TFloat32>> clipped = GradientClipping.clip(train, gradients, norm, clipNorm);
-    List<Operation> beforeUpdate = new ArrayList<>();
-    clipped.forEach(g -> beforeUpdate.add(g.op()));
-    beforeUpdate.add(meanLoss.op());
-    Ops afterGradients = train.withControlDependencyOps(beforeUpdate);
-    List<Op> updates = new ArrayList<>(updater.apply(afterGradients, parameters, clipped));
-    Operand<TInt64> batch =
-        afterGradients.gather(
-            afterGradients.shape(inputs, TInt64.class),
-            afterGradients.constant(0),
-            afterGradients.constant(0));
-    updates.add(afterGradients.assignAdd(trainingSteps, afterGradients.constant(1L)));
-    updates.add(afterGradients.assignAdd(episodesTrained, batch));
-    Ops done = train.withControlDependencies(updates);
-    this.trainLoss = done.withName("loss").identity(meanLoss);
-    this.gradientNorm = done.withName("gradient_norm").identity(norm);
+    EpisodeOptimizerStep.Outputs optimizerStep =
+        EpisodeOptimizerStep.build(
+            variables.scope("train_episode"),
+            meanLoss,
+            parameters,
+            updater,
+            clipNorm,
+            trainingSteps,
+            episodesTrained,
+            inputs);
+    this.trainLoss = optimizerStep.loss();
+    this.gradientNorm = optimizerStep.gradientNorm();
 
     Ops eval = variables.scope("evaluate_episode");
     this.evaluateLoss = eval.withName("loss").identity(meanLoss);

@@ -175,7 +175,13 @@ public final class GoNoGoAgent {
       Ops tf, Operand<TFloat32> cues, Operand<TFloat32> outcomeGo, Operand<TFloat32> noise) {
     Operand<TInt32> batch = tf.shape.size(tf.shape(cues), tf.constant(0));
     Operand<TFloat32> zero = tf.zerosLike(tf.gather(outcomeGo, tf.constant(0), tf.constant(1)));
-    Operand<TFloat32> h = initialState(tf, batch);
+    Operand<TInt32> stateShape =
+        tf.concat(
+            List.of(
+                tf.slice(tf.shape(cues), tf.constant(new int[] {0}), tf.constant(new int[] {1})),
+                tf.constant(new int[] {spec.hidden()})),
+            tf.constant(0));
+    Operand<TFloat32> h = tf.zeros(stateShape, TFloat32.class);
     Operand<TFloat32> trace =
         spec.plastic()
             ? HebbianPlasticity.initialTrace(tf, batch, spec.inputSize(), spec.hidden())
@@ -304,16 +310,6 @@ public final class GoNoGoAgent {
   private static Operand<TFloat32> linear(
       Ops tf, Operand<TFloat32> x, Parameter kernel, Parameter bias) {
     return tf.nn.biasAdd(tf.linalg.matMul(x, kernel.variable()), bias.variable());
-  }
-
-  private Operand<TFloat32> initialState(Ops tf, Operand<TInt32> batch) {
-    Operand<TInt32> shape =
-        tf.concat(
-            List.of(
-                tf.reshape(batch, tf.constant(new int[] {1})),
-                tf.constant(new int[] {spec.hidden()})),
-            tf.constant(0));
-    return tf.zeros(shape, TFloat32.class);
   }
 
   private Parameter add(VariableRegistry variables, String name, InitialValue init) {

@@ -5,15 +5,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Operation;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Stack;
@@ -136,26 +133,18 @@ public final class GoNoGoTrainingGraph {
     GoNoGoAgent.Episode played = agent.play(model, cues, outcomeGo, noise);
     Operand<TFloat32> loss = loss(variables.scope("loss"), played);
 
-    Ops train = variables.scope("train_episode");
-    List<Operand<TFloat32>> gradients = GradientClipping.gradients(train, loss, parameters);
-    Operand<TFloat32> norm = GradientClipping.globalNorm(train, gradients);
-    List<Operand<TFloat32>> clipped =
-        GradientClipping.clip(train, gradients, norm, config.clipNorm());
-    List<Operation> beforeUpdate = new ArrayList<>();
-    clipped.forEach(g -> beforeUpdate.add(g.op()));
-    beforeUpdate.add(loss.op());
-    Ops afterGradients = train.withControlDependencyOps(beforeUpdate);
-    List<Op> updates = new ArrayList<>(updater.apply(afterGradients, parameters, clipped));
-    Operand<TInt64> batch =
-        afterGradients.gather(
-            afterGradients.shape(outcomeGo, TInt64.class),
-            afterGradients.constant(0),
-            afterGradients.constant(0));
-    updates.add(afterGradients.assignAdd(trainingSteps, afterGradients.constant(1L)));
-    updates.add(afterGradients.assignAdd(episodesTrained, batch));
-    Ops done = train.withControlDependencies(updates);
-    this.trainLoss = done.withName("loss").identity(loss);
-    this.gradientNorm = done.withName("gradient_norm").identity(norm);
+    EpisodeOptimizerStep.Outputs optimizerStep =
+        EpisodeOptimizerStep.build(
+            variables.scope("train_episode"),
+            loss,
+            parameters,
+            updater,
+            config.clipNorm(),
+            trainingSteps,
+            episodesTrained,
+            outcomeGo);
+    this.trainLoss = optimizerStep.loss();
+    this.gradientNorm = optimizerStep.gradientNorm();
 
     Ops out = variables.scope("play");
     Map<String, Operand<TFloat32>> series = new LinkedHashMap<>();

@@ -13,13 +13,8 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Acetylcholine's gate wired into a {@link TrainingGraph} with SI and SGD: after a first task is
@@ -49,36 +44,37 @@ class NeuromodulatoryGateTrainingTest {
           Session ps = new Session(plainGraph)) {
         Random random = new Random(5);
         for (int step = 0; step < 6; step++) {
-          trainStep(gs, gated, batch(random), step % 2);
+          TrainingSteps.trainStep(gs, gated, batch(random), BATCH, step % 2);
         }
         gs.runner().fetch(gated.tasksConsolidated()).run().close();
         for (int step = 0; step < 4; step++) {
-          trainStep(gs, gated, batch(random), 1 + step % 2);
+          TrainingSteps.trainStep(gs, gated, batch(random), BATCH, 1 + step % 2);
         }
-        float u = read(gs, gated.variables().get("neuromod_gate/task_loss/expected"))[0];
+        float u =
+            TrainingSteps.read(gs, gated.variables().get("neuromod_gate/task_loss/expected"))[0];
         assertTrue(u > 0, "the gate has seen varying losses, u = " + u);
         double scale = 1 + ACH.trustSlope() * u;
         for (Map.Entry<String, TrainingGraph.Loader> e : gated.loaders().entrySet()) {
-          float[] value = read(gs, gated.variables().get(e.getKey()));
+          float[] value = TrainingSteps.read(gs, gated.variables().get(e.getKey()));
           Shape shape = gated.variables().get(e.getKey()).shape();
           for (TrainingGraph other : List.of(si, plain)) {
             if (other.loaders().containsKey(e.getKey())) {
-              load(other == si ? ss : ps, other, e.getKey(), value, shape);
+              TrainingSteps.load(other == si ? ss : ps, other, e.getKey(), value, shape);
             }
           }
         }
         float[] x = batch(random);
         List<float[]> before =
-            gated.parameters().stream().map(p -> read(gs, p.variable())).toList();
-        trainStep(gs, gated, x, 2);
-        trainStep(ss, si, x, 2);
-        trainStep(ps, plain, x, 2);
+            gated.parameters().stream().map(p -> TrainingSteps.read(gs, p.variable())).toList();
+        TrainingSteps.trainStep(gs, gated, x, BATCH, 2);
+        TrainingSteps.trainStep(ss, si, x, BATCH, 2);
+        TrainingSteps.trainStep(ps, plain, x, BATCH, 2);
         double largest = 0;
         for (int k = 0; k < before.size(); k++) {
           Parameter p = gated.parameters().get(k);
-          float[] g = read(gs, p.variable());
-          float[] s = read(ss, si.parameters().get(k).variable());
-          float[] n = read(ps, plain.parameters().get(k).variable());
+          float[] g = TrainingSteps.read(gs, p.variable());
+          float[] s = TrainingSteps.read(ss, si.parameters().get(k).variable());
+          float[] n = TrainingSteps.read(ps, plain.parameters().get(k).variable());
           for (int i = 0; i < g.length; i++) {
             double plainStep = (double) n[i] - before.get(k)[i];
             double penaltyStep = (double) s[i] - n[i];
@@ -104,43 +100,5 @@ class NeuromodulatoryGateTrainingTest {
       x[i] = (float) random.nextGaussian();
     }
     return x;
-  }
-
-  private static void trainStep(Session s, TrainingGraph training, float[] x, int shift) {
-    int[] y = new int[BATCH];
-    int[] task = new int[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-      y[i] = (i + shift) % SPEC.classesPerHead();
-      task[i] = i % SPEC.heads();
-    }
-    try (TFloat32 xt =
-            TFloat32.tensorOf(Shape.of(BATCH, SPEC.inputSize()), DataBuffers.of(x, true, false));
-        TInt32 yt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(y, true, false));
-        TInt32 tt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(task, true, false))) {
-      s.runner()
-          .feed(training.x(), xt)
-          .feed(training.y(), yt)
-          .feed(training.task(), tt)
-          .fetch(training.loss())
-          .run()
-          .close();
-    }
-  }
-
-  private static void load(
-      Session s, TrainingGraph training, String name, float[] value, Shape shape) {
-    TrainingGraph.Loader loader = training.loaders().get(name);
-    try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(value, true, false))) {
-      s.runner().feed(loader.value(), t).addTarget(loader.assign()).run().close();
-    }
-  }
-
-  private static float[] read(Session s, Operand<?> variable) {
-    try (Result r = s.runner().fetch(variable).run()) {
-      TFloat32 t = (TFloat32) r.get(0);
-      float[] out = new float[(int) t.shape().size()];
-      t.asRawTensor().data().asFloats().read(out);
-      return out;
-    }
   }
 }
