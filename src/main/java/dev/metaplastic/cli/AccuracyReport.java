@@ -1,11 +1,11 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.train.AccuracyMatrix;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,24 +23,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class AccuracyReport {
   private AccuracyReport() {}
 
-  /** Prints R_ij with one row per trained task, then the summary metrics. */
+  /** Prints {@code title}, then the matrix as its {@link AccuracyMatrix#toString() table}. */
   static void printMatrix(PrintWriter out, String title, AccuracyMatrix m) {
     out.println(title);
-    StringBuilder header = new StringBuilder(String.format("%-14s", "after task"));
-    for (int j = 0; j < m.tasks(); j++) {
-      header.append(String.format("%9s", "task " + j));
-    }
-    out.println(header);
-    for (int i = 0; i < m.tasks(); i++) {
-      StringBuilder row = new StringBuilder(String.format("%-14s", i));
-      for (int j = 0; j < m.tasks(); j++) {
-        row.append(j <= i ? String.format("%9.4f", m.get(i, j)) : String.format("%9s", ""));
-      }
-      out.println(row);
-    }
-    out.printf(
-        "average accuracy %.4f   backward transfer %+.4f   forgetting %.4f%n%n",
-        m.averageAccuracy(), m.backwardTransfer(), m.forgetting());
+    out.println(m);
+    out.println();
     out.flush();
   }
 
@@ -134,10 +121,11 @@ final class AccuracyReport {
     return chart;
   }
 
+  /** Writes a chart as a PNG, complete or not at all ({@link StagedFile}). */
   static void save(Chart<?, ?> chart, Path file) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    try (StagedFile staged = StagedFile.create(file, "plot")) {
+      BitmapEncoder.saveBitmap(chart, staged.output(), BitmapEncoder.BitmapFormat.PNG);
+      staged.commit();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write plot " + file, e);
     }

@@ -1,6 +1,7 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.DataStream;
@@ -8,7 +9,6 @@ import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.serve.PredictorBenchmark;
-import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
 import dev.metaplastic.train.TrainerConfig;
@@ -194,7 +194,7 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       if (dir != null) {
         try {
-          Checkpoints.deleteTree(dir);
+          Outputs.deleteTree(dir);
         } catch (IOException e) {
           System.err.println("could not delete " + dir + ": " + e.getMessage());
         }

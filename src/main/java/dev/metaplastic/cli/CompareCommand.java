@@ -1,15 +1,14 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,7 +92,7 @@ final class CompareCommand implements Callable<Integer> {
         if (!method.equals("finetune")
             && !method.equals("joint")
             && !RuleOptions.isCombination(method)) {
-          throw new IllegalArgumentException(
+          throw new InvalidInputException(
               "unknown method '"
                   + method
                   + "'; expected finetune, joint or one of "
@@ -246,11 +245,6 @@ final class CompareCommand implements Callable<Integer> {
     md.append(String.join("; ", names)).append(".\n\n");
     md.append("![average accuracy](average-accuracy.png)\n\n");
     plots.forEach(p -> md.append("![").append(p).append("](").append(p).append(")\n"));
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("compare.md"), md.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve("compare.md"), e);
-    }
+    StagedFile.writeString(dir.resolve("compare.md"), "report", md.toString());
   }
 }

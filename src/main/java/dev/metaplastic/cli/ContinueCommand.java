@@ -1,9 +1,11 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.ContinuationStream;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.interop.KerasImport;
@@ -196,11 +198,15 @@ final class ContinueCommand implements Callable<Integer> {
     }
 
     PrintWriter pw = spec.commandLine().getOut();
-    ImportedModel imported = KerasImport.load(from);
+    ImportedModel imported = InvalidInputException.validating("", () -> KerasImport.load(from));
     Path data = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
     FashionMnist fashion = FashionMnist.load(data);
     String testSet = "the Fashion-MNIST test set in " + data;
-    imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    try {
+      imported.checkData(fashion.test().featureSize(), 1, FashionMnist.CLASS_NAMES.size(), testSet);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
     imported = imported.withReferenceAccuracy(imported.accuracy(fashion.test()), testSet);
     double reference = imported.source().getReferenceAccuracy();
     pw.print(imported.describe());
@@ -313,10 +319,10 @@ final class ContinueCommand implements Callable<Integer> {
     positive(importanceSamples, "--importance-samples");
     positive(trainExamples, "--train-examples");
     if (seeds.isEmpty() || new HashSet<>(seeds).size() != seeds.size()) {
-      throw new IllegalArgumentException("--seeds must list distinct seeds, got " + seeds);
+      throw new InvalidInputException("--seeds must list distinct seeds, got " + seeds);
     }
     if (!ContinuationStream.KINDS.contains(stream)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown --stream '"
               + stream
               + "'; expected one of "
@@ -326,7 +332,7 @@ final class ContinueCommand implements Callable<Integer> {
 
   private static void positive(int value, String option) {
     if (value < 1) {
-      throw new IllegalArgumentException(option + " must be at least 1, got " + value);
+      throw new InvalidInputException(option + " must be at least 1, got " + value);
     }
   }
 
@@ -346,7 +352,7 @@ final class ContinueCommand implements Callable<Integer> {
 
   private RuleConfig rule(String name) {
     if (!RuleOptions.isRule(name)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '"
               + name
               + "'; expected finetune, joint or one of "
@@ -359,7 +365,7 @@ final class ContinueCommand implements Callable<Integer> {
   private Sweep sweep(String text) {
     Matcher m = SWEEP.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "--sweep expects RULE:PARAMETER=V1,V2,..., such as ewc:lambda=10,100,1000; got '"
               + text
               + "'");
@@ -367,7 +373,7 @@ final class ContinueCommand implements Callable<Integer> {
     RuleConfig base = rule(m.group(1));
     String parameter = m.group(2);
     if (!base.hyperparameters().containsKey(parameter)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "--sweep "
               + text
               + ": rule "
@@ -383,8 +389,7 @@ final class ContinueCommand implements Callable<Integer> {
       try {
         h.put(parameter, Double.parseDouble(value.trim()));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--sweep " + text + ": '" + value + "' is not a number", e);
+        throw new InvalidInputException("--sweep " + text + ": '" + value + "' is not a number", e);
       }
       RuleConfig rule = Rules.fromHyperparameters(base.name(), h);
       String label = parameter + "=" + value.trim();
@@ -533,11 +538,7 @@ final class ContinueCommand implements Callable<Integer> {
   }
 
   private static void write(Path file, String text) {
-    try {
-      Files.writeString(file, text);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    StagedFile.writeString(file, "report", text);
   }
 
   /**

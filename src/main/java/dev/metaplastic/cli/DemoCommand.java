@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.AccuracyMatrix;
@@ -50,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (seeds < 1) {
-      throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
+      throw new InvalidInputException("--seeds must be at least 1, got " + seeds);
     }
     PrintWriter pw = spec.commandLine().getOut();
     TaskStream stream = streamOptions.open(0, pw).stream();

@@ -1,8 +1,8 @@
 package dev.metaplastic.cli;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.episodes.EpisodeTask;
 import dev.metaplastic.graphs.OptimizerConfig;
 
@@ -28,9 +28,9 @@ record EpisodeRunConfig(
   EpisodeRunConfig {
     checkNotNull(task, "task");
     checkNotNull(optimizer, "optimizer");
-    checkArgument(hidden > 0, "--hidden must be positive, got %s", hidden);
-    checkArgument(episodes > 0, "--episodes must be positive, got %s", episodes);
-    checkArgument(batch > 0, "--batch must be positive, got %s", batch);
-    checkArgument(evalEvery > 0, "--eval-every must be positive, got %s", evalEvery);
+    InvalidInputException.check(hidden > 0, "--hidden must be positive, got %s", hidden);
+    InvalidInputException.check(episodes > 0, "--episodes must be positive, got %s", episodes);
+    InvalidInputException.check(batch > 0, "--batch must be positive, got %s", batch);
+    InvalidInputException.check(evalEvery > 0, "--eval-every must be positive, got %s", evalEvery);
   }
 }

@@ -1,7 +1,6 @@
 package dev.metaplastic.cli;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.episodes.EpisodeTask;
 import dev.metaplastic.episodes.Episodes;
 import dev.metaplastic.episodes.GoNoGoReversalTask;
@@ -20,7 +19,7 @@ record EvaluationSet(Episodes episodes, GoNoGoReversalTask.Sample reversals) {
 
   /** Samples {@code count} episodes from a {@link Random} seeded apart from the training one. */
   static EvaluationSet sample(EpisodeTask task, int count, long seed) {
-    checkArgument(count > 0, "--eval-episodes must be positive, got %s", count);
+    InvalidInputException.check(count > 0, "--eval-episodes must be positive, got %s", count);
     Random random = new Random(seed + SEED_OFFSET);
     if (task instanceof GoNoGoReversalTask gonogo) {
       GoNoGoReversalTask.Sample sample = gonogo.sampleWithReversals(count, random);

@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.Checkpoints;
@@ -34,7 +35,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (Files.isRegularFile(checkpoint.resolve("saved_model.pb"))) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           checkpoint
               + " is already a SavedModel, not a checkpoint; copy the directory to move it, or"
               + " inspect it");

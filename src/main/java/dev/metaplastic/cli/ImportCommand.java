@@ -1,7 +1,9 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.FashionMnist;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.interop.KerasImport;
@@ -10,6 +12,7 @@ import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ModelSession;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,12 +72,14 @@ final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (Files.exists(dir)) {
-      throw new IllegalArgumentException(dir + " already exists; import into a new directory");
-    }
+    InvalidInputException.check(
+        !Files.exists(dir, LinkOption.NOFOLLOW_LINKS),
+        "%s already exists; import into a new directory",
+        dir);
+    Outputs.checkWritable(dir, "DIR");
     List<RuleConfig> chosen = rules.rules(rule, "split", false);
     PrintWriter out = spec.commandLine().getOut();
-    ImportedModel imported = KerasImport.load(source);
+    ImportedModel imported = InvalidInputException.validating("", () -> KerasImport.load(source));
     Path data =
         dataDir != null || !FashionMnist.isPresent(FashionMnist.DEFAULT_DIR)
             ? dataDir
@@ -82,7 +87,11 @@ final class ImportCommand implements Callable<Integer> {
     if (data != null) {
       Examples test = FashionMnist.load(data).test();
       String name = "the Fashion-MNIST test set in " + data;
-      imported.checkData(test.featureSize(), 1, FashionMnist.CLASS_NAMES.size(), name);
+      try {
+        imported.checkData(test.featureSize(), 1, FashionMnist.CLASS_NAMES.size(), name);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(e.getMessage(), e);
+      }
       imported = imported.withReferenceAccuracy(imported.accuracy(test), name);
     }
     out.print(imported.describe());

@@ -10,6 +10,7 @@ import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.interop.SignatureInfo;
 import dev.metaplastic.interop.TensorInfo;
 import dev.metaplastic.interop.VariableInfo;
+import dev.metaplastic.savedmodel.SavedModelValidator;
 import dev.metaplastic.savedmodel.SavedModels;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,7 +28,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code metaplastic inspect DIR}: what a SavedModel holds — its signatures with their inputs and
  * outputs, its variables with a summary of their values, whoever wrote it — and, for a SavedModel
- * exported by Metaplastic, its manifest with per-rule state summaries.
+ * exported by Metaplastic, its manifest with per-rule state summaries. What {@link
+ * SavedModelValidator} finds inconsistent (variables without saved values, a manifest that
+ * contradicts the graph) comes first, one {@code warning:} line each: inspect shows a damaged model
+ * rather than refusing it.
  */
 @Command(
     name = "inspect",
@@ -45,8 +49,10 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    List<String> problems = SavedModelValidator.problems(dir);
     try (SavedModelInfo model = SavedModelInfo.open(dir)) {
       out.printf("SavedModel %s (tag %s)%n", dir, SavedModelInfo.TAG);
+      problems.forEach(p -> out.println("warning: " + p));
       printSignatures(model, out);
       printVariables(model, out);
       printManifest(model, dir, out);

@@ -2,6 +2,7 @@ package dev.metaplastic.cli;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.episodes.RewardedGoNoGoTask;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.GoNoGoAgentSpec;
@@ -166,8 +167,17 @@ final class NeuromodCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Output directory. Default: out/neuromod.")
   Path out;
 
-  @Override
-  public Integer call() {
+  /** What the options describe, checked before anything trains. */
+  private record Study(
+      RewardedGoNoGoTask task,
+      Neuromodulators.Config constants,
+      Map<String, Neuromodulators.Config> conditions,
+      NeuromodRun.Settings settings) {}
+
+  /**
+   * The task, constants, conditions and settings of the options; one agent per condition checked.
+   */
+  private Study study() {
     checkArgument(!seeds.isEmpty(), "--seeds must name at least one seed");
     checkArgument(evalEpisodes > 0, "--eval-episodes must be positive, got %s", evalEpisodes);
     checkArgument(steps > 0, "--episodes must be positive, got %s", steps);
@@ -187,9 +197,11 @@ final class NeuromodCommand implements Callable<Integer> {
     Map<String, Neuromodulators.Config> chosen = new LinkedHashMap<>();
     for (String condition : conditions) {
       String name = condition.trim().toLowerCase(Locale.ROOT);
-      chosen.put(
-          name.equals(PLAIN) ? PLAIN : Modulator.describe(Modulator.parse(name)),
-          name.equals(PLAIN) ? constants : constants.withActive(Modulator.parse(name)));
+      boolean plain = name.equals(PLAIN);
+      Neuromodulators.Config modulators =
+          plain ? constants : constants.withActive(Modulator.parse(name));
+      agent(plain ? PLAIN : Modulator.describe(modulators.active()), modulators, 0);
+      chosen.put(plain ? PLAIN : Modulator.describe(modulators.active()), modulators);
     }
     GoNoGoTrainingGraph.Config training =
         new GoNoGoTrainingGraph.Config(
@@ -197,8 +209,23 @@ final class NeuromodCommand implements Callable<Integer> {
             0.5,
             entropy,
             EpisodeTrainingGraph.DEFAULT_CLIP_NORM);
-    NeuromodRun.Settings settings =
-        new NeuromodRun.Settings(task, steps, batch, evalEvery, training);
+    return new Study(
+        task, constants, chosen, new NeuromodRun.Settings(task, steps, batch, evalEvery, training));
+  }
+
+  /** The agent of a condition on a seed. */
+  private GoNoGoAgentSpec agent(String condition, Neuromodulators.Config modulators, long seed) {
+    return new GoNoGoAgentSpec(
+        cues, hidden, trials, !condition.equals(PLAIN), modulators, RewardSchedule.USUAL, seed);
+  }
+
+  @Override
+  public Integer call() {
+    Study study = InvalidInputException.validating("", this::study);
+    RewardedGoNoGoTask task = study.task();
+    Neuromodulators.Config constants = study.constants();
+    Map<String, Neuromodulators.Config> chosen = study.conditions();
+    NeuromodRun.Settings settings = study.settings();
     Path dir = out != null ? out : Path.of("out", "neuromod");
     PrintWriter pw = spec.commandLine().getOut();
     String header =
@@ -231,15 +258,7 @@ final class NeuromodCommand implements Callable<Integer> {
           task.sample(evalEpisodes, new Random(seed + EvaluationSet.SEED_OFFSET));
       for (Map.Entry<String, Neuromodulators.Config> c : chosen.entrySet()) {
         String condition = c.getKey();
-        GoNoGoAgentSpec agent =
-            new GoNoGoAgentSpec(
-                cues,
-                hidden,
-                trials,
-                !condition.equals(PLAIN),
-                c.getValue(),
-                RewardSchedule.USUAL,
-                seed);
+        GoNoGoAgentSpec agent = agent(condition, c.getValue(), seed);
         NeuromodResult r =
             NeuromodRun.run(
                 condition,

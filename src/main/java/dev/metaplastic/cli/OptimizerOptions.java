@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.graphs.OptimizerConfig;
 import picocli.CommandLine.Option;
 
@@ -20,10 +21,13 @@ final class OptimizerOptions {
   /** The optimizer chosen on the command line. */
   OptimizerConfig config() {
     return switch (optimizer) {
-      case "sgd" -> new OptimizerConfig.Sgd(learningRate);
-      case "adam" -> OptimizerConfig.Adam.withLearningRate(learningRate);
+      case "sgd" ->
+          InvalidInputException.validating("--lr", () -> new OptimizerConfig.Sgd(learningRate));
+      case "adam" ->
+          InvalidInputException.validating(
+              "--lr", () -> OptimizerConfig.Adam.withLearningRate(learningRate));
       default ->
-          throw new IllegalArgumentException(
+          throw new InvalidInputException(
               "unknown optimizer '" + optimizer + "'; expected sgd or adam");
     };
   }

@@ -1,15 +1,14 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.episodes.EpisodeTask;
 import dev.metaplastic.episodes.EpisodeTasks;
 import dev.metaplastic.episodes.Episodes;
+import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.savedmodel.StagedDirectory;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -145,10 +144,11 @@ final class PlasticCommand implements Callable<Integer> {
       StagedDirectory.checkTarget(export.toAbsolutePath().normalize());
     }
     EpisodeTask episodeTask =
-        EpisodeTasks.named(task, EpisodeTasks.Sizes.of(steps, cues, length, delay));
+        InvalidInputException.validating(
+            "", () -> EpisodeTasks.named(task, EpisodeTasks.Sizes.of(steps, cues, length, delay)));
     Map<String, Plasticity> chosen = plasticities(rules != null ? rules : DEFAULT_RULES);
     if (chosen.containsValue(Plasticity.DOPAMINE) && episodeTask.rewardChannel().isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "rule dopamine reads the task's reward channel, but task '"
               + task
               + "' has none; use it with gonogo");
@@ -233,7 +233,7 @@ final class PlasticCommand implements Callable<Integer> {
     Map<String, Plasticity> chosen = new LinkedHashMap<>();
     for (String name : names) {
       if (!RULES.contains(name)) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             "unknown rule '" + name + "'; expected one of " + String.join(", ", RULES));
       }
       chosen.put(name, Plasticity.valueOf(name.toUpperCase(Locale.ROOT)));
@@ -255,11 +255,6 @@ final class PlasticCommand implements Callable<Integer> {
             + "\n\n"
             + table
             + "\n![learning curve](learning-curve.png)\n";
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("plastic.md"), md);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve("plastic.md"), e);
-    }
+    StagedFile.writeString(dir.resolve("plastic.md"), "report", md);
   }
 }

@@ -1,10 +1,15 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.files.Outputs;
+import dev.metaplastic.files.StagedFile;
+import dev.metaplastic.serve.CsvExamples;
 import dev.metaplastic.serve.Predictor;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +24,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code metaplastic predict DIR --input FILE [--task N] [--output FILE]}: class probabilities of
- * the examples in a CSV file, from a SavedModel's {@code serving_default} signature.
+ * the examples in a CSV file ({@link CsvExamples} says what it reads), from a SavedModel's {@code
+ * serving_default} signature.
  *
- * <p>The input has one example per line, its features comma-separated; blank lines are skipped, and
- * so is a first line none of whose fields is a number (a header). Each example gives one output
- * line: the most probable class, then every class's probability with six decimals, all
- * comma-separated.
+ * <p>Each example gives one output line: the most probable class, then every class's probability
+ * with six decimals, all comma-separated. The input is read twice, in chunks: once to check every
+ * line, so that a bad line stops the command before any prediction is written, then to predict;
+ * memory stays bounded whatever the file's size. {@code --output} is written to a temporary file
+ * renamed over it at the end ({@link StagedFile}): it holds all predictions or is left as it was.
  */
 @Command(
     name = "predict",
@@ -43,7 +50,9 @@ final class PredictCommand implements Callable<Integer> {
       names = "--input",
       required = true,
       paramLabel = "FILE",
-      description = "CSV file: one example per line, comma-separated features.")
+      description =
+          "CSV file: one example per line, its values separated by ',', ';' or tabs (a UTF-8 byte"
+              + " order mark and a header line are skipped).")
   Path input;
 
   @Option(
@@ -58,148 +67,96 @@ final class PredictCommand implements Callable<Integer> {
       description = "Write the predictions here instead of to standard output.")
   Path output;
 
+  @Option(
+      names = "--allow-nonfinite",
+      description = "Predict on NaN and infinite values too, instead of refusing them.")
+  boolean allowNonFinite;
+
   @Override
   public Integer call() throws IOException {
+    if (output != null) {
+      InvalidInputException.check(
+          !output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())
+              && !(Files.exists(output) && Files.exists(input) && Files.isSameFile(output, input)),
+          "--output %s is the input file; write the predictions to another file",
+          output);
+      Outputs.checkWritable(output, "--output");
+    }
     try (Predictor predictor = Predictor.open(model)) {
-      if (predictor.multiHead()) {
-        String heads =
-            predictor.heads().isPresent() ? " (" + predictor.heads().getAsInt() + " heads)" : "";
-        if (task == null) {
-          throw new IllegalArgumentException(
-              "the model in " + model + " is multi-head" + heads + ": give the head with --task N");
-        }
-        if (task < 0 || (predictor.heads().isPresent() && task >= predictor.heads().getAsInt())) {
-          throw new IllegalArgumentException(
-              "--task "
-                  + task
-                  + " is out of range: the model in "
-                  + model
-                  + " is multi-head"
-                  + heads);
-        }
-      } else if (task != null) {
-        throw new IllegalArgumentException(
-            "the model in " + model + " is single-head: --task is not accepted");
-      }
-      Examples examples = readCsv(input, predictor.inputSize());
+      checkTask(predictor);
+      long count = CsvExamples.check(input, predictor.inputSize(), allowNonFinite);
       if (output == null) {
         PrintWriter out = spec.commandLine().getOut();
-        write(predictor, examples, out);
+        write(predictor, out);
         out.flush();
-      } else {
-        try (BufferedWriter file = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
-            PrintWriter out = new PrintWriter(file)) {
-          write(predictor, examples, out);
-          if (out.checkError()) {
-            throw new IOException("cannot write " + output);
-          }
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("wrote %d predictions to %s%n", examples.count, output);
-        out.flush();
+        return 0;
       }
+      try (StagedFile staged = StagedFile.create(output, "--output")) {
+        Writer file = new OutputStreamWriter(staged.output(), StandardCharsets.UTF_8);
+        write(predictor, file);
+        file.flush();
+        staged.commit();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write --output " + output, e);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("wrote %d predictions to %s%n", count, output);
+      out.flush();
     }
     return 0;
   }
 
-  private void write(Predictor predictor, Examples examples, PrintWriter out) {
+  private void checkTask(Predictor predictor) {
+    if (!predictor.multiHead()) {
+      InvalidInputException.check(
+          task == null, "the model in %s is single-head: --task is not accepted", model);
+      return;
+    }
+    String heads =
+        predictor.heads().isPresent() ? " (" + predictor.heads().getAsInt() + " heads)" : "";
+    InvalidInputException.check(
+        task != null, "the model in %s is multi-head%s: give the head with --task N", model, heads);
+    InvalidInputException.check(
+        task >= 0 && (predictor.heads().isEmpty() || task < predictor.heads().getAsInt()),
+        "--task %s is out of range: the model in %s is multi-head%s",
+        task,
+        model,
+        heads);
+  }
+
+  /** Predicts on the input chunk by chunk, writing one line per example. */
+  private void write(Predictor predictor, Writer out) throws IOException {
     int inputSize = predictor.inputSize();
     int classes = predictor.classes();
+    float[] x = new float[CHUNK * inputSize];
+    int[] tasks = null;
+    if (task != null) {
+      tasks = new int[CHUNK];
+      Arrays.fill(tasks, task);
+    }
     StringBuilder line = new StringBuilder();
-    for (int start = 0; start < examples.count; start += CHUNK) {
-      int count = Math.min(CHUNK, examples.count - start);
-      float[] x =
-          Arrays.copyOfRange(examples.features, start * inputSize, (start + count) * inputSize);
-      int[] tasks = null;
-      if (task != null) {
-        tasks = new int[count];
-        Arrays.fill(tasks, task);
-      }
-      float[] p = predictor.predictFlat(x, count, tasks);
-      for (int i = 0; i < count; i++) {
-        int best = 0;
-        for (int c = 1; c < classes; c++) {
-          if (p[i * classes + c] > p[i * classes + best]) {
-            best = c;
+    try (CsvExamples examples = CsvExamples.open(input, inputSize, allowNonFinite)) {
+      for (int count = examples.next(x, CHUNK); count > 0; count = examples.next(x, CHUNK)) {
+        float[] p =
+            predictor.predictFlat(
+                count == CHUNK ? x : Arrays.copyOf(x, count * inputSize),
+                count,
+                tasks == null ? null : Arrays.copyOf(tasks, count));
+        for (int i = 0; i < count; i++) {
+          int best = 0;
+          for (int c = 1; c < classes; c++) {
+            if (p[i * classes + c] > p[i * classes + best]) {
+              best = c;
+            }
           }
-        }
-        line.setLength(0);
-        line.append(best);
-        for (int c = 0; c < classes; c++) {
-          line.append(',').append(String.format(Locale.ROOT, "%.6f", p[i * classes + c]));
-        }
-        out.println(line);
-      }
-    }
-  }
-
-  /** Examples read from a CSV file, row-major. */
-  private record Examples(float[] features, int count) {}
-
-  /**
-   * Reads a CSV file of examples with {@code inputSize} features each.
-   *
-   * @throws IllegalArgumentException naming the file and line when the file is missing or empty, a
-   *     field is not a number, or a line has the wrong number of fields
-   */
-  static Examples readCsv(Path file, int inputSize) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("input file " + file + " does not exist");
-    }
-    float[] features = new float[inputSize * 16];
-    int count = 0;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      int lineNumber = 0;
-      boolean first = true;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        lineNumber++;
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] fields = line.split(",", -1);
-        if (first) {
-          first = false;
-          if (Arrays.stream(fields).noneMatch(PredictCommand::isNumber)) {
-            continue;
+          line.setLength(0);
+          line.append(best);
+          for (int c = 0; c < classes; c++) {
+            line.append(',').append(String.format(Locale.ROOT, "%.6f", p[i * classes + c]));
           }
+          out.write(line.append('\n').toString());
         }
-        if (fields.length != inputSize) {
-          throw new IllegalArgumentException(
-              String.format(
-                  "%s line %d has %d values, expected %d (the model's input size)",
-                  file, lineNumber, fields.length, inputSize));
-        }
-        if ((long) (count + 1) * inputSize > features.length) {
-          features = Arrays.copyOf(features, Math.multiplyExact(features.length, 2));
-        }
-        for (int j = 0; j < inputSize; j++) {
-          String field = fields[j].strip();
-          try {
-            features[count * inputSize + j] = Float.parseFloat(field);
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                String.format(
-                    "%s line %d, column %d: '%s' is not a number", file, lineNumber, j + 1, field),
-                e);
-          }
-        }
-        count++;
       }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read input file " + file + ": " + e, e);
-    }
-    if (count == 0) {
-      throw new IllegalArgumentException("input file " + file + " has no examples");
-    }
-    return new Examples(Arrays.copyOf(features, count * inputSize), count);
-  }
-
-  private static boolean isNumber(String field) {
-    try {
-      Float.parseFloat(field.strip());
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
     }
   }
 }

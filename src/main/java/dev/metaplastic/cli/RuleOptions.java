@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.ops.Modulator;
 import dev.metaplastic.ops.NeuromodulatoryGate;
 import dev.metaplastic.ops.RuleConfig;
@@ -118,11 +119,11 @@ final class RuleOptions {
    */
   RuleConfig rule(String cliName, String stream, boolean binarized) {
     if (!isRule(cliName)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '" + cliName + "'; expected one of " + CLI_NAMES);
     }
     String name = cliName.replace('-', '_');
-    return configure(name, RulePresets.defaults(name, stream, binarized));
+    return configure(cliName, name, RulePresets.defaults(name, stream, binarized));
   }
 
   /** The neuromodulatory gate of {@code modulators}, its other constants from the preset. */
@@ -132,11 +133,14 @@ final class RuleOptions {
     for (Modulator m : NeuromodulatoryGate.GATES) {
       h.put(m.shortName(), modulators.contains(m) ? 1.0 : 0.0);
     }
-    return configure(NeuromodulatoryGate.NAME, h);
+    return configure(Modulator.describe(modulators), NeuromodulatoryGate.NAME, h);
   }
 
-  /** Rule {@code name} with {@code preset} overridden by these options. */
-  private RuleConfig configure(String name, Map<String, Double> preset) {
+  /**
+   * Rule {@code name} with {@code preset} overridden by these options; {@code cliName} is how the
+   * command line named it, for the error message.
+   */
+  private RuleConfig configure(String cliName, String name, Map<String, Double> preset) {
     Map<String, Double> h = new LinkedHashMap<>(preset);
     Map<String, Double> given = new LinkedHashMap<>();
     given.put("c", c);
@@ -161,7 +165,8 @@ final class RuleOptions {
             h.put(key, value);
           }
         });
-    return Rules.fromHyperparameters(name, h);
+    return InvalidInputException.validating(
+        "--rule " + cliName, () -> Rules.fromHyperparameters(name, h));
   }
 
   /**
@@ -177,7 +182,7 @@ final class RuleOptions {
       return List.of();
     }
     if (!isCombination(cliName)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "unknown rule '" + cliName + "'; expected none or one of " + CLI_NAMES);
     }
     List<RuleConfig> out = new ArrayList<>();

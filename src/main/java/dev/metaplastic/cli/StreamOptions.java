@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
@@ -29,11 +30,14 @@ final class StreamOptions {
 
   @Option(
       names = "--tasks",
-      defaultValue = "5",
       description =
-          "Number of tasks of the permuted, permuted-task and generated streams. Default:"
-              + " ${DEFAULT-VALUE}.")
-  int tasks;
+          "Number of tasks of the permuted, permuted-task and generated streams (the split"
+              + " streams always have 5). Default: "
+              + DEFAULT_TASKS
+              + ".")
+  Integer tasks;
+
+  private static final int DEFAULT_TASKS = 5;
 
   /** A task stream and the descriptor that lets a checkpoint or manifest open it again. */
   record Opened(TaskStream stream, DataStream descriptor) {}
@@ -43,6 +47,10 @@ final class StreamOptions {
    * to the generated stream when Fashion-MNIST is not installed, and says so.
    */
   Opened open(long seed, PrintWriter out) {
+    InvalidInputException.check(
+        tasks == null || !stream.startsWith("split"),
+        "--tasks does not apply to --stream %s, which always has 5 tasks",
+        stream);
     String kind = stream;
     if (dataDir == null
         && !kind.equals("generated")
@@ -53,7 +61,7 @@ final class StreamOptions {
           FashionMnist.DEFAULT_DIR);
       kind = "generated";
     }
-    return open(kind, dataDir, tasks, seed);
+    return open(kind, dataDir, tasks == null ? DEFAULT_TASKS : tasks, seed);
   }
 
   /** Opens a stream by kind; {@code dataDir} null means the default directory. */
@@ -67,6 +75,9 @@ final class StreamOptions {
             .setSource(opened.source())
             .setTasks(opened.tasks().size())
             .setSeed(seed);
+    if (!opened.fingerprint().isEmpty()) {
+      d.setDirectory(dir.toAbsolutePath().normalize().toString()).setSha256(opened.fingerprint());
+    }
     opened.tasks().forEach(t -> d.addTaskNames(t.name()));
     return new Opened(opened, d.build());
   }

@@ -1,7 +1,11 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.OutputLock;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
+import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.TrainingRun;
 import dev.metaplastic.ops.RuleConfig;
@@ -13,6 +17,7 @@ import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.TrainerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -69,7 +74,8 @@ final class TrainCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "Resume the run saved in DIR (a checkpoint, or a checkpoint directory whose latest"
-              + " checkpoint is taken); its settings replace the other options.")
+              + " checkpoint is taken); its settings replace the other options, and it refuses"
+              + " data other than the run's (--data-dir points to that data if it moved).")
   Path resume;
 
   @Option(
@@ -101,9 +107,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
-    if (export != null && Files.exists(export)) {
-      throw new IllegalArgumentException(export + " already exists; export into a new directory");
-    }
+    checkOutputs();
     Outcome run = resume != null ? resumeRun(pw) : startRun(pw);
     AccuracyReport.printMatrix(
         pw, "Test accuracy after each task (" + run.method() + ")", run.matrix());
@@ -126,15 +130,44 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Resumes the run saved in {@code --resume}; its settings replace the other options. */
+  /**
+   * Checks, before any training, that every output can be written: {@code --out} is a directory or
+   * can become one, {@code --export} does not exist yet, and both file systems take a write.
+   */
+  private void checkOutputs() {
+    Outputs.checkWritable(out, "--out");
+    InvalidInputException.check(
+        !Files.exists(out) || Files.isDirectory(out), "--out %s is a file; give a directory", out);
+    if (export != null) {
+      InvalidInputException.check(
+          !Files.exists(export, LinkOption.NOFOLLOW_LINKS),
+          "--export %s already exists; export into a new directory",
+          export);
+      Outputs.checkWritable(export, "--export");
+    }
+  }
+
+  /**
+   * Resumes the run saved in {@code --resume}; its settings replace the other options. Its
+   * checkpoint directory is locked before the checkpoint is read, so no other run can write or
+   * prune it meanwhile.
+   */
+  @SuppressWarnings("try") // the lock is held, not used, in the block
   private Outcome resumeRun(PrintWriter pw) {
+    try (OutputLock lock =
+        OutputLock.acquire(Checkpoints.storeOf(resume), "checkpoint directory")) {
+      return resumeLocked(pw);
+    }
+  }
+
+  private Outcome resumeLocked(PrintWriter pw) {
     Path checkpoint = Checkpoints.resolve(resume);
     TrainingRun saved = Checkpoints.readRun(checkpoint);
     Manifest manifest = saved.getManifest();
     StreamOptions.Opened opened =
         StreamOptions.open(
             manifest.getDataStream().getKind(),
-            dataDirOf(manifest),
+            streamOptions.dataDir != null ? streamOptions.dataDir : dataDirOf(manifest),
             manifest.getDataStream().getTasks(),
             manifest.getDataStream().getSeed());
     TrainerConfig config = ContinualTrainer.configOf(saved);
@@ -196,10 +229,15 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** The data directory a run was trained from: the source of a Fashion-MNIST stream. */
+  /**
+   * The data directory a run was trained from: its absolute path when the checkpoint records it,
+   * otherwise the source of a Fashion-MNIST stream as it was given.
+   */
   private static Path dataDirOf(Manifest manifest) {
-    return manifest.getDataStream().getKind().equals("generated")
-        ? null
-        : Path.of(manifest.getDataStream().getSource());
+    DataStream data = manifest.getDataStream();
+    if (data.getKind().equals("generated")) {
+      return null;
+    }
+    return Path.of(data.getDirectory().isEmpty() ? data.getSource() : data.getDirectory());
   }
 }

@@ -1,5 +1,7 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.TrainerConfig;
 import java.util.ArrayList;
@@ -43,7 +45,11 @@ final class TrainingOptions {
 
   /** A trainer configuration with {@code rules}. */
   TrainerConfig trainerConfig(List<RuleConfig> rules, long seed) {
-    return new TrainerConfig(
-        hidden, epochs, batch, optimizer.config(), new ArrayList<>(rules), seed, binarized);
+    OptimizerConfig chosen = optimizer.config();
+    return InvalidInputException.validating(
+        "",
+        () ->
+            new TrainerConfig(
+                hidden, epochs, batch, chosen, new ArrayList<>(rules), seed, binarized));
   }
 }

@@ -4,6 +4,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -14,6 +17,10 @@ import java.util.List;
  * train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte} and {@code t10k-labels-idx1-ubyte}, each
  * plain or gzipped with a {@code .gz} suffix. Features are pixel intensities scaled to {@code [0,
  * 1]}; labels are the class indices 0 to 9 of {@link #CLASS_NAMES}; task ids are all 0.
+ *
+ * <p>Loading verifies the files (see {@link IdxFiles}: gzip CRC and length, header against content)
+ * and their agreement (28×28 images, one label in {@code [0, 9]} per image), and computes the data
+ * set's {@link #fingerprint()}.
  */
 public final class FashionMnist {
   /** Where the data set is installed by default. */
@@ -50,11 +57,13 @@ public final class FashionMnist {
   private final Path directory;
   private final Examples train;
   private final Examples test;
+  private final String fingerprint;
 
-  private FashionMnist(Path directory, Examples train, Examples test) {
+  private FashionMnist(Path directory, Examples train, Examples test, String fingerprint) {
     this.directory = directory;
     this.train = train;
     this.test = test;
+    this.fingerprint = fingerprint;
   }
 
   /**
@@ -78,8 +87,10 @@ public final class FashionMnist {
     Path trainLabels = requireFile(dir, TRAIN_LABELS);
     Path testImages = requireFile(dir, TEST_IMAGES);
     Path testLabels = requireFile(dir, TEST_LABELS);
-    return new FashionMnist(
-        dir, readExamples(trainImages, trainLabels), readExamples(testImages, testLabels));
+    MessageDigest sha256 = sha256();
+    Examples train = readExamples(trainImages, trainLabels, sha256);
+    Examples test = readExamples(testImages, testLabels, sha256);
+    return new FashionMnist(dir, train, test, HexFormat.of().formatHex(sha256.digest()));
   }
 
   /**
@@ -101,6 +112,17 @@ public final class FashionMnist {
   /** The 10000 test examples (fewer for a smaller directory of the same format). */
   public Examples test() {
     return test;
+  }
+
+  /**
+   * The SHA-256 of the four files' decoded contents, concatenated in the order train images, train
+   * labels, test images, test labels (hex): the same for a gzipped and a plain copy of the data,
+   * different for any other data. In Python: {@code hashlib.sha256(b"".join(gzip.open(f).read() for
+   * f in files))}. It is computed from the bytes read while loading, so it describes exactly the
+   * data in {@link #train()} and {@link #test()}.
+   */
+  public String fingerprint() {
+    return fingerprint;
   }
 
   /** The directory the data was loaded from. */
@@ -129,15 +151,23 @@ public final class FashionMnist {
     return file;
   }
 
-  private static Examples readExamples(Path imagesFile, Path labelsFile) {
-    IdxFiles.ImageSet images = IdxFiles.readImages(imagesFile);
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static Examples readExamples(Path imagesFile, Path labelsFile, MessageDigest digest) {
+    IdxFiles.ImageSet images = IdxFiles.readImages(imagesFile, digest);
     if (images.rows() != SIDE || images.cols() != SIDE) {
       throw new DataException(
           String.format(
               "%s holds %d×%d images, expected %d×%d Fashion-MNIST images",
               imagesFile, images.rows(), images.cols(), SIDE, SIDE));
     }
-    int[] labels = IdxFiles.readLabels(labelsFile);
+    int[] labels = IdxFiles.readLabels(labelsFile, digest);
     if (labels.length != images.count()) {
       throw new DataException(
           String.format(

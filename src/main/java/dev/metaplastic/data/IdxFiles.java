@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -22,8 +24,13 @@ import java.util.zip.ZipException;
  * (magic {@code 0x00000803}) and unsigned-byte labels {@code [n]} (magic {@code 0x00000801}). Gzip
  * compression is detected from the file's first two bytes, not from its name.
  *
- * <p>Every failure, including I/O errors, is reported as a {@link DataException} whose message
- * names the file.
+ * <p>A file is read to its end: a gzipped file's CRC-32 and length (its trailer) are checked, and a
+ * file holding more bytes than its header declares is refused, as is one holding fewer. Every
+ * failure, including I/O errors, is reported as a {@link DataException} whose message names the
+ * file.
+ *
+ * <p>A reader may pass a {@link MessageDigest} that receives the decoded bytes of the file, header
+ * included: what the file holds once ungzipped.
  */
 public final class IdxFiles {
   static final int IMAGE_MAGIC = 0x00000803;
@@ -96,8 +103,18 @@ public final class IdxFiles {
    *     file, or declares non-positive dimensions
    */
   public static ImageSet readImages(Path file) {
+    return readImages(file, null);
+  }
+
+  /**
+   * Reads an IDX file of unsigned-byte images, passing its decoded bytes to {@code digest}.
+   *
+   * @param digest receives every decoded byte of the file; null for none
+   * @see #readImages(Path)
+   */
+  public static ImageSet readImages(Path file, MessageDigest digest) {
     checkNotNull(file, "file");
-    try (InputStream in = open(file)) {
+    try (InputStream in = open(file, digest)) {
       checkMagic(in, file, IMAGE_MAGIC, "image");
       ByteBuffer header = readHeader(in, file, 3);
       int count = header.getInt();
@@ -112,6 +129,7 @@ public final class IdxFiles {
       }
       String dims = count + "×" + rows + "×" + cols;
       byte[] pixels = readBody(in, file, (long) count * rows * cols, dims + " pixel bytes");
+      checkEnd(in, file, dims + " images");
       return new ImageSet(count, rows, cols, pixels);
     } catch (IOException e) {
       throw readFailure(file, e);
@@ -127,8 +145,18 @@ public final class IdxFiles {
    *     file, or declares a non-positive label count
    */
   public static int[] readLabels(Path file) {
+    return readLabels(file, null);
+  }
+
+  /**
+   * Reads an IDX file of unsigned-byte labels, passing its decoded bytes to {@code digest}.
+   *
+   * @param digest receives every decoded byte of the file; null for none
+   * @see #readLabels(Path)
+   */
+  public static int[] readLabels(Path file, MessageDigest digest) {
     checkNotNull(file, "file");
-    try (InputStream in = open(file)) {
+    try (InputStream in = open(file, digest)) {
       checkMagic(in, file, LABEL_MAGIC, "label");
       int count = readHeader(in, file, 1).getInt();
       if (count <= 0) {
@@ -137,6 +165,7 @@ public final class IdxFiles {
                 "%s has non-positive dimension %d, expected a positive label count", file, count));
       }
       byte[] bytes = readBody(in, file, count, count + " label bytes");
+      checkEnd(in, file, count + " labels");
       int[] labels = new int[count];
       for (int i = 0; i < count; i++) {
         labels[i] = bytes[i] & 0xff;
@@ -147,8 +176,11 @@ public final class IdxFiles {
     }
   }
 
-  /** Opens a file for reading, transparently decompressing it if it starts with gzip magic. */
-  private static InputStream open(Path file) throws IOException {
+  /**
+   * Opens a file for reading, transparently decompressing it if it starts with gzip magic, and
+   * passing the decoded bytes to {@code digest} if it is not null.
+   */
+  private static InputStream open(Path file, MessageDigest digest) throws IOException {
     if (!Files.exists(file)) {
       throw new DataException(file + " does not exist");
     }
@@ -160,7 +192,8 @@ public final class IdxFiles {
       raw.mark(2);
       boolean gzipped = raw.read() == GZIP_MAGIC_0 && raw.read() == GZIP_MAGIC_1;
       raw.reset();
-      return gzipped ? new GZIPInputStream(raw, BUFFER_SIZE) : raw;
+      InputStream decoded = gzipped ? new GZIPInputStream(raw, BUFFER_SIZE) : raw;
+      return digest == null ? decoded : new DigestInputStream(decoded, digest);
     } catch (IOException e) {
       raw.close();
       throw e;
@@ -229,6 +262,20 @@ public final class IdxFiles {
       filled += read;
     }
     return body;
+  }
+
+  /**
+   * Checks that nothing follows the declared data. Reading to the end is also what makes {@link
+   * GZIPInputStream} check the gzip trailer: the CRC-32 and the length of the decoded data.
+   */
+  private static void checkEnd(InputStream in, Path file, String declared) throws IOException {
+    if (in.read() >= 0) {
+      throw new DataException(
+          String.format(
+              "%s holds more bytes than its header declares (%s); the file is damaged or its"
+                  + " header is wrong",
+              file, declared));
+    }
   }
 
   private static DataException readFailure(Path file, IOException e) {

@@ -31,13 +31,19 @@ public final class PermutedStream implements TaskStream {
   private final int featureSize;
   private final List<Task> tasks;
   private final String source;
+  private final String fingerprint;
   private final boolean taskIncremental;
 
   private PermutedStream(
-      int featureSize, List<Task> tasks, String source, boolean taskIncremental) {
+      int featureSize,
+      List<Task> tasks,
+      String source,
+      String fingerprint,
+      boolean taskIncremental) {
     this.featureSize = featureSize;
     this.tasks = List.copyOf(tasks);
     this.source = source;
+    this.fingerprint = fingerprint;
     this.taskIncremental = taskIncremental;
   }
 
@@ -52,7 +58,8 @@ public final class PermutedStream implements TaskStream {
    */
   public static PermutedStream taskIncremental(FashionMnist data, int numTasks, long seed) {
     PermutedStream domain = of(data, numTasks, seed);
-    return new PermutedStream(domain.featureSize, domain.tasks, domain.source, true);
+    return new PermutedStream(
+        domain.featureSize, domain.tasks, domain.source, domain.fingerprint, true);
   }
 
   /**
@@ -99,7 +106,8 @@ public final class PermutedStream implements TaskStream {
               permute(data.train(), Arrays.copyOf(trainRows, trainSize), permutation, t),
               permute(data.test(), allTest, permutation, t)));
     }
-    return new PermutedStream(featureSize, tasks, data.directory().toString(), false);
+    return new PermutedStream(
+        featureSize, tasks, data.directory().toString(), data.fingerprint(), false);
   }
 
   @Override
@@ -132,6 +140,11 @@ public final class PermutedStream implements TaskStream {
   @Override
   public String source() {
     return source;
+  }
+
+  @Override
+  public String fingerprint() {
+    return fingerprint;
   }
 
   private static int[] identity(int size) {

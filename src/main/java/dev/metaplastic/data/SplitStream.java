@@ -21,11 +21,13 @@ public final class SplitStream implements TaskStream {
   private final int featureSize;
   private final List<Task> tasks;
   private final String source;
+  private final String fingerprint;
 
   private SplitStream(FashionMnist data, boolean taskIncremental) {
     this.taskIncremental = taskIncremental;
     this.featureSize = data.train().featureSize();
     this.source = data.directory().toString();
+    this.fingerprint = data.fingerprint();
     List<Task> built = new ArrayList<>(NUM_TASKS);
     for (int t = 0; t < NUM_TASKS; t++) {
       String name =
@@ -92,6 +94,11 @@ public final class SplitStream implements TaskStream {
   @Override
   public String source() {
     return source;
+  }
+
+  @Override
+  public String fingerprint() {
+    return fingerprint;
   }
 
   /** Copies the examples of one task's class pair, relabelled locally if asked. */

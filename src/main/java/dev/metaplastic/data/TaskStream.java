@@ -28,4 +28,12 @@ public interface TaskStream {
 
   /** Where the data came from: a directory, or {@code "generated (no data set needed)"}. */
   String source();
+
+  /**
+   * The fingerprint of the data set the stream was built from ({@link FashionMnist#fingerprint()}),
+   * or empty for a stream that reads no files.
+   */
+  default String fingerprint() {
+    return "";
+  }
 }

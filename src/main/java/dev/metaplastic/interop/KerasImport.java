@@ -415,7 +415,7 @@ public final class KerasImport {
   /**
    * Finds the dense layers of {@code model} and orders them into a chain.
    *
-   * @param model an open SavedModel; it must stay open until {@link #copyInto}
+   * @param model an open SavedModel; it must stay open until {@link #readWeights}
    * @return the plan
    * @throws IllegalArgumentException if the model has no dense layer, a kernel that is not [in,
    *     out] (such as a convolution's), a kernel without a matching bias, or layers whose shapes do
@@ -547,7 +547,8 @@ public final class KerasImport {
    * Our single-head MLP of the same architecture: input size the first kernel's rows, hidden widths
    * the outputs of all layers but the last, and the last layer's outputs as classes.
    *
-   * @param seed seed of the initial weights, which {@link #copyInto} overwrites
+   * @param seed seed of the initial weights, which the imported ones ({@link #readWeights})
+   *     overwrite
    * @throws IllegalArgumentException if a size does not fit our MLP (over {@code
    *     Integer.MAX_VALUE}, or fewer than 2 classes)
    */

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import dev.metaplastic.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -111,7 +112,7 @@ public final class SavedModelInfo implements AutoCloseable {
     try {
       return SavedModelBundle.load(dir.toString(), TAG);
     } catch (TensorFlowException e) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "cannot load SavedModel "
               + dir
               + " (its graph or variables are damaged): "
@@ -127,12 +128,12 @@ public final class SavedModelInfo implements AutoCloseable {
    * @throws IllegalArgumentException naming the directory and what is missing
    */
   public static void checkLayout(Path dir) {
-    checkArgument(Files.exists(dir), "SavedModel directory %s does not exist", dir);
-    checkArgument(
+    InvalidInputException.check(Files.exists(dir), "SavedModel directory %s does not exist", dir);
+    InvalidInputException.check(
         Files.isDirectory(dir),
         "%s is not a directory; a SavedModel is a directory holding saved_model.pb",
         dir);
-    checkArgument(
+    InvalidInputException.check(
         Files.isRegularFile(dir.resolve("saved_model.pb"))
             || Files.isRegularFile(dir.resolve("saved_model.pbtxt")),
         "%s is not a SavedModel: no saved_model.pb",
@@ -155,16 +156,16 @@ public final class SavedModelInfo implements AutoCloseable {
       throw new UncheckedIOException("cannot list " + variablesDir, e);
     }
     boolean hasIndex = Files.isRegularFile(variablesDir.resolve("variables.index"));
-    checkArgument(
+    InvalidInputException.check(
         hasIndex || shards.isEmpty(),
         "%s is not a complete SavedModel: variables/ holds data files but no variables.index",
         dir);
-    checkArgument(
+    InvalidInputException.check(
         !hasIndex || !shards.isEmpty(),
         "%s is not a complete SavedModel: variables/ holds variables.index but no"
             + " variables.data-* file",
         dir);
-    checkArgument(
+    InvalidInputException.check(
         shards.size() <= 1,
         "%s is not a complete SavedModel: variables/ mixes data files of %s shard counts %s",
         dir,
@@ -173,7 +174,7 @@ public final class SavedModelInfo implements AutoCloseable {
     shards.forEach(
         (count, present) -> {
           for (int i = 0; i < count; i++) {
-            checkArgument(
+            InvalidInputException.check(
                 present.contains(i),
                 "%s is not a complete SavedModel: variables/ has no %s",
                 dir,

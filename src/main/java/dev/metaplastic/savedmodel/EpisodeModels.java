@@ -1,8 +1,8 @@
 package dev.metaplastic.savedmodel;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.Manifests;
@@ -139,13 +139,13 @@ public final class EpisodeModels {
   public static LoadedEpisodeModel load(Path dir) {
     checkNotNull(dir, "dir must not be null");
     Manifest manifest = SavedModels.readManifest(dir);
-    checkArgument(
+    InvalidInputException.check(
         Manifests.isPlasticRnn(manifest),
         "SavedModel %s holds a model of kind '%s', not a plastic RNN; load it with"
             + " SavedModels.load",
         dir,
         manifest.getModel().getKind());
-    SavedModels.checkSavedVariables(dir, manifest);
+    SavedModelValidator.check(dir);
     EpisodeSession model;
     try {
       PlasticRnnSpec spec = Manifests.plasticRnnSpec(manifest);
@@ -156,13 +156,13 @@ public final class EpisodeModels {
               Manifests.episodeLoss(manifest),
               Manifests.clipNorm(manifest));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+      throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
     }
     try {
       try {
         Manifests.checkMatches(manifest, model.training());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+        throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
       SavedModels.restoreVariables(model.session(), dir);
       return new LoadedEpisodeModel(model, manifest);

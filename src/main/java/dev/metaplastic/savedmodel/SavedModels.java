@@ -1,7 +1,7 @@
 package dev.metaplastic.savedmodel;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
+import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
@@ -11,26 +11,28 @@ import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
-import org.tensorflow.proto.MetaGraphDef;
-import org.tensorflow.proto.NodeDef;
-import org.tensorflow.proto.SavedModel;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * Exports a {@link ModelSession} as a SavedModel and loads it back to keep learning.
+ *
+ * <pre>{@code
+ * SavedModels.export(model, ContinualTrainer.describe(stream), dir);
+ * try (LoadedModel loaded = SavedModels.load(dir)) {
+ *   trainer.trainTask(loaded.model(), stream, next); // learning goes on where it stopped
+ * }
+ * }</pre>
  *
  * <p>The SavedModel has tag {@code serve} and four signatures:
  *
@@ -102,11 +104,15 @@ public final class SavedModels {
       Path dir, Session session, List<SessionFunction> signatures, Manifest manifest) {
     try (StagedDirectory staged = StagedDirectory.create(dir)) {
       Path out = staged.path();
-      SavedModelBundle.exporter(out.toString())
-          .withTags(SavedModelBundle.DEFAULT_TAG)
-          .withSession(session)
-          .withFunctions(signatures.toArray(new SessionFunction[0]))
-          .export();
+      try {
+        SavedModelBundle.exporter(out.toString())
+            .withTags(SavedModelBundle.DEFAULT_TAG)
+            .withSession(session)
+            .withFunctions(signatures.toArray(new SessionFunction[0]))
+            .export();
+      } catch (TensorFlowException e) {
+        throw Outputs.nativeWriteFailure(e);
+      }
       Path manifestFile = out.resolve(MANIFEST);
       Files.createDirectories(manifestFile.getParent());
       Files.writeString(manifestFile, Manifests.toText(manifest), StandardCharsets.UTF_8);
@@ -121,6 +127,8 @@ public final class SavedModels {
    * SavedModel in {@code dir}.
    */
   public static Manifest exportCheckpoint(Path checkpoint, Path dir) {
+    StagedDirectory.checkTarget(dir, "SavedModel directory");
+    Outputs.checkWritable(dir, "SavedModel directory");
     Manifest manifest = Checkpoints.readRun(checkpoint).getManifest();
     try (ModelSession model =
         new ModelSession(
@@ -194,7 +202,7 @@ public final class SavedModels {
   public static Manifest readManifest(Path dir) {
     SavedModelInfo.checkLayout(dir);
     Path file = dir.resolve(MANIFEST);
-    checkArgument(
+    InvalidInputException.check(
         Files.isRegularFile(file),
         "%s is a SavedModel but not a Metaplastic one: it has no %s (inspect it, or import its"
             + " weights)",
@@ -204,12 +212,12 @@ public final class SavedModels {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(
-          file + " is not a valid manifest: it is not UTF-8 text", e);
+      throw new InvalidInputException(file + " is not a valid manifest: it is not UTF-8 text", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
-    return Manifests.parseManifest(text, file.toString());
+    return InvalidInputException.validating(
+        "", () -> Manifests.parseManifest(text, file.toString()));
   }
 
   /**
@@ -222,12 +230,12 @@ public final class SavedModels {
    */
   public static LoadedModel load(Path dir) {
     Manifest manifest = readManifest(dir);
-    checkArgument(
+    InvalidInputException.check(
         !Manifests.isPlasticRnn(manifest),
         "SavedModel %s holds a plastic RNN (model kind %s); load it with EpisodeModels.load",
         dir,
         Manifests.PLASTIC_RNN);
-    checkSavedVariables(dir, manifest);
+    SavedModelValidator.check(dir);
     ModelSession model;
     try {
       model =
@@ -237,13 +245,13 @@ public final class SavedModels {
               Manifests.rules(manifest),
               Manifests.source(manifest));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+      throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
     }
     try {
       try {
         Manifests.checkMatches(manifest, model.graph());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("SavedModel " + dir + ": " + e.getMessage(), e);
+        throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
       restoreVariables(model.session(), dir);
       return new LoadedModel(model, manifest);
@@ -253,54 +261,19 @@ public final class SavedModels {
     }
   }
 
-  /** Checks that the SavedModel's graph holds every variable its manifest names. */
-  static void checkSavedVariables(Path dir, Manifest manifest) {
-    Set<String> saved = savedVariables(dir);
-    List<String> missing = new ArrayList<>();
-    for (String name : Manifests.promisedVariables(manifest)) {
-      if (!saved.contains(name)) {
-        missing.add(name);
-      }
-    }
-    checkArgument(
-        missing.isEmpty(), "SavedModel %s lacks variables its manifest names: %s", dir, missing);
-  }
-
   /** Restores a SavedModel's variables into a session whose graph has the same variables. */
   static void restoreVariables(Session session, Path dir) {
     Path index = dir.resolve("variables/variables.index");
-    checkArgument(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
+    InvalidInputException.check(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
     try {
       session.restore(dir.resolve("variables/variables").toString());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "cannot read the variables of SavedModel "
               + dir
               + ": "
               + SavedModelInfo.oneLine(e.getMessage()),
           e);
     }
-  }
-
-  /** Names of the variables stored in the graph of a SavedModel's {@code serve} meta graph. */
-  static Set<String> savedVariables(Path dir) {
-    SavedModel savedModel;
-    try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
-      savedModel = SavedModel.parseFrom(in);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          dir + "/saved_model.pb cannot be read as a SavedModel: " + e.getMessage(), e);
-    }
-    Set<String> names = new LinkedHashSet<>();
-    for (MetaGraphDef meta : savedModel.getMetaGraphsList()) {
-      if (meta.getMetaInfoDef().getTagsList().contains(SavedModelBundle.DEFAULT_TAG)) {
-        for (NodeDef node : meta.getGraphDef().getNodeList()) {
-          if (node.getOp().equals("VariableV2") || node.getOp().equals("VarHandleOp")) {
-            names.add(node.getName());
-          }
-        }
-      }
-    }
-    return names;
   }
 }

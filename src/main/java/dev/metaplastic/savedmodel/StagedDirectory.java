@@ -1,17 +1,19 @@
 package dev.metaplastic.savedmodel;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
-import dev.metaplastic.train.Checkpoints;
+import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.files.Outputs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A directory written in a temporary sibling of its final place and renamed into it at the end, so
@@ -19,8 +21,11 @@ import java.nio.file.StandardCopyOption;
  * where to write, {@link #commit()} renames, and {@link #close()} removes whatever was not
  * committed. Use it with try-with-resources.
  *
- * <p>The target must not exist, or be an empty directory (which the rename replaces); a file or a
- * non-empty directory is refused before anything is written.
+ * <p>The target must not exist, or be an empty directory (which the rename replaces); a file, a
+ * non-empty directory, a dangling symbolic link, a path under a file and a directory that cannot be
+ * written are refused before anything is written. A symbolic link to an empty directory is written
+ * through. The temporary sibling {@code .tmp-<target>-<random>} holds a locked file while in use;
+ * {@link #create} removes the siblings of the same target whose writer died.
  */
 public final class StagedDirectory implements AutoCloseable {
   private static final String TEMP_PREFIX = ".tmp-";
@@ -28,12 +33,14 @@ public final class StagedDirectory implements AutoCloseable {
   private final Path target;
   private final Path temp;
   private final Path content;
+  private final FileChannel lock;
   private boolean committed;
 
-  private StagedDirectory(Path target, Path temp) {
+  private StagedDirectory(Path target, Path temp, FileChannel lock) {
     this.target = target;
     this.temp = temp;
     this.content = temp.resolve("content");
+    this.lock = lock;
   }
 
   /**
@@ -51,16 +58,34 @@ public final class StagedDirectory implements AutoCloseable {
    */
   public static StagedDirectory create(Path target, String option) {
     checkNotNull(target, "target directory must not be null");
+    String what = option == null ? "output directory" : option;
     Path absolute = target.toAbsolutePath().normalize();
-    checkTarget(absolute, option);
+    if (Files.isSymbolicLink(absolute) && Files.exists(absolute)) {
+      try {
+        absolute = absolute.toRealPath();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot follow the symbolic link " + target, e);
+      }
+    }
+    checkTarget(target.toString().isEmpty() ? target : absolute, option);
+    Outputs.checkWritable(target, what);
+    Path temp = null;
     try {
       Files.createDirectories(absolute.getParent());
-      Path temp =
+      Outputs.removeStaleStaging(absolute);
+      temp =
           Files.createTempDirectory(
-              absolute.getParent(), TEMP_PREFIX + absolute.getFileName() + "-");
-      return new StagedDirectory(absolute, temp);
+              absolute.getParent(), Outputs.STAGING_PREFIX + absolute.getFileName() + "-");
+      FileChannel lock =
+          FileChannel.open(
+              temp.resolve(Outputs.STAGING_LOCK),
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE);
+      lock.lock();
+      return new StagedDirectory(absolute, temp, lock);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory beside " + absolute, e);
+      deleteQuietly(temp);
+      throw new UncheckedIOException("cannot write " + what + " " + target, e);
     }
   }
 
@@ -79,13 +104,17 @@ public final class StagedDirectory implements AutoCloseable {
    */
   public static void checkTarget(Path target, String option) {
     String name = option == null ? target.toString() : option + " " + target;
-    checkArgument(
+    InvalidInputException.check(
+        !target.toString().isEmpty(),
+        "%s is empty; give a directory",
+        option == null ? "the directory" : option);
+    InvalidInputException.check(
         !Files.exists(target) || Files.isDirectory(target),
         "%s is a file; give a new or empty directory",
         name);
     if (Files.isDirectory(target)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(target)) {
-        checkArgument(
+        InvalidInputException.check(
             !entries.iterator().hasNext(),
             "%s already exists and is not empty; give a new or empty directory",
             name);
@@ -128,13 +157,22 @@ public final class StagedDirectory implements AutoCloseable {
   /** Deletes the temporary directory and anything in it that was not committed. */
   @Override
   public void close() {
-    if (!Files.exists(temp)) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      // Deleting the directory below is what matters.
+    }
+    deleteQuietly(temp);
+  }
+
+  private static void deleteQuietly(Path temp) {
+    if (temp == null || !Files.exists(temp)) {
       return;
     }
     try {
-      Checkpoints.deleteTree(temp);
+      Outputs.deleteTree(temp);
     } catch (IOException e) {
-      // A leftover temporary directory is harmless; the write itself already succeeded or failed.
+      // A leftover is removed by the next write to the same target.
     }
   }
 }

@@ -3,7 +3,9 @@ package dev.metaplastic.serve;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.interop.SavedModelInfo;
+import dev.metaplastic.savedmodel.SavedModelValidator;
 import dev.metaplastic.savedmodel.SavedModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,14 +108,14 @@ public final class Predictor implements AutoCloseable {
     Signature signature = servingSignature(bundle, source);
     Map<String, TensorDescription> inputs = signature.getInputs();
     Map<String, TensorDescription> outputs = signature.getOutputs();
-    checkArgument(
+    InvalidInputException.check(
         inputs.containsKey(X),
         "%s: signature %s has no input '%s' (inputs: %s)",
         source,
         SIGNATURE_KEY,
         X,
         new TreeSet<>(inputs.keySet()));
-    checkArgument(
+    InvalidInputException.check(
         outputs.containsKey(PROBABILITIES),
         "%s: signature %s has no output '%s' (outputs: %s)",
         source,
@@ -123,7 +125,7 @@ public final class Predictor implements AutoCloseable {
     Set<String> unknown = new TreeSet<>(inputs.keySet());
     unknown.remove(X);
     unknown.remove(TASK);
-    checkArgument(
+    InvalidInputException.check(
         unknown.isEmpty(),
         "%s: signature %s has inputs %s besides '%s' and '%s'; the predictor cannot feed them",
         source,
@@ -139,7 +141,7 @@ public final class Predictor implements AutoCloseable {
         resolve(bundle, outputs.get(PROBABILITIES), PROBABILITIES, DataType.DT_FLOAT, source);
     if (inputs.containsKey(TASK)) {
       TensorDescription taskDescription = inputs.get(TASK);
-      checkArgument(
+      InvalidInputException.check(
           taskDescription.shape.numDimensions() == 1,
           "%s: input '%s' of %s has shape %s, expected [-1]",
           source,
@@ -181,6 +183,7 @@ public final class Predictor implements AutoCloseable {
    */
   static SavedModelBundle load(Path savedModelDir) {
     checkNotNull(savedModelDir, "savedModelDir is null");
+    SavedModelValidator.check(savedModelDir);
     return SavedModelInfo.loadBundle(savedModelDir);
   }
 
@@ -433,14 +436,14 @@ public final class Predictor implements AutoCloseable {
     if (serving != null) {
       return predict != null && !serving.getInputs().containsKey(X) ? predict : serving;
     }
-    throw new IllegalArgumentException(
+    throw new InvalidInputException(
         String.format(
             "%s has no %s signature (signatures: %s)", source, SIGNATURE_KEY, new TreeSet<>(keys)));
   }
 
   private static int featureDimension(TensorDescription description, String name, String source) {
     Shape shape = description.shape;
-    checkArgument(
+    InvalidInputException.check(
         !shape.isUnknown() && shape.numDimensions() == 2 && shape.get(1) > 0,
         "%s: '%s' of %s has shape %s, expected [-1, n] with a known n",
         source,
@@ -456,7 +459,7 @@ public final class Predictor implements AutoCloseable {
       String name,
       DataType type,
       String source) {
-    checkArgument(
+    InvalidInputException.check(
         description.dataType == type,
         "%s: '%s' of %s is %s, expected %s",
         source,
@@ -465,7 +468,7 @@ public final class Predictor implements AutoCloseable {
         description.dataType,
         type);
     Output<?> output = bundle.graph().output(description.name);
-    checkArgument(
+    InvalidInputException.check(
         output != null,
         "%s: '%s' of %s names tensor %s, which the graph does not have",
         source,

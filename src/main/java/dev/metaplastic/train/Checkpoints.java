@@ -1,12 +1,14 @@
 package dev.metaplastic.train;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
+import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
+import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.TrainingRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -19,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * A directory of training checkpoints, written atomically.
@@ -58,11 +61,17 @@ public final class Checkpoints {
         String.format(
             "%s%09d-%d-%d-%d",
             PREFIX, run.getSteps(), run.getTask(), run.getEpoch(), run.getOffset());
+    Path temp = null;
+    Path pointer = root.resolve(TEMP_PREFIX + LATEST);
     try {
       Files.createDirectories(root);
       removeTemporaries();
-      Path temp = Files.createTempDirectory(root, TEMP_PREFIX + name + "-");
-      model.session().save(temp.resolve(VARIABLES).toString());
+      temp = Files.createTempDirectory(root, TEMP_PREFIX + name + "-");
+      try {
+        model.session().save(temp.resolve(VARIABLES).toString());
+      } catch (TensorFlowException e) {
+        throw Outputs.nativeWriteFailure(e);
+      }
       Files.writeString(temp.resolve(RUN_FILE), Manifests.toText(run), StandardCharsets.UTF_8);
       try (Stream<Path> files = Files.list(temp)) {
         for (Path file : files.toList()) {
@@ -72,10 +81,9 @@ public final class Checkpoints {
       force(temp);
       Path target = root.resolve(name);
       if (Files.exists(target)) {
-        deleteTree(target);
+        Outputs.deleteTree(target);
       }
       move(temp, target);
-      Path pointer = root.resolve(TEMP_PREFIX + LATEST);
       Files.writeString(pointer, name + "\n", StandardCharsets.UTF_8);
       force(pointer);
       move(pointer, root.resolve(LATEST));
@@ -84,6 +92,20 @@ public final class Checkpoints {
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint in " + root, e);
+    } finally {
+      removeQuietly(temp);
+      removeQuietly(pointer);
+    }
+  }
+
+  /** Removes what a failed save left, if anything; a leftover is removed by the next save. */
+  private static void removeQuietly(Path path) {
+    if (path != null && Files.exists(path)) {
+      try {
+        Outputs.deleteTree(path);
+      } catch (IOException e) {
+        // removeTemporaries() takes it at the next save.
+      }
     }
   }
 
@@ -93,18 +115,21 @@ public final class Checkpoints {
     if (!Files.isRegularFile(pointer)) {
       return Optional.empty();
     }
+    String name;
     try {
-      String name = Files.readString(pointer, StandardCharsets.UTF_8).strip();
-      Path checkpoint = root.resolve(name);
-      checkArgument(
-          name.startsWith(PREFIX) && Files.isDirectory(checkpoint),
-          "%s names checkpoint '%s', which does not exist",
-          pointer,
-          name);
-      return Optional.of(checkpoint);
+      name = Files.readString(pointer, StandardCharsets.UTF_8).strip();
+    } catch (CharacterCodingException e) {
+      throw new InvalidInputException(
+          pointer + " is damaged: it is not UTF-8 text naming a checkpoint", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + pointer, e);
     }
+    InvalidInputException.check(
+        name.startsWith(PREFIX) && !name.contains("/") && Files.isDirectory(root.resolve(name)),
+        "%s names checkpoint '%s', which does not exist",
+        pointer,
+        name);
+    return Optional.of(root.resolve(name));
   }
 
   /**
@@ -114,7 +139,8 @@ public final class Checkpoints {
    * @throws IllegalArgumentException if it is neither
    */
   public static Path resolve(Path dir) {
-    checkArgument(Files.isDirectory(dir), "checkpoint directory %s does not exist", dir);
+    InvalidInputException.check(
+        Files.isDirectory(dir), "checkpoint directory %s does not exist", dir);
     if (Files.isRegularFile(dir.resolve(RUN_FILE))) {
       return dir;
     }
@@ -122,32 +148,118 @@ public final class Checkpoints {
         .latest()
         .orElseThrow(
             () ->
-                new IllegalArgumentException(
+                new InvalidInputException(
                     dir + " holds no checkpoint (no " + LATEST + " file and no " + RUN_FILE + ")"));
+  }
+
+  /**
+   * The checkpoint directory a directory given by a user belongs to: its parent if it is a
+   * checkpoint itself, otherwise the directory.
+   *
+   * @throws dev.metaplastic.InvalidInputException if it does not exist
+   */
+  public static Path storeOf(Path dir) {
+    InvalidInputException.check(
+        Files.isDirectory(dir), "checkpoint directory %s does not exist", dir);
+    Path absolute = dir.toAbsolutePath().normalize();
+    return Files.isRegularFile(absolute.resolve(RUN_FILE)) ? absolute.getParent() : absolute;
   }
 
   /** Reads the run state of a checkpoint. */
   public static TrainingRun readRun(Path checkpoint) {
     Path file = checkpoint.resolve(RUN_FILE);
-    checkArgument(Files.isRegularFile(file), "%s is not a checkpoint: no %s", checkpoint, RUN_FILE);
+    InvalidInputException.check(
+        Files.isRegularFile(file), "%s is not a checkpoint: no %s", checkpoint, RUN_FILE);
+    String text;
     try {
-      TrainingRun.Builder run = TrainingRun.newBuilder();
-      Manifests.parse(Files.readString(file, StandardCharsets.UTF_8), run, file.toString());
-      Manifests.checkVersion(run.getManifest().getFormatVersion(), file.toString());
-      return run.build();
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw new InvalidInputException(file + " is damaged: it is not UTF-8 text", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
+    TrainingRun.Builder builder = TrainingRun.newBuilder();
+    InvalidInputException.validating(
+        "",
+        () -> {
+          Manifests.parse(text, builder, file.toString());
+          Manifests.checkVersion(builder.getManifest().getFormatVersion(), file.toString());
+          return builder;
+        });
+    TrainingRun run = builder.build();
+    checkRun(run, file.toString());
+    return run;
+  }
+
+  /**
+   * Checks what a run file says against itself: positive settings, a position inside the stream,
+   * one accuracy row per finished task, and a model, optimizer and rules that can be built. A
+   * damaged or hand-edited file is refused here, before anything is built from it.
+   */
+  private static void checkRun(TrainingRun run, String file) {
+    Manifest manifest = run.getManifest();
+    int tasks = manifest.getDataStream().getTasks();
+    InvalidInputException.check(
+        run.getEpochs() > 0 && run.getBatchSize() > 0,
+        "%s is damaged: it gives %s epochs and batch size %s, expected both at least 1",
+        file,
+        run.getEpochs(),
+        run.getBatchSize());
+    InvalidInputException.check(
+        tasks > 0, "%s is damaged: its data stream has %s tasks, expected at least 1", file, tasks);
+    InvalidInputException.check(
+        run.getTask() >= 0 && run.getTask() <= tasks,
+        "%s is damaged: it stands at task %s, but its data stream has tasks 0 to %s",
+        file,
+        run.getTask(),
+        tasks - 1);
+    InvalidInputException.check(
+        run.getEpoch() >= 0 && run.getEpoch() <= run.getEpochs(),
+        "%s is damaged: it stands at epoch %s, expected 0 to %s",
+        file,
+        run.getEpoch(),
+        run.getEpochs());
+    InvalidInputException.check(
+        run.getOffset() >= 0 && run.getSteps() >= 0 && manifest.getTasksConsolidated() >= 0,
+        "%s is damaged: offset %s, steps %s and tasks consolidated %s must not be negative",
+        file,
+        run.getOffset(),
+        run.getSteps(),
+        manifest.getTasksConsolidated());
+    InvalidInputException.check(
+        run.getAccuracyCount() == run.getTask(),
+        "%s is damaged: it holds %s accuracy rows for %s finished tasks",
+        file,
+        run.getAccuracyCount(),
+        run.getTask());
+    for (int i = 0; i < run.getAccuracyCount(); i++) {
+      List<Double> row = run.getAccuracy(i).getAccuracyList();
+      InvalidInputException.check(
+          row.size() == i + 1 && row.stream().allMatch(a -> a >= 0 && a <= 1),
+          "%s is damaged: accuracy row %s is %s, expected %s accuracies in [0, 1]",
+          file,
+          i,
+          row,
+          i + 1);
+    }
+    InvalidInputException.validating(
+        file,
+        () ->
+            List.of(
+                Manifests.spec(manifest),
+                Manifests.optimizer(manifest),
+                Manifests.rules(manifest)));
   }
 
   /** Restores a checkpoint's variables into {@code model}, which must have the same graph. */
   public static void restore(ModelSession model, Path checkpoint) {
     Path index = checkpoint.resolve(VARIABLES + ".index");
-    checkArgument(Files.isRegularFile(index), "%s is not a checkpoint: no %s", checkpoint, index);
+    InvalidInputException.check(
+        Files.isRegularFile(index), "%s is not a checkpoint: no %s", checkpoint, index);
     try {
       model.session().restore(checkpoint.resolve(VARIABLES).toString());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
+    } catch (TensorFlowException e) {
+      throw new InvalidInputException(
           "cannot restore checkpoint " + checkpoint + ": " + e.getMessage(), e);
     }
   }
@@ -161,14 +273,14 @@ public final class Checkpoints {
     checkpoints.sort(Comparator.comparing(p -> p.getFileName().toString()));
     // Keep the newest and the KEEP - 1 latest others; names sort by step count.
     for (Path p : checkpoints.subList(0, Math.max(0, checkpoints.size() - (KEEP - 1)))) {
-      deleteTree(p);
+      Outputs.deleteTree(p);
     }
   }
 
   private void removeTemporaries() throws IOException {
     try (DirectoryStream<Path> temps = Files.newDirectoryStream(root, TEMP_PREFIX + PREFIX + "*")) {
       for (Path temp : temps) {
-        deleteTree(temp);
+        Outputs.deleteTree(temp);
       }
     }
   }
@@ -184,15 +296,6 @@ public final class Checkpoints {
   private static void force(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       channel.force(true);
-    }
-  }
-
-  /** Deletes a directory and everything in it. */
-  public static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

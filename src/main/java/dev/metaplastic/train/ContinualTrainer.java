@@ -3,9 +3,11 @@ package dev.metaplastic.train;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.primitives.Doubles;
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.files.OutputLock;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.proto.AccuracyRow;
@@ -22,6 +24,14 @@ import java.util.SplittableRandom;
  * Trains one model on a stream of tasks, one after the other: {@code epochs} passes of shuffled
  * minibatches per task, {@code consolidate} at each task boundary, and a test of every task seen so
  * far after each task.
+ *
+ * <pre>{@code
+ * ContinualTrainer trainer = new ContinualTrainer(config, TrainingListener.NONE);
+ * AccuracyMatrix r = trainer.run(stream); // a new model, every task in order
+ * try (ModelSession model = trainer.open(stream)) { // or task by task, keeping the model
+ *   trainer.trainTask(model, stream, 0); // trains task 0, then consolidates
+ * }
+ * }</pre>
  *
  * <p>The minibatch order of each epoch is drawn from (seed, task, epoch) alone, so a run can stop
  * anywhere and resume from a checkpoint with exactly the batches, and therefore the weights, of a
@@ -56,7 +66,8 @@ public final class ContinualTrainer {
    * (0: only at task boundaries) and at each task boundary.
    */
   public ContinualTrainer withCheckpoints(Checkpoints store, int everySteps) {
-    checkArgument(everySteps >= 0, "checkpoint interval must be >= 0 steps, got %s", everySteps);
+    InvalidInputException.check(
+        everySteps >= 0, "checkpoint interval must be >= 0 steps, got %s", everySteps);
     return new ContinualTrainer(config, listener, store, everySteps);
   }
 
@@ -100,7 +111,7 @@ public final class ContinualTrainer {
         stream.tasks().size());
     MlpSpec needed = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
     MlpSpec spec = model.spec();
-    checkArgument(
+    InvalidInputException.check(
         spec.inputSize() == needed.inputSize()
             && spec.heads() == needed.heads()
             && spec.classesPerHead() == needed.classesPerHead(),
@@ -128,18 +139,35 @@ public final class ContinualTrainer {
 
   /**
    * Resumes the run saved in {@code checkpoint} (see {@link Checkpoints#resolve}) on {@code
-   * stream}, which must be the stream the run was started on.
+   * stream}, which must be the stream the run was started on: the same number of tasks, and, when
+   * the checkpoint records the data's fingerprint, the same data ({@link
+   * TaskStream#fingerprint()}), wherever it now lives; the checkpoints written from here on record
+   * where.
+   *
+   * @throws dev.metaplastic.InvalidInputException if the stream is not the run's, or the
+   *     checkpoint's position lies outside it
    */
   public static AccuracyMatrix resume(
       Path checkpoint, TaskStream stream, TrainingListener listener, int everySteps) {
     TrainingRun run = Checkpoints.readRun(checkpoint);
     Manifest manifest = run.getManifest();
     TrainerConfig config = configOf(run);
-    checkArgument(
+    InvalidInputException.check(
         stream.tasks().size() == manifest.getDataStream().getTasks(),
         "the checkpoint was trained on %s tasks, the stream has %s",
         manifest.getDataStream().getTasks(),
         stream.tasks().size());
+    run = onSameData(run, stream, checkpoint);
+    InvalidInputException.check(
+        run.getTask() == stream.tasks().size()
+            || run.getOffset() < stream.tasks().get(run.getTask()).train().size(),
+        "%s is damaged: it stands at offset %s of task %s, which has %s training examples",
+        checkpoint,
+        run.getOffset(),
+        run.getTask(),
+        run.getTask() < stream.tasks().size()
+            ? stream.tasks().get(run.getTask()).train().size()
+            : 0);
     ContinualTrainer trainer =
         new ContinualTrainer(config, listener)
             .withCheckpoints(new Checkpoints(checkpoint.getParent()), everySteps);
@@ -148,6 +176,40 @@ public final class ContinualTrainer {
       Checkpoints.restore(model, checkpoint);
       return trainer.continueRun(model, stream, run);
     }
+  }
+
+  /**
+   * Refuses a stream whose data is not the data a checkpointed run was trained on, when the run
+   * records its fingerprint; returns the run with the data's current directory recorded.
+   */
+  private static TrainingRun onSameData(TrainingRun run, TaskStream stream, Path checkpoint) {
+    DataStream recorded = run.getManifest().getDataStream();
+    if (recorded.getSha256().isEmpty()) {
+      return run;
+    }
+    InvalidInputException.check(
+        recorded.getSha256().equals(stream.fingerprint()),
+        "the data in %s is not the data checkpoint %s was trained on (fingerprint %s, not %s from"
+            + " %s); resume on that data",
+        stream.source(),
+        checkpoint,
+        shortened(stream.fingerprint()),
+        shortened(recorded.getSha256()),
+        recorded.getDirectory());
+    DataStream moved =
+        recorded.toBuilder()
+            .setSource(stream.source())
+            .setDirectory(Path.of(stream.source()).toAbsolutePath().normalize().toString())
+            .build();
+    TrainingRun.Builder updated = run.toBuilder();
+    updated.getManifestBuilder().setDataStream(moved);
+    return updated.build();
+  }
+
+  private static String shortened(String fingerprint) {
+    return fingerprint.isEmpty()
+        ? "none"
+        : fingerprint.substring(0, Math.min(12, fingerprint.length())) + "…";
   }
 
   /** The trainer configuration a checkpointed run was started with. */
@@ -244,6 +306,7 @@ public final class ContinualTrainer {
    */
   private ModelSession open(TaskStream stream, Source source) {
     MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
+    SizeLimits.checkBatch(config.batchSize(), spec);
     return new ModelSession(spec, config.optimizer(), config.rules(), source);
   }
 
@@ -259,7 +322,21 @@ public final class ContinualTrainer {
     return d.build();
   }
 
+  /**
+   * Trains from the position in {@code start} to the end of the stream; with checkpoints, holds the
+   * checkpoint directory's {@link OutputLock} meanwhile, so a second run cannot write there.
+   */
+  @SuppressWarnings("try") // the lock is held, not used, in the block
   private AccuracyMatrix continueRun(ModelSession model, TaskStream stream, TrainingRun start) {
+    try (OutputLock lock =
+        checkpoints == null
+            ? null
+            : OutputLock.acquire(checkpoints.root(), "checkpoint directory")) {
+      return trainToEnd(model, stream, start);
+    }
+  }
+
+  private AccuracyMatrix trainToEnd(ModelSession model, TaskStream stream, TrainingRun start) {
     List<Task> tasks = stream.tasks();
     TrainingRun.Builder run = start.toBuilder();
     for (int i = run.getTask(); i < tasks.size(); i++) {
@@ -297,6 +374,7 @@ public final class ContinualTrainer {
   private void trainFrom(ModelSession model, Task task, TrainingRun.Builder run, long total) {
     Examples data = task.train();
     int batch = config.batchSize();
+    SizeLimits.checkBatch(batch, model.spec());
     int stepsPerEpoch = stepsPerEpoch(data.size());
     listener.taskStarted(task, run.getTask(), total);
     float[] features = new float[batch * data.featureSize()];

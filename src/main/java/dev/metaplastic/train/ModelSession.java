@@ -2,6 +2,7 @@ package dev.metaplastic.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
@@ -56,13 +57,21 @@ public final class ModelSession implements AutoCloseable {
    * Builds the training graph of a model imported from {@code source} (or made here, if it is
    * {@code null}) and opens a session on it; with a source, the graph also reproduces the source's
    * serving interface, which {@code SavedModels.export} makes the export's {@code serving_default}.
+   *
+   * @throws dev.metaplastic.InvalidInputException if the model would not fit in memory ({@link
+   *     SizeLimits#checkModel})
    */
   public ModelSession(
       MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
+    SizeLimits.checkModel(spec);
     this.spec = spec;
     this.graph = new Graph();
     try {
-      this.training = new TrainingGraph(graph, spec, optimizer, rules, source);
+      // What the graph refuses (such as two rules that both transform the optimizer's steps) is a
+      // choice of the user's: of options, or of the manifest a model was saved with.
+      this.training =
+          InvalidInputException.validating(
+              "", () -> new TrainingGraph(graph, spec, optimizer, rules, source));
       this.session = new Session(graph, SESSION_CONFIG);
     } catch (RuntimeException e) {
       graph.close();

@@ -3,11 +3,13 @@ package dev.metaplastic.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +55,28 @@ class FashionMnistTest {
 
     assertEquals(plain.train(), data.train());
     assertEquals(plain.test(), data.test());
+  }
+
+  @Test
+  void fingerprintIsTheSha256OfTheDecodedFilesWhateverTheirCompression() throws Exception {
+    Path plainDir = IdxTestFiles.writeTinyFashionMnist(dir.resolve("plain"));
+    Path gzipped = dir.resolve("gzipped");
+    IdxTestFiles.writeFashionMnist(gzipped, 20, 10, true, IdxTestFiles.PATTERN);
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    for (String name :
+        List.of(
+            "train-images-idx3-ubyte",
+            "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte")) {
+      sha.update(java.nio.file.Files.readAllBytes(plainDir.resolve(name)));
+    }
+    String expected = java.util.HexFormat.of().formatHex(sha.digest());
+
+    assertEquals(expected, FashionMnist.load(plainDir).fingerprint());
+    assertEquals(expected, FashionMnist.load(gzipped).fingerprint());
+    IdxTestFiles.writeFashionMnist(dir.resolve("other"), 20, 10, false, (i, j) -> 7);
+    assertNotEquals(expected, FashionMnist.load(dir.resolve("other")).fingerprint());
   }
 
   @Test

@@ -37,7 +37,7 @@ import java.util.Set;
  */
 public final class Manifests {
   /** The newest schema version: this code reads it and every older one. */
-  public static final int FORMAT_VERSION = 3;
+  public static final int FORMAT_VERSION = 4;
 
   /**
    * The version MLP manifests are written with: version 1 describes them fully, so readers that
@@ -63,6 +63,12 @@ public final class Manifests {
    * in version 3).
    */
   public static final int REWARD_CHANNEL_FORMAT_VERSION = 3;
+
+  /**
+   * The version of manifests whose data stream records the data set's directory and fingerprint
+   * (DataStream.directory and sha256, added in version 4).
+   */
+  public static final int DATA_FINGERPRINT_FORMAT_VERSION = 4;
 
   /** Model kind of a real-valued MLP ({@link Mlp}). */
   public static final String MLP = "mlp";
@@ -99,7 +105,10 @@ public final class Manifests {
     Optimizer.Builder optimizer = describe(graph.optimizer(), graph.variables().keySet());
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(graph.source() == null ? MLP_FORMAT_VERSION : SOURCE_FORMAT_VERSION)
+            .setFormatVersion(
+                stream.getSha256().isEmpty()
+                    ? graph.source() == null ? MLP_FORMAT_VERSION : SOURCE_FORMAT_VERSION
+                    : DATA_FINGERPRINT_FORMAT_VERSION)
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(optimizer)

@@ -46,7 +46,11 @@ public final class CheckpointWriter {
         store.save(
             model,
             TrainingRun.newBuilder()
-                .setManifest(Manifests.describe(model.graph(), 0, DataStream.getDefaultInstance()))
+                .setManifest(
+                    Manifests.describe(
+                        model.graph(), 0, DataStream.newBuilder().setTasks(1).build()))
+                .setEpochs(1)
+                .setBatchSize(16)
                 .setSteps(step)
                 .build());
         System.out.println("saved " + step);

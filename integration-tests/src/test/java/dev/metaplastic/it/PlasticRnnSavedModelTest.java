@@ -380,19 +380,19 @@ class PlasticRnnSavedModelTest {
   @Test
   void loadRefusesAMissingOrCorruptManifest() throws IOException {
     Path exported = RUNS.get(Plasticity.NEUROMODULATED).exported();
-    Path missing = copy(exported, work.resolve("missing"));
+    Path missing = Listing.copy(exported, work.resolve("missing"));
     Files.delete(missing.resolve(SavedModels.MANIFEST));
     IllegalArgumentException noManifest =
         assertThrows(IllegalArgumentException.class, () -> EpisodeModels.load(missing));
     assertTrue(noManifest.getMessage().contains("not a Metaplastic one"), noManifest.getMessage());
 
-    Path corrupt = copy(exported, work.resolve("corrupt"));
+    Path corrupt = Listing.copy(exported, work.resolve("corrupt"));
     Files.writeString(corrupt.resolve(SavedModels.MANIFEST), "model { kind: plastic_rnn");
     IllegalArgumentException bad =
         assertThrows(IllegalArgumentException.class, () -> EpisodeModels.load(corrupt));
     assertTrue(bad.getMessage().contains("is not a valid manifest"), bad.getMessage());
 
-    Path wrongKind = copy(exported, work.resolve("wrong-kind"));
+    Path wrongKind = Listing.copy(exported, work.resolve("wrong-kind"));
     Path manifest = wrongKind.resolve(SavedModels.MANIFEST);
     Files.writeString(
         manifest,
@@ -405,20 +405,6 @@ class PlasticRnnSavedModelTest {
     IllegalArgumentException asMlp =
         assertThrows(IllegalArgumentException.class, () -> SavedModels.load(exported));
     assertTrue(asMlp.getMessage().contains("EpisodeModels.load"), asMlp.getMessage());
-  }
-
-  private static Path copy(Path from, Path to) throws IOException {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path p : walk.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
   }
 
   private static String name(Map<String, TensorInfo> tensors, String key) {

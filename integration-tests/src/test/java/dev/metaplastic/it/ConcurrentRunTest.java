@@ -1,0 +1,179 @@
+package dev.metaplastic.it;
+
+import static dev.metaplastic.it.FaultReplayTest.assertOneLineError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.metaplastic.cli.Main;
+import dev.metaplastic.files.OutputLock;
+import dev.metaplastic.savedmodel.SavedModelValidator;
+import dev.metaplastic.serve.Predictor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults that need a second process: two runs on one output directory, and exports killed at random
+ * moments. Each child JVM pays TensorFlow's start-up once, so the cases are few and long.
+ */
+class ConcurrentRunTest {
+  @TempDir Path dir;
+
+  @Test
+  void aSecondRunOnTheSameOutputIsRefusedNamingTheFirst() throws Exception {
+    Path out = dir.resolve("out");
+    Process first =
+        child(
+            Main.class,
+            "train",
+            "--stream",
+            "generated",
+            "--tasks",
+            "3",
+            "--hidden",
+            "256,256",
+            "--epochs",
+            "40",
+            "--checkpoint-every",
+            "4",
+            "--no-progress",
+            "--out",
+            out.toString());
+    try {
+      Path store = out.resolve("checkpoints");
+      waitFor(() -> Files.exists(store.resolve("LATEST")), first);
+      assertTrue(Files.readString(store.resolve(OutputLock.FILE)).contains("pid " + first.pid()));
+      List<String> before = Listing.of(Files.createDirectories(dir.resolve("second")));
+      assertOneLineError(
+          CliRun.of(
+              "train",
+              "--stream",
+              "generated",
+              "--tasks",
+              "3",
+              "--hidden",
+              "16",
+              "--epochs",
+              "1",
+              "--no-progress",
+              "--out",
+              out.toString()),
+          "checkpoint directory " + store + " is in use by another run (pid " + first.pid());
+      assertOneLineError(
+          CliRun.of(
+              "train",
+              "--resume",
+              store.toString(),
+              "--no-progress",
+              "--out",
+              dir.resolve("second").toString()),
+          "is in use by another run (pid " + first.pid());
+      assertEquals(before, Listing.of(dir.resolve("second")));
+      assertTrue(first.isAlive(), "the first run must go on undisturbed");
+    } finally {
+      first.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
+    }
+    // A killed holder leaves no stale lock: the system released it with the process.
+    OutputLock.acquire(out.resolve("checkpoints"), "checkpoint directory").close();
+  }
+
+  @Test
+  void killedExportsLeaveCompleteModelsOrNothingAndTheNextExportCleansUp() throws Exception {
+    // A kill may land after the staging directory appeared and before its rename: then it stays,
+    // and the next export to the same target must remove it. Up to 4 rounds for one such kill.
+    Path run = dir.resolve("run");
+    CliRun trained =
+        CliRun.of(
+            "train",
+            "--stream",
+            "generated",
+            "--tasks",
+            "2",
+            "--hidden",
+            "64",
+            "--epochs",
+            "1",
+            "--no-progress",
+            "--out",
+            run.toString());
+    assertEquals(0, trained.status(), trained.err());
+    Path checkpoints = run.resolve("checkpoints");
+    Random random = new Random(17);
+    Path exports = Files.createDirectories(dir.resolve("exports"));
+    Path leftover = null;
+    List<String> seen = new ArrayList<>();
+    for (int round = 0; round < 4 && leftover == null; round++) {
+      Path target = Files.createDirectories(exports.resolve("round-" + round));
+      Process child = child(ExportLoop.class, checkpoints.toString(), target.toString());
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      String line = lines.readLine();
+      assertTrue(line != null && line.startsWith("exported"), "the child failed: " + line);
+      seen.add(line);
+      // Kill while the next export is staged: the model is built first, then written.
+      waitFor(() -> staging(target), child);
+      Thread.sleep(random.nextInt(100));
+      child.destroyForcibly();
+      assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+      try (Stream<Path> entries = Files.list(target)) {
+        for (Path entry : entries.toList()) {
+          String name = entry.getFileName().toString();
+          if (name.startsWith(".tmp-")) {
+            leftover = entry;
+          } else {
+            assertEquals(List.of(), SavedModelValidator.problems(entry), name);
+            Predictor.open(entry).close(); // complete: every variable restores
+          }
+        }
+      }
+    }
+    assertTrue(leftover != null, "no kill landed during an export in 4 rounds: " + seen);
+    String name = leftover.getFileName().toString();
+    Path target = leftover.resolveSibling(name.substring(".tmp-".length(), name.lastIndexOf('-')));
+    CliRun again = CliRun.of("export", checkpoints.toString(), target.toString());
+    assertEquals(0, again.status(), again.err());
+    assertTrue(
+        Files.notExists(leftover), "the export should remove its dead predecessor's " + name);
+  }
+
+  private static boolean staging(Path dir) throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.anyMatch(p -> p.getFileName().toString().startsWith(".tmp-"));
+    }
+  }
+
+  interface Condition {
+    boolean holds() throws IOException;
+  }
+
+  private static void waitFor(Condition condition, Process child) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (!condition.holds()) {
+      assertTrue(child.isAlive(), "the child process ended early");
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for the child process");
+      Thread.sleep(100);
+    }
+  }
+
+  private static Process child(Class<?> main, String... args) throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+}
