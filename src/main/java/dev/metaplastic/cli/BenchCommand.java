@@ -3,10 +3,13 @@ package dev.metaplastic.cli;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.ops.Metaplasticity;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
+import dev.metaplastic.ops.StreamKind;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.serve.PredictorBenchmark;
 import dev.metaplastic.train.ContinualTrainer;
@@ -78,19 +81,20 @@ final class BenchCommand implements Callable<Integer> {
     variants.put("SGD", new StepVariant(mlp, sgd, List.of()));
     for (String rule : Rules.names()) {
       if (!rule.equals("meta")) {
-        RuleConfig config = RulePresets.rule(rule, "split", false);
+        RuleConfig config = Rules.descriptor(rule).preset(StreamKind.SPLIT);
         variants.put("SGD + " + rule, new StepVariant(mlp, sgd, List.of(config)));
       }
     }
     variants.put("Adam", new StepVariant(mlp, adam, List.of()));
     variants.put(
         "Adam + meta",
-        new StepVariant(mlp, adam, List.of(RulePresets.rule("meta", "split", false))));
+        new StepVariant(mlp, adam, List.of(Metaplasticity.DESCRIPTOR.preset(StreamKind.SPLIT))));
     MlpSpec bnn = new MlpSpec(784, List.of(256, 256), 1, 10, 0, true);
     variants.put("BNN, Adam", new StepVariant(bnn, adam, List.of()));
     variants.put(
         "BNN, Adam + meta",
-        new StepVariant(bnn, adam, List.of(RulePresets.rule("meta", "permuted", true))));
+        new StepVariant(
+            bnn, adam, List.of(Metaplasticity.DESCRIPTOR.preset(StreamKind.PERMUTED, true))));
     Map<String, Double> millis = medianStepMillis(variants);
     out.printf(
         "training step, %s MLP, batch %d (median over %d interleaved rounds of %d steps):%n",
@@ -125,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
     for (String rule : Rules.names()) {
       double seconds =
           medianRunSeconds(
-              whole.withRules(List.of(RulePresets.rule(rule, "split", false))), stream);
+              whole.withRules(List.of(Rules.descriptor(rule).preset(StreamKind.SPLIT))), stream);
       out.printf("  %-22s %8.2f s   ÷ Adam %6.3f%n", "Adam + " + rule, seconds, seconds / runPlain);
       out.flush();
     }
@@ -203,6 +207,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static double emptyRunMicros() {
+    NativeLog.loadTensorFlow();
     try (Graph g = new Graph();
         Session s = new Session(g)) {
       NoOp noOp = Ops.create(g).noOp();

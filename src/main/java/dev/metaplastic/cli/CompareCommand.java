@@ -42,10 +42,10 @@ final class CompareCommand implements Callable<Integer> {
   @Option(
       names = "--rules",
       split = ",",
+      completionCandidates = RuleOptions.Names.class,
       description =
-          "Methods to compare: finetune, joint, and any of "
-              + RuleOptions.CLI_NAMES
-              + ", alone or joined with + to share a graph (such as ewc+neuromod-lr). Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
+          "Methods to compare: finetune, joint, and any of ${COMPLETION-CANDIDATES}, alone or"
+              + " joined with + to share a graph (such as ewc+neuromod-lr). Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
               + " (metaplastic vs plain binarized network): finetune,joint,meta.")
   List<String> methods;
 
@@ -78,7 +78,23 @@ final class CompareCommand implements Callable<Integer> {
                 ? List.of("finetune", "joint", "meta")
                 : List.of("finetune", "joint", "si", "ewc", "online-ewc", "mas", "benna-fusi");
     PrintWriter pw = spec.commandLine().getOut();
+    if (seeds != null && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+      throw new InvalidInputException("give --seed or --seeds, not both");
+    }
     List<Long> runSeeds = seeds != null && !seeds.isEmpty() ? seeds : List.of(seed);
+    List<String> ruleMethods =
+        chosen.stream().filter(m -> !m.equals("finetune") && !m.equals("joint")).toList();
+    for (String method : ruleMethods) {
+      if (!RuleOptions.isCombination(method)) {
+        throw new InvalidInputException(
+            "unknown method '"
+                + method
+                + "'; expected finetune, joint or one of "
+                + RuleOptions.cliNames()
+                + " (rules may be joined with +, such as ewc+neuromod-lr)");
+      }
+    }
+    training.rule.checkTaken(ruleMethods);
     Map<String, List<MethodResult>> results = new LinkedHashMap<>();
     String header = null;
     String kind = null;
@@ -89,21 +105,11 @@ final class CompareCommand implements Callable<Integer> {
       stream = opened.stream();
       Map<String, List<RuleConfig>> rules = new LinkedHashMap<>();
       for (String method : chosen) {
-        if (!method.equals("finetune")
-            && !method.equals("joint")
-            && !RuleOptions.isCombination(method)) {
-          throw new InvalidInputException(
-              "unknown method '"
-                  + method
-                  + "'; expected finetune, joint or one of "
-                  + RuleOptions.CLI_NAMES
-                  + " (rules may be joined with +, such as ewc+neuromod-lr)");
-        }
         rules.put(
             method,
-            method.equals("finetune") || method.equals("joint")
-                ? List.of()
-                : training.rule.rules(method, kind, binarized));
+            ruleMethods.contains(method)
+                ? training.rule.configs(method, kind, binarized)
+                : List.of());
       }
       TrainerConfig base = training.trainerConfig(List.of(), runSeed);
       if (header == null) {
@@ -119,9 +125,7 @@ final class CompareCommand implements Callable<Integer> {
                 base.epochs(),
                 base.batchSize(),
                 runSeeds.size() == 1 ? "seed" : "seeds",
-                runSeeds.size() == 1
-                    ? String.valueOf(runSeed)
-                    : runSeeds.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+                runSeeds.stream().map(String::valueOf).collect(Collectors.joining(", ")));
         pw.println("compare: " + header);
         pw.flush();
       }

@@ -95,10 +95,10 @@ final class ContinueCommand implements Callable<Integer> {
       names = "--rules",
       split = ",",
       defaultValue = "finetune,ewc,online-ewc,mas",
+      completionCandidates = RuleOptions.Names.class,
       description =
-          "Methods: finetune and any rule of the registry ("
-              + RuleOptions.CLI_NAMES
-              + ", ...), with the stream's presets; fine-tuning and joint training always run."
+          "Methods: finetune and any rule of the registry (${COMPLETION-CANDIDATES}), with the"
+              + " stream's presets; fine-tuning and joint training always run."
               + " Default: ${DEFAULT-VALUE}.")
   List<String> methods;
 
@@ -196,6 +196,12 @@ final class ContinueCommand implements Callable<Integer> {
     for (String sweep : sweeps) {
       sweepList.add(sweep(sweep));
     }
+    List<String> ruleNames = new ArrayList<>();
+    chosen.forEach(
+        method ->
+            ruleNames.addAll(method.rules().stream().map(r -> r.descriptor().cliName()).toList()));
+    sweepList.forEach(sweep -> ruleNames.add(Rules.descriptor(sweep.rule()).cliName()));
+    ruleOptions.checkTaken(ruleNames);
 
     PrintWriter pw = spec.commandLine().getOut();
     ImportedModel imported = InvalidInputException.validating("", () -> KerasImport.load(from));
@@ -358,7 +364,7 @@ final class ContinueCommand implements Callable<Integer> {
               + "'; expected finetune, joint or one of "
               + String.join(", ", Rules.names()));
     }
-    return ruleOptions.rule(name, stream, false);
+    return ruleOptions.configs(name, stream, false).get(0);
   }
 
   /** Parses {@code rule:param=v1,v2,...} into one method per value. */
@@ -391,7 +397,9 @@ final class ContinueCommand implements Callable<Integer> {
       } catch (NumberFormatException e) {
         throw new InvalidInputException("--sweep " + text + ": '" + value + "' is not a number", e);
       }
-      RuleConfig rule = Rules.fromHyperparameters(base.name(), h);
+      RuleConfig rule =
+          InvalidInputException.validating(
+              "--sweep " + text, () -> Rules.fromHyperparameters(base.name(), h));
       String label = parameter + "=" + value.trim();
       points.put(label, new Method(base.name() + "-" + label, List.of(rule)));
     }

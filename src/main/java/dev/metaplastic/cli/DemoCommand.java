@@ -57,14 +57,10 @@ final class DemoCommand implements Callable<Integer> {
     TaskStream stream = streamOptions.open(0, pw).stream();
     List<RuleConfig> si = List.of(training.rule.rule("si", streamOptions.stream, false));
     pw.printf(
-        "demo: %s from %s, %d tasks, %d epochs per task, batch %d, %s; seeds 0..%d%n",
-        stream.name(),
-        stream.source(),
-        stream.tasks().size(),
-        training.epochs,
-        training.batch,
-        training.optimizer.config(),
-        seeds - 1);
+        "data: %s, %d tasks, from %s%n", stream.name(), stream.tasks().size(), stream.source());
+    pw.printf(
+        "demo: fine-tuning, SI and joint training, %d epochs per task, batch %d, %s; seeds 0..%d%n",
+        training.epochs, training.batch, training.optimizer.config(), seeds - 1);
     pw.flush();
 
     Map<String, List<AccuracyMatrix>> results = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.metaplastic.cli;
 
 import java.io.PrintStream;
+import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 
 /** A progress bar over the training steps of one episode run, or nothing. */
@@ -34,6 +35,36 @@ interface EpisodeProgress extends AutoCloseable {
       @Override
       public void close() {
         bar.close();
+      }
+    };
+  }
+
+  /**
+   * One line on {@code stream} when the run ends (for output that is not a terminal): the label,
+   * steps, last loss and time.
+   */
+  static EpisodeProgress line(String label, PrintStream stream) {
+    long started = System.nanoTime();
+    long[] steps = {0};
+    float[] loss = {Float.NaN};
+    return new EpisodeProgress() {
+      @Override
+      public void step(long step, float value) {
+        steps[0] = step;
+        loss[0] = value;
+      }
+
+      @Override
+      public void close() {
+        stream.println(
+            String.format(
+                Locale.ROOT,
+                "%s: %d steps, loss %.3f, %.1f s",
+                label,
+                steps[0],
+                loss[0],
+                (System.nanoTime() - started) / 1e9));
+        stream.flush();
       }
     };
   }

@@ -50,10 +50,9 @@ final class ImportCommand implements Callable<Integer> {
   @Option(
       names = "--rule",
       defaultValue = "si",
+      completionCandidates = RuleOptions.Names.class,
       description =
-          "Consolidation rule: none or one of "
-              + RuleOptions.CLI_NAMES
-              + ". Default: ${DEFAULT-VALUE}.")
+          "Consolidation rule: none or one of ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   String rule;
 
   @Option(

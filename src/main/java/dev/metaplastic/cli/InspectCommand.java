@@ -89,10 +89,13 @@ final class InspectCommand implements Callable<Integer> {
     printTable(out, "  ", rows);
   }
 
-  /** The values of a small float variable, or their mean, min and max; empty if not float. */
+  /**
+   * The values of a small float variable, or their mean, min and max; the value of an integer or
+   * boolean scalar; empty otherwise.
+   */
   private static String summary(SavedModelInfo model, VariableInfo v) {
     if (!v.isFloat()) {
-      return "";
+      return v.isIntegerOrBooleanScalar() ? model.readScalar(v.name()) : "";
     }
     float[] values;
     try {

@@ -2,6 +2,7 @@ package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.DataException;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,8 +43,14 @@ public final class Main implements Runnable {
   @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,
-      description = "On an error, also print the full message and its stack trace.")
-  boolean verbose; // read from the parse result by the error handler
+      description =
+          "Show TensorFlow's native log lines, hidden by default, and on an error also the full"
+              + " message and its stack trace.")
+  void verbose(boolean verbose) { // the error handler reads it from the parse result
+    if (verbose) {
+      NativeLog.verbose();
+    }
+  }
 
   @Override
   public void run() {

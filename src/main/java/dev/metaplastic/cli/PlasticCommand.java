@@ -11,6 +11,7 @@ import dev.metaplastic.savedmodel.StagedDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,16 +33,23 @@ import picocli.CommandLine.Spec;
     name = "plastic",
     mixinStandardHelpOptions = true,
     description =
-        "Train plastic RNNs (none, hebbian, oja, neuromodulated, gradient, dopamine) on the same"
-            + " episodic task and seed; write a markdown table and a learning-curve PNG.")
+        "Train plastic RNNs (a plain RNN and one per fast-weight rule) on the same episodic task"
+            + " and seed; write a markdown table and a learning-curve PNG.")
 final class PlasticCommand implements Callable<Integer> {
-  /** The rules, as the command line spells them. */
-  static final List<String> RULES =
-      List.of("none", "hebbian", "oja", "neuromodulated", "gradient", "dopamine");
+  /** The rules, as the command line spells them: none, then every fast-weight rule. */
+  static final List<String> RULES = Plasticity.values().stream().map(Plasticity::name).toList();
 
-  /** The rules {@code plastic} runs without {@code --rules}: the four that need no reward. */
+  /** The rules {@code plastic} runs without {@code --rules}: those that need no reward. */
   static final List<String> DEFAULT_RULES =
-      List.of("none", "hebbian", "oja", "neuromodulated", "gradient");
+      Plasticity.values().stream().filter(p -> !p.readsReward()).map(Plasticity::name).toList();
+
+  /** {@link #RULES}, for the option's description. */
+  static final class Names implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return RULES.iterator();
+    }
+  }
 
   @Spec CommandSpec spec;
   @Mixin ProgressOptions progress;
@@ -55,10 +63,11 @@ final class PlasticCommand implements Callable<Integer> {
   @Option(
       names = {"--rules", "--rule"},
       split = ",",
+      completionCandidates = Names.class,
       description =
-          "Plasticity rules to compare, any of none (the plain RNN baseline), hebbian, oja,"
-              + " neuromodulated, gradient, dopamine (reward-modulated; needs a task with a reward"
-              + " channel, gonogo). Default: none, hebbian, oja, neuromodulated, gradient.")
+          "Plasticity rules to compare, any of ${COMPLETION-CANDIDATES} (none is the plain RNN"
+              + " baseline; a reward-modulated rule such as dopamine needs a task with a reward"
+              + " channel, gonogo). Default: every rule that needs no reward.")
   List<String> rules;
 
   @Option(
@@ -147,11 +156,15 @@ final class PlasticCommand implements Callable<Integer> {
         InvalidInputException.validating(
             "", () -> EpisodeTasks.named(task, EpisodeTasks.Sizes.of(steps, cues, length, delay)));
     Map<String, Plasticity> chosen = plasticities(rules != null ? rules : DEFAULT_RULES);
-    if (chosen.containsValue(Plasticity.DOPAMINE) && episodeTask.rewardChannel().isEmpty()) {
-      throw new InvalidInputException(
-          "rule dopamine reads the task's reward channel, but task '"
-              + task
-              + "' has none; use it with gonogo");
+    for (Plasticity plasticity : chosen.values()) {
+      if (plasticity.readsReward() && episodeTask.rewardChannel().isEmpty()) {
+        throw new InvalidInputException(
+            "rule "
+                + plasticity.name()
+                + " reads the task's reward channel, but task '"
+                + task
+                + "' has none; use it with gonogo");
+      }
     }
     EpisodeRunConfig config =
         new EpisodeRunConfig(
@@ -236,7 +249,7 @@ final class PlasticCommand implements Callable<Integer> {
         throw new InvalidInputException(
             "unknown rule '" + name + "'; expected one of " + String.join(", ", RULES));
       }
-      chosen.put(name, Plasticity.valueOf(name.toUpperCase(Locale.ROOT)));
+      chosen.put(name, new Plasticity(name));
     }
     return chosen;
   }

@@ -3,20 +3,31 @@ package dev.metaplastic.cli;
 import dev.metaplastic.train.TrainingListener;
 import picocli.CommandLine.Option;
 
-/** The {@code --no-progress} option of the commands that train, and the listener it chooses. */
+/**
+ * The {@code --no-progress} option of the commands that train, and the progress it chooses: on
+ * standard error, a bar redrawn in place when that is a terminal, otherwise one line per task.
+ */
 final class ProgressOptions {
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  @Option(names = "--no-progress", description = "Do not show progress.")
   boolean noProgress;
 
-  /** A progress bar per task on standard error, labelled with {@code method}, unless disabled. */
+  /** Progress of each task, labelled with {@code method}, unless disabled. */
   TrainingListener listener(String method) {
-    return noProgress ? TrainingListener.NONE : new ProgressListener(method, System.err);
+    if (noProgress) {
+      return TrainingListener.NONE;
+    }
+    return Terminal.standardError()
+        ? new ProgressListener(method, System.err)
+        : new TaskLines(method, System.err);
   }
 
-  /**
-   * A progress bar over {@code steps} episode-training steps on standard error, unless disabled.
-   */
+  /** Progress over {@code steps} episode-training steps, unless disabled. */
   EpisodeProgress episodes(String label, long steps) {
-    return noProgress ? EpisodeProgress.NONE : EpisodeProgress.bar(label, steps, System.err);
+    if (noProgress) {
+      return EpisodeProgress.NONE;
+    }
+    return Terminal.standardError()
+        ? EpisodeProgress.bar(label, steps, System.err)
+        : EpisodeProgress.line(label, System.err);
   }
 }

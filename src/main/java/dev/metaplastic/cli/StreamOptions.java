@@ -1,7 +1,9 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.data.DataException;
 import dev.metaplastic.data.FashionMnist;
+import dev.metaplastic.data.FashionMnistCache;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
 import dev.metaplastic.graphs.proto.DataStream;
@@ -43,8 +45,10 @@ final class StreamOptions {
   record Opened(TaskStream stream, DataStream descriptor) {}
 
   /**
-   * Opens the stream. Without an explicit {@code --data-dir}, a split or permuted stream falls back
-   * to the generated stream when Fashion-MNIST is not installed, and says so.
+   * Opens the stream. Without an explicit {@code --data-dir}, a split or permuted stream reads
+   * Fashion-MNIST from {@link FashionMnist#DEFAULT_DIR}, or else from the user's cache, fetching
+   * Debian's package into it if needed ({@link FashionMnistCache}), or else falls back to the
+   * generated stream; each step says so in one line.
    */
   Opened open(long seed, PrintWriter out) {
     InvalidInputException.check(
@@ -52,16 +56,40 @@ final class StreamOptions {
         "--tasks does not apply to --stream %s, which always has 5 tasks",
         stream);
     String kind = stream;
+    Path dir = dataDir;
     if (dataDir == null
         && !kind.equals("generated")
         && !TaskStreams.datasetPresent(FashionMnist.DEFAULT_DIR)) {
-      out.printf(
-          "Fashion-MNIST was not found in %s (install the Debian package dataset-fashion-mnist or"
-              + " pass --data-dir); using the generated task stream instead.%n",
-          FashionMnist.DEFAULT_DIR);
-      kind = "generated";
+      dir = cachedFashionMnist(out);
+      if (dir == null) {
+        kind = "generated";
+      }
     }
-    return open(kind, dataDir, tasks == null ? DEFAULT_TASKS : tasks, seed);
+    return open(kind, dir, tasks == null ? DEFAULT_TASKS : tasks, seed);
+  }
+
+  /** The user's cached Fashion-MNIST, fetched first if needed; null if it cannot be had. */
+  private static Path cachedFashionMnist(PrintWriter out) {
+    FashionMnistCache cache = FashionMnistCache.ofUser();
+    if (cache.isComplete()) {
+      return cache.directory();
+    }
+    out.printf(
+        "Fashion-MNIST is not in %s: fetching Debian's package %s (%s) without root into %s%n",
+        FashionMnist.DEFAULT_DIR,
+        FashionMnistCache.DEBIAN_PACKAGE,
+        FashionMnistCache.DOWNLOAD_SIZE,
+        cache.directory());
+    out.flush();
+    try {
+      return cache.fetch();
+    } catch (DataException e) {
+      out.printf(
+          "%s; using the generated task stream instead (install %s or pass --data-dir for the"
+              + " real data)%n",
+          e.getMessage(), FashionMnistCache.DEBIAN_PACKAGE);
+      return null;
+    }
   }
 
   /** Opens a stream by kind; {@code dataDir} null means the default directory. */

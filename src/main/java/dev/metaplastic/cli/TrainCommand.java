@@ -45,11 +45,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--rule",
       defaultValue = "si",
+      completionCandidates = RuleOptions.Names.class,
       description =
-          "Consolidation rule: none (fine-tuning) or one of "
-              + RuleOptions.CLI_NAMES
-              + "; rules joined with + share the graph (such as ewc+neuromod-lr)."
-              + " Default: ${DEFAULT-VALUE}.")
+          "Consolidation rule: none (fine-tuning) or one of ${COMPLETION-CANDIDATES}; rules joined"
+              + " with + share the graph (such as ewc+neuromod-lr). Default: ${DEFAULT-VALUE}.")
   String rule;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")

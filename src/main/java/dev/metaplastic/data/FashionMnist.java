@@ -23,8 +23,13 @@ import java.util.List;
  * set's {@link #fingerprint()}.
  */
 public final class FashionMnist {
-  /** Where the data set is installed by default. */
-  public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+  /**
+   * Where the data set is read from by default: the directory named by the system property {@code
+   * metaplastic.fashionMnist} or else the environment variable {@code METAPLASTIC_FASHION_MNIST},
+   * or else {@code /usr/share/datasets/fashion-mnist}, where Debian's package {@code
+   * dataset-fashion-mnist} installs it.
+   */
+  public static final Path DEFAULT_DIR = defaultDir();
 
   /** Class names, indexed by label. */
   public static final List<String> CLASS_NAMES =
@@ -188,6 +193,16 @@ public final class FashionMnist {
       features[i] = PIXEL_VALUES[pixels[i] & 0xff];
     }
     return new Examples(features, labels, new int[labels.length], IMAGE_SIZE);
+  }
+
+  private static Path defaultDir() {
+    String property = System.getProperty("metaplastic.fashionMnist");
+    if (property != null && !property.isEmpty()) {
+      return Path.of(property);
+    }
+    String variable = System.getenv("METAPLASTIC_FASHION_MNIST");
+    return Path.of(
+        variable != null && !variable.isEmpty() ? variable : "/usr/share/datasets/fashion-mnist");
   }
 
   private static float[] pixelValues() {

@@ -61,7 +61,7 @@ public final class TaskStreams {
       case "generated" -> {
         checkSize(
             numTasks,
-            GeneratedStream.TRAIN_PER_TASK + GeneratedStream.TEST_PER_TASK,
+            GeneratedStream.DEFAULT_TRAIN_PER_TASK + GeneratedStream.TEST_PER_TASK,
             FashionMnist.IMAGE_SIZE);
         yield GeneratedStream.of(numTasks, seed);
       }

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.graphs.NativeLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,7 +36,11 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
 
 /**
  * A SavedModel opened with the tag {@code serve}: its signatures, its variables, calls with float
@@ -68,7 +73,7 @@ public final class SavedModelInfo implements AutoCloseable {
   private final List<SignatureInfo> signatures;
   private final List<VariableInfo> variables;
   private final Map<String, VariableInfo> variablesByName = new LinkedHashMap<>();
-  private final Map<String, Output<TFloat32>> resourceReads = new HashMap<>();
+  private final Map<String, Output<?>> resourceReads = new HashMap<>();
   private Ops readScope;
   private boolean closed;
 
@@ -109,6 +114,7 @@ public final class SavedModelInfo implements AutoCloseable {
   public static SavedModelBundle loadBundle(Path dir) {
     checkNotNull(dir, "dir");
     checkLayout(dir);
+    NativeLog.loadTensorFlow();
     try {
       return SavedModelBundle.load(dir.toString(), TAG);
     } catch (TensorFlowException e) {
@@ -408,6 +414,54 @@ public final class SavedModelInfo implements AutoCloseable {
    * @throws IllegalArgumentException if there is no such variable or it is not {@code float32}
    */
   public synchronized float[] readFloat(String variableName) {
+    VariableInfo info = existing(variableName);
+    checkArgument(
+        info.isFloat(),
+        "variable '%s' of %s has dtype %s; readFloat reads only float32 variables",
+        variableName,
+        dir,
+        info.dtype());
+    try (Result result = read(info, TFloat32.class)) {
+      return toArray((TFloat32) result.get(0));
+    }
+  }
+
+  /**
+   * Reads a scalar {@code int32}, {@code int64} or {@code bool} variable, such as a step counter.
+   *
+   * @param variableName op name such as {@code training_steps}
+   * @return its value as text: {@code 42}, {@code true}
+   * @throws IllegalArgumentException if there is no such variable or it is not a scalar of those
+   *     types
+   */
+  public synchronized String readScalar(String variableName) {
+    VariableInfo info = existing(variableName);
+    checkArgument(
+        info.isIntegerOrBooleanScalar(),
+        "variable '%s' of %s is %s %s; readScalar reads only int32, int64 and bool scalars",
+        variableName,
+        dir,
+        info.dtype(),
+        info.shapeText());
+    Class<? extends TType> type =
+        switch (info.dtype()) {
+          case "int32" -> TInt32.class;
+          case "int64" -> TInt64.class;
+          default -> TBool.class;
+        };
+    try (Result result = read(info, type)) {
+      Tensor value = result.get(0);
+      if (value instanceof TInt32 i) {
+        return Integer.toString(i.getInt());
+      }
+      if (value instanceof TInt64 l) {
+        return Long.toString(l.getLong());
+      }
+      return Boolean.toString(((TBool) value).getBoolean());
+    }
+  }
+
+  private VariableInfo existing(String variableName) {
     checkNotNull(variableName, "variableName");
     checkOpen();
     VariableInfo info = variablesByName.get(variableName);
@@ -417,32 +471,31 @@ public final class SavedModelInfo implements AutoCloseable {
         dir,
         variableName,
         variablesByName.keySet());
-    checkArgument(
-        info.isFloat(),
-        "variable '%s' of %s has dtype %s; readFloat reads only float32 variables",
-        variableName,
-        dir,
-        info.dtype());
-    GraphOperation op = bundle.graph().operationOrThrow(variableName);
+    return info;
+  }
+
+  /** Runs the session to fetch a variable's value, of type {@code type}; the caller closes it. */
+  private Result read(VariableInfo info, Class<? extends TType> type) {
+    GraphOperation op = bundle.graph().operationOrThrow(info.name());
     Output<?> fetch =
-        info.kind().equals(VariableInfo.REF) ? op.output(0) : resourceRead(variableName, op);
-    try (Result result = bundle.session().runner().fetch(fetch).run()) {
-      return toArray((TFloat32) result.get(0));
+        info.kind().equals(VariableInfo.REF) ? op.output(0) : resourceRead(info.name(), op, type);
+    try {
+      return bundle.session().runner().fetch(fetch).run();
     } catch (TensorFlowException e) {
       throw new IllegalArgumentException(
           String.format(
-              "cannot read variable '%s' of %s: %s", variableName, dir, oneLine(e.getMessage())),
+              "cannot read variable '%s' of %s: %s", info.name(), dir, oneLine(e.getMessage())),
           e);
     }
   }
 
-  private Output<TFloat32> resourceRead(String name, GraphOperation handle) {
-    Output<TFloat32> read = resourceReads.get(name);
+  private Output<?> resourceRead(String name, GraphOperation handle, Class<? extends TType> type) {
+    Output<?> read = resourceReads.get(name);
     if (read == null) {
       if (readScope == null) {
         readScope = Ops.create(bundle.graph()).withSubScope(freeScopeName());
       }
-      read = readScope.readVariableOp(handle.output(0), TFloat32.class).asOutput();
+      read = readScope.readVariableOp(handle.output(0), type).asOutput();
       resourceReads.put(name, read);
     }
     return read;

@@ -41,6 +41,14 @@ public record VariableInfo(String name, String dtype, List<Long> shape, String k
   }
 
   /**
+   * Whether the value is an {@code int32}, {@code int64} or {@code bool} scalar, which {@link
+   * SavedModelInfo#readScalar} can read.
+   */
+  public boolean isIntegerOrBooleanScalar() {
+    return shape != null && shape.isEmpty() && List.of("int32", "int64", "bool").contains(dtype);
+  }
+
+  /**
    * Number of elements, or -1 if the shape is not fully known (unknown rank or dimension).
    *
    * @return the product of the dimensions, 1 for a scalar

@@ -37,10 +37,12 @@ import org.tensorflow.Signature;
  * </ul>
  *
  * <p>Every weight ({@code rnn/...}), learned plasticity coefficient ({@code
- * hebbian/rnn/recurrent_kernel/alpha}, ...), optimizer slot ({@code adam/rnn/bias/m}, ...) and the
+ * <rule>/rnn/recurrent_kernel/alpha}, ...), optimizer slot ({@code adam/rnn/bias/m}, ...) and the
  * counters {@code training_steps} and {@code episodes_trained} are saved variables. The manifest
- * {@code assets/metaplastic.pbtxt} (model kind {@code plastic_rnn}, format version 2) records the
- * spec, the loss, the clip norm, the optimizer, the training so far and the task.
+ * {@code assets/metaplastic.pbtxt} (model kind {@code plastic_rnn}, format version 2, 3 or 5, see
+ * {@link Manifests}) records the spec, the loss, the clip norm, the optimizer, the training so far
+ * and the task. Files of format 4 and older that stored a rule's coefficients under another prefix
+ * load with today's names ({@link Manifests#upgrade}).
  */
 public final class EpisodeModels {
   /** Signature of one step, {@code serving_default}. */
@@ -138,16 +140,18 @@ public final class EpisodeModels {
    */
   public static LoadedEpisodeModel load(Path dir) {
     checkNotNull(dir, "dir must not be null");
-    Manifest manifest = SavedModels.readManifest(dir);
+    Manifest stored = SavedModels.readManifest(dir);
     InvalidInputException.check(
-        Manifests.isPlasticRnn(manifest),
+        Manifests.isPlasticRnn(stored),
         "SavedModel %s holds a model of kind '%s', not a plastic RNN; load it with"
             + " SavedModels.load",
         dir,
-        manifest.getModel().getKind());
+        stored.getModel().getKind());
     SavedModelValidator.check(dir);
     EpisodeSession model;
+    Manifest manifest;
     try {
+      manifest = Manifests.upgrade(stored);
       PlasticRnnSpec spec = Manifests.plasticRnnSpec(manifest);
       model =
           new EpisodeSession(
@@ -164,7 +168,7 @@ public final class EpisodeModels {
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
-      SavedModels.restoreVariables(model.session(), dir);
+      SavedModels.restoreVariables(model.session(), dir, Manifests.storedNames(stored));
       return new LoadedEpisodeModel(model, manifest);
     } catch (RuntimeException e) {
       model.close();

@@ -8,7 +8,8 @@ import dev.metaplastic.graphs.proto.Manifest;
  * and keep training, and the manifest it was saved with. Closing it closes the model.
  *
  * @param model the model, owned by this object
- * @param manifest the SavedModel's manifest
+ * @param manifest the SavedModel's manifest, in today's names ({@link
+ *     dev.metaplastic.graphs.Manifests#upgrade})
  */
 public record LoadedEpisodeModel(EpisodeSession model, Manifest manifest) implements AutoCloseable {
   @Override

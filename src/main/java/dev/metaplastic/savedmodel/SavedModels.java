@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
@@ -253,7 +254,7 @@ public final class SavedModels {
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
-      restoreVariables(model.session(), dir);
+      restoreVariables(model.session(), dir, Map.of());
       return new LoadedModel(model, manifest);
     } catch (RuntimeException e) {
       model.close();
@@ -261,12 +262,23 @@ public final class SavedModels {
     }
   }
 
-  /** Restores a SavedModel's variables into a session whose graph has the same variables. */
-  static void restoreVariables(Session session, Path dir) {
+  /**
+   * Restores a SavedModel's variables into a session whose graph has the same variables, some of
+   * them stored under other names.
+   *
+   * @param storedNames for each variable of the session's graph stored under another name, that
+   *     name (see {@link Manifests#storedNames})
+   */
+  static void restoreVariables(Session session, Path dir, Map<String, String> storedNames) {
     Path index = dir.resolve("variables/variables.index");
     InvalidInputException.check(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
     try {
-      session.restore(dir.resolve("variables/variables").toString());
+      String prefix = dir.resolve("variables/variables").toString();
+      if (storedNames.isEmpty()) {
+        session.restore(prefix);
+      } else {
+        RenamedCheckpoint.restore(session, prefix, storedNames);
+      }
     } catch (RuntimeException e) {
       throw new InvalidInputException(
           "cannot read the variables of SavedModel "

@@ -5,9 +5,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
+import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -65,6 +67,7 @@ public final class ModelSession implements AutoCloseable {
       MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
     SizeLimits.checkModel(spec);
     this.spec = spec;
+    NativeLog.loadTensorFlow();
     this.graph = new Graph();
     try {
       // What the graph refuses (such as two rules that both transform the optimizer's steps) is a
@@ -173,12 +176,12 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /**
-   * Lets every rule that estimates importance from data (see {@code ConsolidationRule#estimator()})
-   * see its number of examples of {@code examples}, one at a time, each with weight 1/n; call it
-   * before {@link #consolidate()} at a task boundary. The examples are drawn without replacement
-   * (all of them if there are fewer) by a generator seeded with {@code seed}, and each example's
-   * seed for sampling rules is (seed, index), so the estimate is a function of the weights, the
-   * data and the seed alone.
+   * Lets every rule that estimates importance from data (a {@link ConsolidationFromData}) see its
+   * number of examples of {@code examples}, one at a time, each with weight 1/n; call it before
+   * {@link #consolidate()} at a task boundary. The examples are drawn without replacement (all of
+   * them if there are fewer) by a generator seeded with {@code seed}, and each example's seed for
+   * sampling rules is (seed, index), so the estimate is a function of the weights, the data and the
+   * seed alone.
    */
   public void estimateImportance(Examples examples, long seed) {
     estimate(examples, 0, seed);
@@ -199,11 +202,10 @@ public final class ModelSession implements AutoCloseable {
   private void estimate(Examples examples, int samples, long seed) {
     checkArgument(examples.size() > 0, "cannot estimate importance on an empty set");
     for (var rule : training.rules()) {
-      var estimator = rule.estimator();
-      if (estimator.isEmpty()) {
+      if (!(rule instanceof ConsolidationFromData fromData)) {
         continue;
       }
-      int n = Math.min(samples > 0 ? samples : estimator.get().samples(), examples.size());
+      int n = Math.min(samples > 0 ? samples : fromData.estimator().samples(), examples.size());
       int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
       float[] features = new float[spec.inputSize()];
       int[] labels = new int[1];

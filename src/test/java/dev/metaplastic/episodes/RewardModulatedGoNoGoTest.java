@@ -27,7 +27,7 @@ class RewardModulatedGoNoGoTest {
             64,
             task.outputSize(),
             task.steps(),
-            Plasticity.DOPAMINE,
+            new Plasticity("dopamine"),
             0,
             task.rewardChannel());
     try (EpisodeSession session =

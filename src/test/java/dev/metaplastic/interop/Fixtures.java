@@ -8,44 +8,38 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
-/** Locates the shared SavedModel fixtures and the Fashion-MNIST test set for the interop tests. */
+/**
+ * Locates the repository's SavedModel fixtures and the Fashion-MNIST test set for the interop
+ * tests.
+ */
 public final class Fixtures {
   private static Examples fashionMnistTest;
 
   private Fixtures() {}
 
   /**
-   * The {@code shared/fixtures} directory: from the working directory upward, the first ancestor
-   * {@code a} with {@code a/../shared/fixtures} or {@code a/shared/fixtures}.
+   * The repository's {@code fixtures} directory (see its README), as seen from a module's
+   * directory, where Maven runs the tests.
    */
   static Path root() {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path a = start; a != null; a = a.getParent()) {
-      for (Path candidate :
-          List.of(a.resolveSibling("shared").resolve("fixtures"), a.resolve("shared/fixtures"))) {
-        if (Files.isDirectory(candidate.resolve("python-tf"))) {
-          return candidate.normalize();
-        }
-      }
+    Path root = Path.of("..", "fixtures").toAbsolutePath().normalize();
+    if (!Files.isDirectory(root.resolve("python-tf"))) {
+      fail("cannot find the SavedModel fixtures: " + root + " has no python-tf folder");
     }
-    return fail(
-        "cannot find the SavedModel fixtures: no shared/fixtures/python-tf beside or inside any"
-            + " ancestor of "
-            + start);
+    return root;
   }
 
-  /** A fixture of {@code shared/fixtures/python-tf}, such as {@code half_plus_two_v1}. */
+  /** A fixture of {@code fixtures/python-tf}, such as {@code half_plus_two_v1}. */
   public static Path pythonTf(String name) {
     return existing(root().resolve("python-tf").resolve(name));
   }
 
-  /** A fixture of {@code shared/fixtures/python-keras}, such as {@code fmnist_mlp_sgd}. */
+  /** A fixture of {@code fixtures/python-keras}, such as {@code fmnist_mlp_sgd}. */
   public static Path pythonKeras(String name) {
     return existing(root().resolve("python-keras").resolve(name));
   }

@@ -54,6 +54,16 @@ class InspectCommandTest {
                 "(?s).*\n  dense/kernel +resource +float32 +\\[784, 300\\] +mean \\S+  min \\S+  max \\S+\n.*"),
         run.out());
     assertTrue(run.out().contains("    input   input_1  float32  [-1, 28, 28]"), run.out());
+    assertTrue(
+        run.out().matches("(?s).*\n  SGD/iter +resource +int64 +\\[\\] +51570\n.*"), run.out());
+  }
+
+  @Test
+  void showsIntegerScalars() {
+    Run run = inspect(Path.of("..", "saved-models", "split-fmnist-si"));
+    assertEquals(0, run.status(), run.err());
+    assertTrue(
+        run.out().matches("(?s).*\n  tasks_consolidated +ref +int32 +\\[\\] +5\n.*"), run.out());
   }
 
   @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * number of steps.
  */
 class ContinueFromLearnedTest {
-  private static final TaskStream STREAM = GeneratedStream.of(3, 5);
+  private static final TaskStream STREAM = GeneratedStream.of(3, 5, 2000);
 
   private static final class StepCounter implements TrainingListener {
     long steps;

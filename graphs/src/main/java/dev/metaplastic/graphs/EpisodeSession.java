@@ -45,6 +45,7 @@ public final class EpisodeSession implements AutoCloseable {
       OptimizerConfig optimizer,
       EpisodeTrainingGraph.Loss loss,
       double clipNorm) {
+    NativeLog.loadTensorFlow();
     Graph g = new Graph();
     try {
       this.training = new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm);

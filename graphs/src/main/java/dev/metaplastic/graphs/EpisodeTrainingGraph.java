@@ -59,7 +59,7 @@ import org.tensorflow.types.TInt64;
  *
  * <p>The whole graph, optimizer slots included, is built by the constructor. Every optimizer update
  * waits for every (clipped) gradient and for the loss, so no op of the step can read a weight that
- * another update already changed: a step is deterministic (DESIGN.md, "Determinism").
+ * another update already changed: a step is deterministic (docs/architecture.md, "Determinism").
  */
 public final class EpisodeTrainingGraph {
   /** Default bound on the global gradient norm. */

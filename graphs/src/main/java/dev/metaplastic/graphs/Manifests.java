@@ -14,8 +14,8 @@ import dev.metaplastic.graphs.proto.Rule;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.StateVariable;
 import dev.metaplastic.ops.ConsolidationRule;
+import dev.metaplastic.ops.FastWeightRuleDescriptor;
 import dev.metaplastic.ops.Parameter;
-import dev.metaplastic.ops.RewardModulatedHebbianRule;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
 import java.util.ArrayList;
@@ -25,8 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Writes and reads the manifest that travels with every SavedModel and checkpoint: the model's
@@ -37,7 +39,7 @@ import java.util.Set;
  */
 public final class Manifests {
   /** The newest schema version: this code reads it and every older one. */
-  public static final int FORMAT_VERSION = 4;
+  public static final int FORMAT_VERSION = 5;
 
   /**
    * The version MLP manifests are written with: version 1 describes them fully, so readers that
@@ -69,6 +71,14 @@ public final class Manifests {
    * (DataStream.directory and sha256, added in version 4).
    */
   public static final int DATA_FINGERPRINT_FORMAT_VERSION = 4;
+
+  /**
+   * The version from which every fast-weight rule's coefficients are named after the rule ({@code
+   * oja/...}, {@code neuromodulated/...}, {@code gradient/...}); before it, some were stored under
+   * {@linkplain FastWeightRuleDescriptor#formerStatePrefix() another prefix}. Plastic RNNs of those
+   * rules are written with this version; older files are read through {@link #upgrade}.
+   */
+  public static final int RULE_NAMED_STATE_FORMAT_VERSION = 5;
 
   /** Model kind of a real-valued MLP ({@link Mlp}). */
   public static final String MLP = "mlp";
@@ -171,9 +181,11 @@ public final class Manifests {
             .addHidden(spec.hidden())
             .setOutputSize(spec.outputSize())
             .setSteps(spec.steps())
-            .setPlasticity(spec.plasticity().name().toLowerCase(Locale.ROOT))
+            .setPlasticity(spec.plasticity().name())
             .setSeed(spec.seed());
     spec.rewardChannel().ifPresent(model::setRewardChannel);
+    Map<String, Double> constants =
+        spec.plasticity().rule().map(FastWeightRuleDescriptor::constants).orElse(Map.of());
     Map<String, Rule.Builder> rules = new LinkedHashMap<>();
     String middle = "/" + PlasticRnn.RECURRENT_KERNEL + "/";
     for (Parameter p : graph.rnn().parameters()) {
@@ -183,11 +195,7 @@ public final class Manifests {
         String rule = p.name().substring(0, at);
         rules
             .computeIfAbsent(
-                rule,
-                r ->
-                    Rule.newBuilder()
-                        .setName(r)
-                        .putAllHyperparameters(plasticityHyperparameters(spec.plasticity())))
+                rule, r -> Rule.newBuilder().setName(r).putAllHyperparameters(constants))
             .addState(
                 StateVariable.newBuilder()
                     .setParameter(PlasticRnn.RECURRENT_KERNEL)
@@ -197,10 +205,7 @@ public final class Manifests {
     }
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(
-                spec.rewardChannel().isPresent()
-                    ? REWARD_CHANNEL_FORMAT_VERSION
-                    : PLASTIC_RNN_FORMAT_VERSION)
+            .setFormatVersion(plasticRnnVersion(spec))
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(describe(graph.optimizer(), graph.variables().keySet()))
@@ -216,22 +221,76 @@ public final class Manifests {
     return manifest.build();
   }
 
-  /** The fixed (not learned) constants of a plasticity's update, as its rule's hyperparameters. */
-  private static Map<String, Double> plasticityHyperparameters(Plasticity plasticity) {
-    return switch (plasticity) {
-      case NONE, HEBBIAN, OJA -> Map.of();
-      case NEUROMODULATED -> Map.of("trace_clip", PlasticRnn.NEUROMOD_CLIP);
-      case GRADIENT ->
-          Map.of("decay", PlasticRnn.GRADIENT_DECAY, "gradient_clip", PlasticRnn.GRADIENT_CLIP);
-      case DOPAMINE ->
-          Map.of(
-              "trace_clip",
-              RewardModulatedHebbianRule.CLIP,
-              "gain_slope",
-              RewardModulatedHebbianRule.GAIN_SLOPE,
-              "max_gain",
-              RewardModulatedHebbianRule.MAX_GAIN);
-    };
+  /**
+   * The lowest version that describes a plastic RNN of {@code spec}: 2, 3 with a reward channel, 5
+   * for a rule whose coefficients were named otherwise before.
+   */
+  private static int plasticRnnVersion(PlasticRnnSpec spec) {
+    Optional<FastWeightRuleDescriptor> rule = spec.plasticity().rule();
+    if (rule.flatMap(FastWeightRuleDescriptor::formerStatePrefix).isPresent()) {
+      return RULE_NAMED_STATE_FORMAT_VERSION;
+    }
+    return spec.rewardChannel().isPresent()
+        ? REWARD_CHANNEL_FORMAT_VERSION
+        : PLASTIC_RNN_FORMAT_VERSION;
+  }
+
+  /**
+   * A manifest in today's names: for a plastic RNN of format 4 or older whose rule's coefficients
+   * were stored under another prefix ({@code hebbian/...} for Oja's rule), every name under that
+   * prefix, the optimizer's slots of them included, becomes the rule's own ({@code oja/...}) and
+   * the version becomes the one this code writes. Any other manifest is returned as it is. {@link
+   * #storedNames} says where the SavedModel keeps each renamed variable.
+   */
+  public static Manifest upgrade(Manifest stored) {
+    Map<String, String> renamed = storedNames(stored);
+    if (renamed.isEmpty()) {
+      return stored;
+    }
+    Map<String, String> today = new LinkedHashMap<>();
+    renamed.forEach((now, before) -> today.put(before, now));
+    Manifest.Builder upgraded =
+        stored.toBuilder().setFormatVersion(RULE_NAMED_STATE_FORMAT_VERSION);
+    Model.Builder model = upgraded.getModelBuilder().clearParameters();
+    stored
+        .getModel()
+        .getParametersList()
+        .forEach(n -> model.addParameters(today.getOrDefault(n, n)));
+    Optimizer.Builder optimizer = upgraded.getOptimizerBuilder().clearSlots();
+    stored.getOptimizer().getSlotsList().forEach(n -> optimizer.addSlots(today.getOrDefault(n, n)));
+    String rule = stored.getModel().getPlasticity();
+    for (Rule.Builder r : upgraded.getRulesBuilderList()) {
+      r.setName(rule);
+      r.getStateBuilderList().forEach(v -> v.setVariable(today.get(v.getVariable())));
+    }
+    return upgraded.build();
+  }
+
+  /**
+   * For a manifest {@link #upgrade} renames: each renamed variable's name today, mapped to the name
+   * the SavedModel stores it under; empty for any other manifest.
+   */
+  public static Map<String, String> storedNames(Manifest stored) {
+    if (!isPlasticRnn(stored) || stored.getFormatVersion() >= RULE_NAMED_STATE_FORMAT_VERSION) {
+      return Map.of();
+    }
+    Optional<FastWeightRuleDescriptor> rule = plasticRnnSpec(stored).plasticity().rule();
+    Optional<String> before = rule.flatMap(FastWeightRuleDescriptor::formerStatePrefix);
+    if (before.isEmpty()) {
+      return Map.of();
+    }
+    String old = before.get() + "/";
+    String now = rule.get().name() + "/";
+    String slot = stored.getOptimizer().getName() + "/";
+    Map<String, String> names = new LinkedHashMap<>();
+    for (String name : promisedVariables(stored)) {
+      if (name.startsWith(old)) {
+        names.put(now + name.substring(old.length()), name);
+      } else if (name.startsWith(slot + old)) {
+        names.put(slot + now + name.substring(slot.length() + old.length()), name);
+      }
+    }
+    return names;
   }
 
   /** Whether a manifest describes a plastic RNN (an episode model) rather than an MLP. */
@@ -252,15 +311,18 @@ public final class Manifests {
         "manifest of a plastic RNN must give one hidden size, got %s",
         m.getHiddenList());
     Plasticity plasticity =
-        Arrays.stream(Plasticity.values())
-            .filter(p -> p.name().toLowerCase(Locale.ROOT).equals(m.getPlasticity()))
+        Plasticity.values().stream()
+            .filter(p -> p.name().equals(m.getPlasticity()))
             .findFirst()
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
                         "manifest names an unknown plasticity '"
                             + m.getPlasticity()
-                            + "'; expected none, hebbian, oja, neuromodulated, gradient or dopamine"));
+                            + "'; expected one of "
+                            + Plasticity.values().stream()
+                                .map(Plasticity::name)
+                                .collect(Collectors.joining(", "))));
     try {
       return new PlasticRnnSpec(
           m.getInputSize(),

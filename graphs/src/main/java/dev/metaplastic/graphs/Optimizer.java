@@ -1,6 +1,7 @@
 package dev.metaplastic.graphs;
 
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.StateVariables;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.tensorflow.types.TFloat32;
 
 /** An optimizer attached to a graph: turns gradients into update ops on the parameters. */
 public sealed interface Optimizer {
-  /** Rescales proposed steps before they are applied (see ConsolidationRule#transformSteps). */
+  /** Rescales proposed steps before they are applied (see dev.metaplastic.ops.StepTransform). */
   @FunctionalInterface
   interface StepTransform {
     /**
@@ -88,20 +89,21 @@ public sealed interface Optimizer {
    */
   final class AdamOptimizer implements Optimizer {
     private final OptimizerConfig.Adam config;
-    private final List<Variable<TFloat32>> firstMoments = new ArrayList<>();
-    private final List<Variable<TFloat32>> secondMoments = new ArrayList<>();
+    private final List<Variable<TFloat32>> firstMoments;
+    private final List<Variable<TFloat32>> secondMoments;
     private final Variable<TFloat32> beta1Power;
     private final Variable<TFloat32> beta2Power;
 
     AdamOptimizer(
         OptimizerConfig.Adam config, VariableRegistry variables, List<Parameter> parameters) {
       this.config = config;
+      List<List<Variable<TFloat32>>> slots =
+          new StateVariables(variables, "adam")
+              .perParameter(
+                  parameters, StateVariables.Slot.zeros("m"), StateVariables.Slot.zeros("v"));
+      this.firstMoments = slots.get(0);
+      this.secondMoments = slots.get(1);
       Ops init = variables.root();
-      for (Parameter p : parameters) {
-        Operand<TFloat32> zeros = init.zeros(init.constant(p.shape()), TFloat32.class);
-        firstMoments.add(variables.create("adam/" + p.name() + "/m", zeros));
-        secondMoments.add(variables.create("adam/" + p.name() + "/v", zeros));
-      }
       beta1Power = variables.create("adam/beta1_power", init.constant((float) config.beta1()));
       beta2Power = variables.create("adam/beta2_power", init.constant((float) config.beta2()));
     }

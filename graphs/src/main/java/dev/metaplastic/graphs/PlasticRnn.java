@@ -7,17 +7,16 @@ import com.google.common.collect.ImmutableList;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.ops.BackpropamineRule;
 import dev.metaplastic.ops.FastWeightRule;
-import dev.metaplastic.ops.FastWeightRules;
 import dev.metaplastic.ops.GradientPlasticityRule;
 import dev.metaplastic.ops.HebbianTraceRule;
 import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.OjaTraceRule;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RewardModulatedHebbianRule;
+import dev.metaplastic.ops.Rules;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -43,36 +42,36 @@ import org.tensorflow.types.TInt32;
  *
  * <ul>
  *   <li>{@link Plasticity#NONE}: R = W; no trace.
- *   <li>{@link Plasticity#HEBBIAN} (Miconi et al. 2018, {@link HebbianTraceRule}): R = W + α ⊙
- *       Hebb, Hebb ← (1 − η) Hebb + η h_{t−1} ⊗ h_t, α [H, H] and the scalar η learned.
- *   <li>{@link Plasticity#OJA} ({@link OjaTraceRule}): as HEBBIAN with Oja's update, Hebb ← Hebb +
- *       η h_t ⊙ (h_{t−1} − h_t ⊙ Hebb).
- *   <li>{@link Plasticity#NEUROMODULATED} (Backpropamine, simple form, {@link BackpropamineRule}):
- *       R = W + α ⊙ Hebb, M_t = tanh(h_t · w_mod + b_mod) one value per example, Hebb ← clip(Hebb +
- *       M_t h_{t−1} ⊗ h_t, ±1); α, w_mod [H, 1] and b_mod [1] learned.
- *   <li>{@link Plasticity#GRADIENT} (Duan et al. 2023, {@link GradientPlasticityRule}): R = W +
- *       W_fast. The network sets its own target for the recurrent pre-activation, a learned linear
- *       readout of the new state, target_t = h_t · W_tgt + b_tgt, and W_fast descends L_self = ½
- *       ‖target_t − z_t‖². Since z_t is linear in W_fast with input h_{t−1}, the gradient is exact
- *       in closed form, ∂L_self/∂W_fast = −h_{t−1} ⊗ (target_t − z_t), clipped per example to a
- *       norm of at most {@value #GRADIENT_CLIP}, and W_fast ← (1 − λ) W_fast − η ⊙ ∂L_self/∂W_fast
- *       with the learned per-synapse η [H, H] and the fixed decay λ = {@value #GRADIENT_DECAY}. The
- *       outer loop backpropagates through this closed-form update, target readout included, so
- *       W_tgt, b_tgt and η are learned.
- *   <li>{@link Plasticity#DOPAMINE} ({@link RewardModulatedHebbianRule}): R = W + α ⊙ Hebb, and
- *       Hebb ← clip(Hebb + g_t δ_t h_{t−1} ⊗ h_t, ±1), with the dopamine-like reward-prediction
- *       error δ_t = r_t − V_t, where r_t = x_t[:, c] is the spec's {@linkplain
- *       PlasticRnnSpec#rewardChannel reward channel} c and V_t = h_{t−1} · w_V + b_V a learned
- *       value readout of the previous state, and the noradrenaline-like gain g_t = clip(1 + κ|δ_t|,
- *       1, g_max), κ = {@value RewardModulatedHebbianRule#GAIN_SLOPE}, g_max = {@value
+ *   <li>{@code hebbian} (Miconi et al. 2018, {@link HebbianTraceRule}): R = W + α ⊙ Hebb, Hebb ← (1
+ *       − η) Hebb + η h_{t−1} ⊗ h_t, α [H, H] and the scalar η learned.
+ *   <li>{@code oja} ({@link OjaTraceRule}): as {@code hebbian} with Oja's update, Hebb ← Hebb + η
+ *       h_t ⊙ (h_{t−1} − h_t ⊙ Hebb).
+ *   <li>{@code neuromodulated} (Backpropamine, simple form, {@link BackpropamineRule}): R = W + α ⊙
+ *       Hebb, M_t = tanh(h_t · w_mod + b_mod) one value per example, Hebb ← clip(Hebb + M_t h_{t−1}
+ *       ⊗ h_t, ±1); α, w_mod [H, 1] and b_mod [1] learned.
+ *   <li>{@code gradient} (Duan et al. 2023, {@link GradientPlasticityRule}): R = W + W_fast. The
+ *       network sets its own target for the recurrent pre-activation, a learned linear readout of
+ *       the new state, target_t = h_t · W_tgt + b_tgt, and W_fast descends L_self = ½ ‖target_t −
+ *       z_t‖². Since z_t is linear in W_fast with input h_{t−1}, the gradient is exact in closed
+ *       form, ∂L_self/∂W_fast = −h_{t−1} ⊗ (target_t − z_t), clipped per example to a norm of at
+ *       most {@value #GRADIENT_CLIP}, and W_fast ← (1 − λ) W_fast − η ⊙ ∂L_self/∂W_fast with the
+ *       learned per-synapse η [H, H] and the fixed decay λ = {@value #GRADIENT_DECAY}. The outer
+ *       loop backpropagates through this closed-form update, target readout included, so W_tgt,
+ *       b_tgt and η are learned.
+ *   <li>{@code dopamine} ({@link RewardModulatedHebbianRule}): R = W + α ⊙ Hebb, and Hebb ←
+ *       clip(Hebb + g_t δ_t h_{t−1} ⊗ h_t, ±1), with the dopamine-like reward-prediction error δ_t
+ *       = r_t − V_t, where r_t = x_t[:, c] is the spec's {@linkplain PlasticRnnSpec#rewardChannel
+ *       reward channel} c and V_t = h_{t−1} · w_V + b_V a learned value readout of the previous
+ *       state, and the noradrenaline-like gain g_t = clip(1 + κ|δ_t|, 1, g_max), κ = {@value
+ *       RewardModulatedHebbianRule#GAIN_SLOPE}, g_max = {@value
  *       RewardModulatedHebbianRule#MAX_GAIN}; α, w_V [H, 1] and b_V [1] learned.
  * </ul>
  *
- * <p>Each plastic kind is the {@link FastWeightRule} of {@link FastWeightRules} named {@code
- * plasticity.name().toLowerCase()}, attached to {@value #RECURRENT_KERNEL} with the spec's seed
- * ({@link #fastWeightRule()}); the cell itself only wires it: R_{t−1} h_{t−1} is the rule's {@link
- * FastWeightRule#effectiveOutput}, and the trace's next value its {@link
- * FastWeightRule#nextTrace}(x_t, h_{t−1}, h_t, z_t, trace) (only the DOPAMINE rule reads x_t).
+ * <p>Each plastic kind is the {@link FastWeightRule} of {@link Rules} named as the plasticity,
+ * attached to {@value #RECURRENT_KERNEL} with the spec's seed ({@link #fastWeightRule()}); the cell
+ * itself only wires it: R_{t−1} h_{t−1} is the rule's {@link FastWeightRule#effectiveOutput}, and
+ * the trace's next value its {@link FastWeightRule#nextTrace} of (x_t, h_{t−1}, h_t, z_t, trace)
+ * (only the {@code dopamine} rule reads x_t).
  *
  * <p>The trace starts at zero each episode unless the caller passes one, so that a serving
  * signature can run an episode one step at a time ({@link #step}) and carry h and the trace between
@@ -84,13 +83,13 @@ import org.tensorflow.types.TInt32;
  * <p>Variables (all trainable, all in {@link #parameters()}): {@code rnn/input_kernel} [in, H],
  * {@code rnn/recurrent_kernel} [H, H], {@code rnn/bias} [H], {@code rnn/output_kernel} [H, out],
  * {@code rnn/output_bias} [out], and the plasticity's learned coefficients named {@code
- * <rule>/rnn/recurrent_kernel/<state>} as DESIGN.md's contract asks: {@code
- * hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} (HEBBIAN and OJA); {@code
- * neuromod/rnn/recurrent_kernel/alpha}, {@code .../modulator_kernel}, {@code .../modulator_bias}
- * (NEUROMODULATED); {@code gradient_plasticity/rnn/recurrent_kernel/eta}, {@code
- * .../target_kernel}, {@code .../target_bias} (GRADIENT); {@code
- * dopamine/rnn/recurrent_kernel/alpha}, {@code .../value_kernel}, {@code .../value_bias}
- * (DOPAMINE). The trace itself is episode state carried through operands, not a variable.
+ * <rule>/rnn/recurrent_kernel/<state>} as the SavedModel contract in docs/architecture.md asks:
+ * {@code hebbian/rnn/recurrent_kernel/alpha} and {@code .../eta} ({@code hebbian}; {@code oja/...}
+ * for {@code oja}); {@code neuromodulated/rnn/recurrent_kernel/alpha}, {@code
+ * .../modulator_kernel}, {@code .../modulator_bias}; {@code gradient/rnn/recurrent_kernel/eta},
+ * {@code .../target_kernel}, {@code .../target_bias}; {@code dopamine/rnn/recurrent_kernel/alpha},
+ * {@code .../value_kernel}, {@code .../value_bias}. The trace itself is episode state carried
+ * through operands, not a variable.
  *
  * <p>Kernels start from Glorot-uniform values of a stateless random op seeded from the spec, biases
  * at zero, α uniform in [0, {@value #ALPHA_SCALE}) (DOPAMINE's in [0, {@value
@@ -183,26 +182,17 @@ public final class PlasticRnn {
         add(variables, "rnn/output_kernel", InitialValue.glorotUniform(init, seed, 2, h, out));
     outputBias = add(variables, "rnn/output_bias", InitialValue.zeros(init, Shape.of(out)));
     rule =
-        spec.carriesTrace()
-            ? FastWeightRules.attach(
-                ruleName(spec.plasticity()), variables, recurrentKernel, seed, spec.rewardChannel())
-            : null;
+        spec.plasticity()
+            .rule()
+            .map(
+                d ->
+                    d.attach(
+                        new FastWeightRule.Attachment(
+                            variables, recurrentKernel, seed, spec.rewardChannel())))
+            .orElse(null);
     if (rule != null) {
       parameters.addAll(rule.coefficients());
     }
-  }
-
-  /**
-   * The {@link FastWeightRules} name of a plastic kind: {@code hebbian}, {@code oja}, {@code
-   * neuromodulated}, {@code gradient} or {@code dopamine} ({@link HebbianTraceRule}, {@link
-   * OjaTraceRule}, {@link BackpropamineRule}, {@link GradientPlasticityRule}, {@link
-   * RewardModulatedHebbianRule}).
-   *
-   * @throws IllegalArgumentException for {@link Plasticity#NONE}, which has no rule
-   */
-  public static String ruleName(Plasticity plasticity) {
-    checkArgument(plasticity != Plasticity.NONE, "plasticity NONE has no fast-weight rule");
-    return plasticity.name().toLowerCase(Locale.ROOT);
   }
 
   /** The recurrent connection's fast-weight rule; empty for {@link Plasticity#NONE}. */
@@ -254,12 +244,15 @@ public final class PlasticRnn {
         trace == null ? "none" : "one");
     Operand<TFloat32> w = recurrentKernel.variable();
     Operand<TFloat32> recurrent =
-        rule == null ? tf.linalg.matMul(state, w) : rule.effectiveOutput(tf, state, w, trace);
+        rule == null
+            ? tf.linalg.matMul(state, w)
+            : rule.effectiveOutput(new FastWeightRule.Output(tf, state, w, trace));
     Operand<TFloat32> z =
         tf.nn.biasAdd(
             tf.math.add(tf.linalg.matMul(x, inputKernel.variable()), recurrent), bias.variable());
     Operand<TFloat32> h = tf.math.tanh(z);
-    Operand<TFloat32> next = rule == null ? null : rule.nextTrace(tf, x, state, h, z, trace);
+    Operand<TFloat32> next =
+        rule == null ? null : rule.nextTrace(new FastWeightRule.Step(tf, x, state, h, z, trace));
     return new Transition(h, next);
   }
 

@@ -3,7 +3,12 @@ package dev.metaplastic.graphs;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.metaplastic.ops.FastWeightRuleDescriptor;
+import dev.metaplastic.ops.Rules;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -18,8 +23,9 @@ import java.util.OptionalInt;
  * @param plasticity what moves the recurrent weights within an episode
  * @param seed seed of the deterministic (stateless) weight initialisation
  * @param rewardChannel the input channel that carries the task's reward or feedback, in {@code [0,
- *     inputSize)}, or empty when the input has none; {@link Plasticity#DOPAMINE} reads it and needs
- *     it, the other kinds ignore it
+ *     inputSize)}, or empty when the input has none; a plasticity whose rule {@linkplain
+ *     FastWeightRuleDescriptor#readsReward() reads the reward} ({@code dopamine}) needs it, the
+ *     others ignore it
  */
 public record PlasticRnnSpec(
     int inputSize,
@@ -30,25 +36,46 @@ public record PlasticRnnSpec(
     long seed,
     OptionalInt rewardChannel) {
 
-  /** The within-episode plasticity of the recurrent connection. */
-  public enum Plasticity {
+  /**
+   * The within-episode plasticity of the recurrent connection: {@link #NONE} (a plain RNN, whose
+   * recurrent weight is the slow weight W alone) or one of the fast-weight rules of {@link Rules},
+   * named as the rule is ({@code hebbian}, {@code oja}, {@code neuromodulated}, {@code gradient},
+   * {@code dopamine}).
+   *
+   * @param name {@code none} or the name of a fast-weight rule
+   */
+  public record Plasticity(String name) {
     /** A plain RNN: the recurrent weight is the slow weight W alone. */
-    NONE,
-    /** Miconi et al. (2018): W + α ⊙ Hebb with the plain decaying trace, learned scalar η. */
-    HEBBIAN,
-    /** As {@link #HEBBIAN} with Oja's trace update. */
-    OJA,
-    /** Backpropamine's simple neuromodulation: Hebb ← clip(Hebb + M_t · pre ⊗ post). */
-    NEUROMODULATED,
-    /** Duan et al. (2023): W + W_fast, W_fast moved by the gradient of a self-generated loss. */
-    GRADIENT,
-    /**
-     * Backpropamine's simple trace with the modulator M_t = g_t δ_t: a dopamine-like
-     * reward-prediction error δ_t = r_t − V_t (r_t from the {@linkplain #rewardChannel reward
-     * channel}, V_t a learned readout of h_{t−1}) times a noradrenaline-like gain g_t = clip(1 +
-     * κ|δ_t|, 1, g_max).
-     */
-    DOPAMINE
+    public static final Plasticity NONE = new Plasticity("none");
+
+    public Plasticity {
+      checkNotNull(name, "plasticity must be none or a fast-weight rule, got null");
+      if (!name.equals("none")) {
+        Rules.fastWeightRule(name);
+      }
+    }
+
+    /** {@link #NONE}, then one plasticity per fast-weight rule, in the registry's order. */
+    public static List<Plasticity> values() {
+      List<Plasticity> all = new ArrayList<>(List.of(NONE));
+      Rules.fastWeightNames().forEach(name -> all.add(new Plasticity(name)));
+      return all;
+    }
+
+    /** The fast-weight rule; empty for {@link #NONE}. */
+    public Optional<FastWeightRuleDescriptor> rule() {
+      return name.equals("none") ? Optional.empty() : Optional.of(Rules.fastWeightRule(name));
+    }
+
+    /** Whether the rule reads the task's reward channel. */
+    public boolean readsReward() {
+      return rule().map(FastWeightRuleDescriptor::readsReward).orElse(false);
+    }
+
+    @Override
+    public String toString() {
+      return name.toUpperCase(Locale.ROOT);
+    }
   }
 
   public PlasticRnnSpec {
@@ -56,9 +83,7 @@ public record PlasticRnnSpec(
     checkArgument(hidden > 0, "hidden size must be positive, got %s", hidden);
     checkArgument(outputSize > 0, "output size must be positive, got %s", outputSize);
     checkArgument(steps > 0, "number of unrolled steps must be positive, got %s", steps);
-    checkNotNull(
-        plasticity,
-        "plasticity must be NONE, HEBBIAN, OJA, NEUROMODULATED, GRADIENT or DOPAMINE, got null");
+    checkNotNull(plasticity, "plasticity must be given, got null");
     checkNotNull(rewardChannel, "reward channel must be an OptionalInt (empty for none), got null");
     checkArgument(
         rewardChannel.isEmpty()
@@ -67,9 +92,10 @@ public record PlasticRnnSpec(
         inputSize,
         rewardChannel);
     checkArgument(
-        plasticity != Plasticity.DOPAMINE || rewardChannel.isPresent(),
-        "plasticity DOPAMINE reads the reward from an input channel, but the spec gives no reward"
-            + " channel (the task has no reward or feedback input)");
+        !plasticity.readsReward() || rewardChannel.isPresent(),
+        "plasticity %s reads the reward from an input channel, but the spec gives no reward"
+            + " channel (the task has no reward or feedback input)",
+        plasticity);
   }
 
   /** A spec whose input has no reward channel. */
@@ -80,19 +106,11 @@ public record PlasticRnnSpec(
 
   /** Whether the cell carries a per-example fast-weight state [B, H, H] through the episode. */
   public boolean carriesTrace() {
-    return plasticity != Plasticity.NONE;
+    return !plasticity.equals(Plasticity.NONE);
   }
 
   /** Readable form such as {@code hebbian rnn 3-4-2 x5}. */
   public String describe() {
-    return plasticity.name().toLowerCase(Locale.ROOT)
-        + " rnn "
-        + inputSize
-        + "-"
-        + hidden
-        + "-"
-        + outputSize
-        + " x"
-        + steps;
+    return plasticity.name() + " rnn " + inputSize + "-" + hidden + "-" + outputSize + " x" + steps;
   }
 }

@@ -4,11 +4,17 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.ops.AfterStep;
+import dev.metaplastic.ops.Consolidation;
+import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.ConsolidationRule;
+import dev.metaplastic.ops.ImportanceEstimator;
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.Penalty;
 import dev.metaplastic.ops.PenaltyScale;
+import dev.metaplastic.ops.Rebase;
 import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.ops.StepContext;
+import dev.metaplastic.ops.StepTransform;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -87,9 +93,8 @@ public final class TrainingGraph {
    * @param spec the model's architecture
    * @param optimizer the optimizer
    * @param ruleConfigs the consolidation rules, each governing every parameter of the model; at
-   *     most one of them may {@linkplain ConsolidationRule#transformsSteps() transform the steps}
-   *     (metaplasticity, Benna–Fusi, the neuromodulated learning rate), and it is given the step's
-   *     task loss
+   *     most one of them may be a {@link StepTransform} (metaplasticity, Benna–Fusi, GPM, the
+   *     neuromodulated learning rate)
    * @throws IllegalArgumentException if a rule is given twice or two rules transform steps
    */
   public TrainingGraph(
@@ -163,34 +168,31 @@ public final class TrainingGraph {
             .mean(
                 lossScope.nn.softmaxCrossEntropyWithLogits(forward.training(), labels).loss(),
                 lossScope.constant(0));
-    this.penalty = totalPenalty(lossScope);
+    List<Penalty.Term> penalties = new ArrayList<>();
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof Penalty p) {
+        penalties.add(p.penalty(new Penalty.Context(scopeOf(rule))));
+      }
+    }
+    Operand<TFloat32> penaltyScale = penalties.isEmpty() ? null : penaltyScale(lossScope);
+    this.penalty = totalPenalty(lossScope, penalties, penaltyScale);
 
     Ops step = variables.scope("train_step");
     List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
     List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
-    Operand<TFloat32> scale = penaltyScale(step);
-    for (ConsolidationRule rule : rules) {
-      if (!rule.hasPenalty()) {
-        continue;
-      }
-      List<Operand<TFloat32>> penaltyGradients =
-          rule.penaltyGradients()
-              .orElseGet(
-                  () ->
-                      gradients(
-                          step,
-                          rule.config().name() + "_penalty_gradients",
-                          rule.penalty(),
-                          parameters));
+    for (Penalty.Term term : penalties) {
       for (int i = 0; i < parameters.size(); i++) {
-        Operand<TFloat32> g = penaltyGradients.get(i);
+        Operand<TFloat32> g = term.gradients().get(i);
         totalGradients.set(
-            i, step.math.add(totalGradients.get(i), scale == null ? g : step.math.mul(scale, g)));
+            i,
+            step.math.add(
+                totalGradients.get(i), penaltyScale == null ? g : step.math.mul(penaltyScale, g)));
       }
     }
     List<Operation> beforeUpdate = new ArrayList<>();
     totalGradients.forEach(g -> beforeUpdate.add(g.op()));
-    boolean snapshots = rules.stream().anyMatch(ConsolidationRule::needsAppliedUpdates);
+    boolean snapshots =
+        rules.stream().anyMatch(r -> r instanceof AfterStep a && a.needsAppliedUpdates());
     List<Operand<TFloat32>> before = new ArrayList<>();
     if (snapshots) {
       for (Parameter p : parameters) {
@@ -200,8 +202,12 @@ public final class TrainingGraph {
       }
     }
     Ops updateScope = step.withControlDependencyOps(beforeUpdate);
-    List<ConsolidationRule> transformers =
-        rules.stream().filter(ConsolidationRule::transformsSteps).toList();
+    List<StepTransform> transformers = new ArrayList<>();
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof StepTransform t) {
+        transformers.add(t);
+      }
+    }
     checkArgument(
         transformers.size() <= 1,
         "at most one rule may transform the optimizer's steps, got %s",
@@ -213,7 +219,10 @@ public final class TrainingGraph {
                 updateScope,
                 parameters,
                 totalGradients,
-                (ops, steps) -> transformers.get(0).transformSteps(ops, steps, taskLoss));
+                (ops, steps) ->
+                    transformers
+                        .get(0)
+                        .transformSteps(new StepTransform.Context(ops, steps, taskLoss)));
     List<Op> stepOps = new ArrayList<>(updates);
     stepOps.addAll(forward.statisticUpdates());
     Ops afterUpdate = step.withControlDependencies(updates);
@@ -222,13 +231,15 @@ public final class TrainingGraph {
       applied.add(afterUpdate.math.sub(parameters.get(i).variable(), before.get(i)));
     }
     for (ConsolidationRule rule : rules) {
-      stepOps.addAll(
-          rule.afterStep(
-              new StepContext(
-                  afterUpdate,
-                  taskGradients,
-                  rule.needsAppliedUpdates() ? applied : List.of(),
-                  taskLoss)));
+      if (rule instanceof AfterStep a) {
+        stepOps.addAll(
+            a.afterStep(
+                new AfterStep.Context(
+                    afterUpdate,
+                    taskGradients,
+                    a.needsAppliedUpdates() ? applied : List.of(),
+                    taskLoss)));
+      }
     }
     Ops done = step.withControlDependencies(stepOps);
     this.loss = done.withName("loss").identity(taskLoss);
@@ -236,7 +247,11 @@ public final class TrainingGraph {
 
     Ops boundary = variables.scope("consolidate");
     List<Op> consolidation = new ArrayList<>();
-    rules.forEach(rule -> consolidation.addAll(rule.consolidate()));
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof Consolidation c) {
+        consolidation.addAll(c.consolidate(new Consolidation.Context(scopeOf(rule))));
+      }
+    }
     consolidation.add(boundary.assignAdd(consolidated, boundary.constant(1)));
     this.tasksConsolidated =
         boundary
@@ -250,27 +265,30 @@ public final class TrainingGraph {
     this.estimateWeight =
         estimate.withName("weight").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     for (ConsolidationRule rule : rules) {
-      rule.estimator()
-          .ifPresent(
-              estimator -> {
-                String name = rule.config().name();
-                Operand<TFloat32> objective =
-                    estimator.objective(estimate, forward.inference(), estimateSeed);
-                List<Operand<TFloat32>> signal =
-                    gradients(estimate, name + "_gradients", objective, parameters);
-                List<Op> accumulate = estimator.accumulate(estimate, signal, estimateWeight);
-                estimates.put(
-                    name,
-                    estimate
-                        .withControlDependencies(accumulate)
-                        .withName(name)
-                        .identity(estimateWeight));
-              });
+      if (rule instanceof ConsolidationFromData d) {
+        String name = rule.config().name();
+        ImportanceEstimator estimator = d.estimator();
+        Operand<TFloat32> objective =
+            estimator.objective(
+                new ImportanceEstimator.Example(estimate, forward.inference(), estimateSeed));
+        List<Operand<TFloat32>> signal =
+            gradients(estimate, name + "_gradients", objective, parameters);
+        List<Op> accumulate =
+            estimator.accumulate(
+                new ImportanceEstimator.ExampleGradients(estimate, signal, estimateWeight));
+        estimates.put(
+            name,
+            estimate.withControlDependencies(accumulate).withName(name).identity(estimateWeight));
+      }
     }
 
     Ops restart = variables.scope("rebase");
     List<Op> rebaseOps = new ArrayList<>();
-    rules.forEach(rule -> rebaseOps.addAll(rule.rebase()));
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof Rebase r) {
+        rebaseOps.addAll(r.rebase(new Rebase.Context(scopeOf(rule))));
+      }
+    }
     this.rebase = restart.withControlDependencies(rebaseOps).withName("done").noOp();
 
     Ops eval = variables.scope("evaluate");
@@ -338,28 +356,40 @@ public final class TrainingGraph {
     return java.util.Collections.unmodifiableMap(loaders);
   }
 
-  private Operand<TFloat32> totalPenalty(Ops tf) {
-    if (rules.isEmpty()) {
+  /**
+   * The sum of the penalties times {@code scale} (none when null), named {@code penalty} in {@code
+   * tf}'s scope; zero without any.
+   */
+  private static Operand<TFloat32> totalPenalty(
+      Ops tf, List<Penalty.Term> penalties, Operand<TFloat32> scale) {
+    if (penalties.isEmpty()) {
       return tf.withName("penalty").constant(0f);
     }
-    List<Operand<TFloat32>> penalties = new ArrayList<>();
-    rules.forEach(rule -> penalties.add(rule.penalty()));
-    Operand<TFloat32> scale = penaltyScale(tf);
+    List<Operand<TFloat32>> values = new ArrayList<>();
+    penalties.forEach(term -> values.add(term.value()));
     return scale == null
-        ? tf.withName("penalty").math.addN(penalties)
-        : tf.withName("penalty").math.mul(scale, tf.math.addN(penalties));
+        ? tf.withName("penalty").math.addN(values)
+        : tf.withName("penalty").math.mul(scale, tf.math.addN(values));
   }
 
-  /** The product of the rules' {@link PenaltyScale}s, or null when no rule scales penalties. */
+  /**
+   * The product of the rules' {@link PenaltyScale}s, each built in its rule's scope from the state
+   * before the step, or null when no rule scales penalties.
+   */
   private Operand<TFloat32> penaltyScale(Ops tf) {
     Operand<TFloat32> scale = null;
     for (ConsolidationRule rule : rules) {
       if (rule instanceof PenaltyScale scaling) {
-        Operand<TFloat32> s = scaling.penaltyScale(tf);
+        Operand<TFloat32> s = scaling.penaltyScale(new PenaltyScale.Context(scopeOf(rule)));
         scale = scale == null ? s : tf.math.mul(scale, s);
       }
     }
     return scale;
+  }
+
+  /** The scope a rule builds its hooks' ops in: its name, the first segment of its state. */
+  private Ops scopeOf(ConsolidationRule rule) {
+    return variables.scope(rule.config().name());
   }
 
   private static List<Operand<TFloat32>> gradients(
@@ -405,10 +435,10 @@ public final class TrainingGraph {
   }
 
   /**
-   * The importance-estimation entry point of each rule that has an {@link
-   * ConsolidationRule#estimator() estimator}, by rule name: evaluating {@code estimate/<rule>} with
-   * one example in {@link #x()} (and {@link #task()}), a seed in {@link #estimateSeed()} and a
-   * weight in {@link #estimateWeight()} adds that example's contribution to the rule's estimate.
+   * The importance-estimation entry point of each {@link ConsolidationFromData} rule, by rule name:
+   * evaluating {@code estimate/<rule>} with one example in {@link #x()} (and {@link #task()}), a
+   * seed in {@link #estimateSeed()} and a weight in {@link #estimateWeight()} adds that example's
+   * contribution to the rule's estimate.
    */
   public Map<String, Operand<TFloat32>> estimates() {
     return java.util.Collections.unmodifiableMap(estimates);
@@ -461,7 +491,7 @@ public final class TrainingGraph {
 
   /**
    * Restarts every rule's bookkeeping of the current task from the current parameters (see {@link
-   * ConsolidationRule#rebase()}); run it after overwriting parameters.
+   * Rebase}); run it after overwriting parameters.
    */
   public Op rebase() {
     return rebase;

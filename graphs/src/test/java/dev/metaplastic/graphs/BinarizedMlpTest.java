@@ -373,7 +373,7 @@ class BinarizedMlpTest {
               g,
               spec,
               OptimizerConfig.Adam.withLearningRate(0.005),
-              List.of(Metaplasticity.Config.PERMUTED));
+              List.of(Metaplasticity.Config.PAPER_PERMUTED));
       try (Session s = new Session(g)) {
         Random random = new Random(99);
         double[] direction = gaussian(random, 10, 1.0);

@@ -19,6 +19,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 
 /**
@@ -27,7 +28,13 @@ import org.tensorflow.Graph;
  * checks and closing.
  */
 class EpisodeTrainingGraphTest {
-  private static final PlasticRnnSpec SMALL = new PlasticRnnSpec(3, 5, 4, 6, Plasticity.HEBBIAN, 3);
+  /** Every plasticity kind of the registry. */
+  static List<Plasticity> plasticities() {
+    return Plasticity.values();
+  }
+
+  private static final PlasticRnnSpec SMALL =
+      new PlasticRnnSpec(3, 5, 4, 6, new Plasticity("hebbian"), 3);
 
   @Test
   void entryPointsCarryTheirNames() {
@@ -210,7 +217,7 @@ class EpisodeTrainingGraphTest {
   private static final int NOISE = 2;
   private static final int RECALL_STEPS = 5;
   private static final PlasticRnnSpec RECALL =
-      new PlasticRnnSpec(CUES + 1 + NOISE, 16, CUES, RECALL_STEPS, Plasticity.HEBBIAN, 21);
+      new PlasticRnnSpec(CUES + 1 + NOISE, 16, CUES, RECALL_STEPS, new Plasticity("hebbian"), 21);
 
   /** A batch of associative-recall episodes: inputs, targets, mask. */
   private record Episodes(float[] inputs, float[] targets, float[] mask, int batch) {}
@@ -289,7 +296,7 @@ class EpisodeTrainingGraphTest {
    * from one process to the next.
    */
   @ParameterizedTest
-  @EnumSource(Plasticity.class)
+  @MethodSource("plasticities")
   void everyBuildOfTheGraphIsTheSame(Plasticity plasticity) {
     PlasticRnnSpec spec =
         new PlasticRnnSpec(
@@ -299,7 +306,7 @@ class EpisodeTrainingGraphTest {
             12,
             plasticity,
             1,
-            plasticity == Plasticity.DOPAMINE ? OptionalInt.of(3) : OptionalInt.empty());
+            plasticity.readsReward() ? OptionalInt.of(3) : OptionalInt.empty());
     List<String> first = nodes(spec);
     for (int build = 0; build < 3; build++) {
       assertEquals(first, nodes(spec), plasticity + ", build " + (build + 2));
@@ -328,7 +335,7 @@ class EpisodeTrainingGraphTest {
    * it.
    */
   @ParameterizedTest
-  @EnumSource(Plasticity.class)
+  @MethodSource("plasticities")
   void everyPlasticityTrains(Plasticity plasticity) {
     // Recall has no reward channel; DOPAMINE reads the query channel as one, to show it trains.
     PlasticRnnSpec spec =

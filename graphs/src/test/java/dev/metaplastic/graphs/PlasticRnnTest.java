@@ -10,7 +10,6 @@ import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RewardModulatedHebbianRule;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +37,30 @@ import org.tensorflow.types.TFloat32;
  * associative-recall task with plain SGD.
  */
 class PlasticRnnTest {
+  private static final Plasticity HEBBIAN = new Plasticity("hebbian");
+  private static final Plasticity OJA = new Plasticity("oja");
+  private static final Plasticity NEUROMODULATED = new Plasticity("neuromodulated");
+  private static final Plasticity GRADIENT = new Plasticity("gradient");
+  private static final Plasticity DOPAMINE = new Plasticity("dopamine");
+
+  /** The plasticities the plain-Java episode below writes out, the cell's every rule today. */
+  private static final List<Plasticity> KINDS =
+      List.of(Plasticity.NONE, HEBBIAN, OJA, NEUROMODULATED, GRADIENT, DOPAMINE);
+
+  /** {@link #KINDS}, for the switches of the plain-Java episode. */
+  private enum Kind {
+    NONE,
+    HEBBIAN,
+    OJA,
+    NEUROMODULATED,
+    GRADIENT,
+    DOPAMINE;
+
+    static Kind of(Plasticity plasticity) {
+      return valueOf(plasticity.toString());
+    }
+  }
+
   private static final int IN = 3;
   private static final int H = 4;
   private static final int OUT = 2;
@@ -65,17 +88,17 @@ class PlasticRnnTest {
       List<Placeholder<TFloat32>> newValues,
       List<Op> assigns) {}
 
-  private static final Map<Plasticity, Built> built = new EnumMap<>(Plasticity.class);
+  private static final Map<Plasticity, Built> built = new LinkedHashMap<>();
 
   // Gradient checks: loss = Σ C ⊙ logits over the episode from zero, its gradient per parameter.
   private static double[] lossWeights;
   private static final Map<Plasticity, List<Operand<TFloat32>>> lossGradients =
-      new EnumMap<>(Plasticity.class);
+      new LinkedHashMap<>();
 
   @BeforeAll
   static void buildGraphs() {
     lossWeights = randomArray(new Random(99), B * T * OUT, 1.0);
-    for (Plasticity plasticity : Plasticity.values()) {
+    for (Plasticity plasticity : KINDS) {
       Graph graph = new Graph();
       Ops tf = Ops.create(graph);
       VariableRegistry variables = new VariableRegistry(tf);
@@ -149,7 +172,7 @@ class PlasticRnnTest {
 
   @Test
   void variablesCarryContractNamesAndAreAllParameters() {
-    Map<Plasticity, List<String>> expected = new EnumMap<>(Plasticity.class);
+    Map<Plasticity, List<String>> expected = new LinkedHashMap<>();
     List<String> base =
         List.of(
             "rnn/input_kernel",
@@ -160,33 +183,35 @@ class PlasticRnnTest {
     expected.put(Plasticity.NONE, base);
     List<String> hebbian =
         List.of("hebbian/rnn/recurrent_kernel/alpha", "hebbian/rnn/recurrent_kernel/eta");
-    expected.put(Plasticity.HEBBIAN, concat(base, hebbian));
-    expected.put(Plasticity.OJA, concat(base, hebbian));
+    expected.put(HEBBIAN, concat(base, hebbian));
     expected.put(
-        Plasticity.NEUROMODULATED,
+        OJA,
+        concat(base, List.of("oja/rnn/recurrent_kernel/alpha", "oja/rnn/recurrent_kernel/eta")));
+    expected.put(
+        NEUROMODULATED,
         concat(
             base,
             List.of(
-                "neuromod/rnn/recurrent_kernel/alpha",
-                "neuromod/rnn/recurrent_kernel/modulator_kernel",
-                "neuromod/rnn/recurrent_kernel/modulator_bias")));
+                "neuromodulated/rnn/recurrent_kernel/alpha",
+                "neuromodulated/rnn/recurrent_kernel/modulator_kernel",
+                "neuromodulated/rnn/recurrent_kernel/modulator_bias")));
     expected.put(
-        Plasticity.GRADIENT,
+        GRADIENT,
         concat(
             base,
             List.of(
-                "gradient_plasticity/rnn/recurrent_kernel/eta",
-                "gradient_plasticity/rnn/recurrent_kernel/target_kernel",
-                "gradient_plasticity/rnn/recurrent_kernel/target_bias")));
+                "gradient/rnn/recurrent_kernel/eta",
+                "gradient/rnn/recurrent_kernel/target_kernel",
+                "gradient/rnn/recurrent_kernel/target_bias")));
     expected.put(
-        Plasticity.DOPAMINE,
+        DOPAMINE,
         concat(
             base,
             List.of(
                 "dopamine/rnn/recurrent_kernel/alpha",
                 "dopamine/rnn/recurrent_kernel/value_kernel",
                 "dopamine/rnn/recurrent_kernel/value_bias")));
-    for (Plasticity plasticity : Plasticity.values()) {
+    for (Plasticity plasticity : KINDS) {
       List<String> names = new ArrayList<>();
       for (Parameter p : built.get(plasticity).rnn().parameters()) {
         names.add(p.name());
@@ -204,28 +229,25 @@ class PlasticRnnTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> none.rnn().step(tf, none.stepX(), none.stepH(), none.stepH()));
-    Built hebbian = built.get(Plasticity.HEBBIAN);
+    Built hebbian = built.get(HEBBIAN);
     Ops tf2 = Ops.create(hebbian.graph());
     assertThrows(
         IllegalArgumentException.class,
         () -> hebbian.rnn().step(tf2, hebbian.stepX(), hebbian.stepH(), null));
     assertThrows(
-        IllegalArgumentException.class,
-        () -> new PlasticRnnSpec(IN, H, OUT, 0, Plasticity.HEBBIAN, SEED));
+        IllegalArgumentException.class, () -> new PlasticRnnSpec(IN, H, OUT, 0, HEBBIAN, SEED));
     assertEquals(
         "plasticity DOPAMINE reads the reward from an input channel, but the spec gives no reward"
             + " channel (the task has no reward or feedback input)",
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new PlasticRnnSpec(IN, H, OUT, T, Plasticity.DOPAMINE, SEED))
+                () -> new PlasticRnnSpec(IN, H, OUT, T, DOPAMINE, SEED))
             .getMessage());
     assertEquals(
         "reward channel must be an input channel in [0, 3), got OptionalInt[3]",
         assertThrows(
                 IllegalArgumentException.class,
-                () ->
-                    new PlasticRnnSpec(
-                        IN, H, OUT, T, Plasticity.DOPAMINE, SEED, OptionalInt.of(IN)))
+                () -> new PlasticRnnSpec(IN, H, OUT, T, DOPAMINE, SEED, OptionalInt.of(IN)))
             .getMessage());
   }
 
@@ -234,7 +256,7 @@ class PlasticRnnTest {
   @Test
   void episodeFromZeroMatchesPlainJava() {
     Random random = new Random(1);
-    for (Plasticity plasticity : Plasticity.values()) {
+    for (Plasticity plasticity : KINDS) {
       Built b = built.get(plasticity);
       double[] x = randomArray(random, B * T * IN, 1.0);
       Map<String, double[]> p = readParameters(b);
@@ -264,7 +286,7 @@ class PlasticRnnTest {
   @Test
   void episodeFromGivenStateAndTraceMatchesPlainJava() {
     Random random = new Random(2);
-    for (Plasticity plasticity : Plasticity.values()) {
+    for (Plasticity plasticity : KINDS) {
       Built b = built.get(plasticity);
       double[] x = randomArray(random, B * T * IN, 1.0);
       double[] h0 = randomArray(random, B * H, 0.5);
@@ -302,7 +324,7 @@ class PlasticRnnTest {
   @Test
   void stepByStepMatchesPlainJava() {
     Random random = new Random(3);
-    for (Plasticity plasticity : Plasticity.values()) {
+    for (Plasticity plasticity : KINDS) {
       Built b = built.get(plasticity);
       double[] x = randomArray(random, B * T * IN, 1.0);
       Map<String, double[]> p = readParameters(b);
@@ -347,7 +369,7 @@ class PlasticRnnTest {
   /** ∂L/∂α and ∂L/∂η through the unrolled Hebbian episode vs central differences in double. */
   @Test
   void hebbianGradientMatchesFiniteDifferences() {
-    List<String> checked = checkGradients(Plasticity.HEBBIAN, "hebbian/");
+    List<String> checked = checkGradients(HEBBIAN, "hebbian/");
     assertEquals(
         List.of("hebbian/rnn/recurrent_kernel/alpha", "hebbian/rnn/recurrent_kernel/eta"), checked);
   }
@@ -355,7 +377,7 @@ class PlasticRnnTest {
   /** The same check for every plasticity kind and every parameter. */
   @Test
   void everyGradientMatchesFiniteDifferences() {
-    for (Plasticity plasticity : Plasticity.values()) {
+    for (Plasticity plasticity : KINDS) {
       List<String> checked = checkGradients(plasticity, "");
       assertEquals(built.get(plasticity).rnn().parameters().size(), checked.size());
     }
@@ -432,8 +454,7 @@ class PlasticRnnTest {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       VariableRegistry variables = new VariableRegistry(tf);
-      PlasticRnn rnn =
-          new PlasticRnn(new PlasticRnnSpec(IN, 8, OUT, T, Plasticity.HEBBIAN, SEED), variables);
+      PlasticRnn rnn = new PlasticRnn(new PlasticRnnSpec(IN, 8, OUT, T, HEBBIAN, SEED), variables);
       Operand<TFloat32> inputs =
           tf.constant(Shape.of(batch, T, IN), DataBuffers.of(toFloat(x), true, false));
       Operand<TFloat32> y =
@@ -509,10 +530,12 @@ class PlasticRnnTest {
           }
           for (int i = 0; i < H; i++) {
             double r =
-                switch (kind) {
+                switch (Kind.of(kind)) {
                   case NONE -> w[i * H + j];
-                  case HEBBIAN, OJA -> w[i * H + j] + alpha(p, "hebbian")[i * H + j] * f[i][j];
-                  case NEUROMODULATED -> w[i * H + j] + alpha(p, "neuromod")[i * H + j] * f[i][j];
+                  case HEBBIAN -> w[i * H + j] + alpha(p, "hebbian")[i * H + j] * f[i][j];
+                  case OJA -> w[i * H + j] + alpha(p, "oja")[i * H + j] * f[i][j];
+                  case NEUROMODULATED ->
+                      w[i * H + j] + alpha(p, "neuromodulated")[i * H + j] * f[i][j];
                   case DOPAMINE -> w[i * H + j] + alpha(p, "dopamine")[i * H + j] * f[i][j];
                   case GRADIENT -> w[i * H + j] + f[i][j];
                 };
@@ -560,7 +583,7 @@ class PlasticRnnTest {
       double[] post,
       double[] z) {
     double[][] next = new double[H][H];
-    switch (kind) {
+    switch (Kind.of(kind)) {
       case NONE -> {}
       case HEBBIAN -> {
         double eta = p.get("hebbian/rnn/recurrent_kernel/eta")[0];
@@ -571,7 +594,7 @@ class PlasticRnnTest {
         }
       }
       case OJA -> {
-        double eta = p.get("hebbian/rnn/recurrent_kernel/eta")[0];
+        double eta = p.get("oja/rnn/recurrent_kernel/eta")[0];
         for (int i = 0; i < H; i++) {
           for (int j = 0; j < H; j++) {
             next[i][j] = f[i][j] + eta * post[j] * (pre[i] - post[j] * f[i][j]);
@@ -579,8 +602,8 @@ class PlasticRnnTest {
         }
       }
       case NEUROMODULATED -> {
-        double[] wm = p.get("neuromod/rnn/recurrent_kernel/modulator_kernel");
-        double m = p.get("neuromod/rnn/recurrent_kernel/modulator_bias")[0];
+        double[] wm = p.get("neuromodulated/rnn/recurrent_kernel/modulator_kernel");
+        double m = p.get("neuromodulated/rnn/recurrent_kernel/modulator_bias")[0];
         for (int j = 0; j < H; j++) {
           m += post[j] * wm[j];
         }
@@ -613,9 +636,9 @@ class PlasticRnnTest {
         }
       }
       case GRADIENT -> {
-        double[] eta = p.get("gradient_plasticity/rnn/recurrent_kernel/eta");
-        double[] wt = p.get("gradient_plasticity/rnn/recurrent_kernel/target_kernel");
-        double[] bt = p.get("gradient_plasticity/rnn/recurrent_kernel/target_bias");
+        double[] eta = p.get("gradient/rnn/recurrent_kernel/eta");
+        double[] wt = p.get("gradient/rnn/recurrent_kernel/target_kernel");
+        double[] bt = p.get("gradient/rnn/recurrent_kernel/target_bias");
         double lambda = PlasticRnn.GRADIENT_DECAY;
         double[][] grad = new double[H][H];
         double squares = 0;

@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.ops.Hyperparameter;
+import dev.metaplastic.ops.RuleDescriptor;
+import dev.metaplastic.ops.Rules;
 import dev.metaplastic.ops.SynapticIntelligence;
 import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,8 +72,64 @@ class BadInputTest {
     CliRun run = CliRun.of("train", "--stream", "generated", "--rule", "magic", "--no-progress");
     assertUserError(
         run,
-        "unknown rule 'magic'; expected none or one of si, ewc, online-ewc, mas, gpm, benna-fusi,"
-            + " meta, neuromod-lr");
+        "unknown rule 'magic'; expected none or one of "
+            + Rules.consolidation().stream()
+                .map(RuleDescriptor::cliName)
+                .collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * No silent option: for every rule of the registry, an option of another rule that this one does
+   * not take stops the run, naming the options it does take; given through {@code --set} too.
+   */
+  @Test
+  void ruleOptionsTheRuleDoesNotTakeAreRefused() {
+    for (RuleDescriptor<?> rule : Rules.consolidation()) {
+      Hyperparameter foreign =
+          Rules.consolidation().stream()
+              .flatMap(other -> other.hyperparameters().stream())
+              .filter(h -> rule.hyperparameter(h.name()).isEmpty())
+              .findFirst()
+              .orElseThrow();
+      String option = "--" + foreign.name().replace('_', '-');
+      String takes =
+          rule.cliName()
+              + " takes "
+              + rule.hyperparameters().stream()
+                  .map(h -> "--" + h.name().replace('_', '-'))
+                  .collect(Collectors.joining(", "));
+      assertUserError(
+          train("--rule", rule.cliName(), option, "1"),
+          option + " is not an option of " + rule.cliName() + "; " + takes);
+      assertUserError(
+          train("--rule", rule.cliName(), "--set", foreign.name() + "=1"),
+          "--set " + foreign.name() + " is not an option of " + rule.cliName() + "; " + takes);
+    }
+  }
+
+  @Test
+  void ruleOptionsGoToTheRulesOfACombinationThatTakeThem() {
+    assertUserError(
+        train("--rule", "ewc+neuromod-lr", "--c", "1"),
+        "--c is not an option of ewc+neuromod-lr; ewc takes --lambda, --samples; neuromod-lr"
+            + " takes --kappa, --baseline-rate, --min-gain, --max-gain");
+    assertUserError(
+        train("--rule", "none", "--lambda", "1"),
+        "--lambda is not an option of none; fine-tuning (none) takes no rule options");
+    assertUserError(
+        CliRun.of("compare", "--stream", "generated", "--rules", "finetune,si,ewc", "--gamma", "1"),
+        "--gamma is not an option of si, ewc; si takes --c, --xi; ewc takes --lambda, --samples");
+    assertUserError(train("--set", "magic=1"), "--set magic: no rule has a hyperparameter 'magic'");
+    assertUserError(
+        train("--rule", "ewc", "--lambda", "lots"),
+        "hyperparameter 'lambda' takes a number, got 'lots'");
+  }
+
+  /** {@code train} on a generated stream, without progress bars, with {@code options}. */
+  private static CliRun train(String... options) {
+    List<String> args = new ArrayList<>(List.of("train", "--stream", "generated", "--no-progress"));
+    args.addAll(List.of(options));
+    return CliRun.of(args.toArray(new String[0]));
   }
 
   @Test

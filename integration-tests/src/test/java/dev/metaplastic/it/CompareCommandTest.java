@@ -28,7 +28,7 @@ class CompareCommandTest {
 
   @Test
   void everyDefaultRuleSideBySide() throws IOException {
-    CliRun run = compare(dir.resolve("real"), "--tasks", "3");
+    CliRun run = compare(dir.resolve("real"), "--tasks", "3", "--samples", "32");
     assertEquals(0, run.status(), run.out() + run.err());
     String md = Files.readString(dir.resolve("real/compare.md"));
     List<String> methods =
@@ -60,13 +60,21 @@ class CompareCommandTest {
   @Test
   void rulesJoinedWithPlusShareOneGraph() throws IOException {
     CliRun run =
-        compare(dir.resolve("gate"), "--tasks", "2", "--rules", "finetune,ewc+neuromod-lr");
+        compare(
+            dir.resolve("gate"),
+            "--tasks",
+            "2",
+            "--samples",
+            "32",
+            "--rules",
+            "finetune,ewc+neuromod-lr");
     assertEquals(0, run.status(), run.out() + run.err());
     String md = Files.readString(dir.resolve("gate/compare.md"));
     assertRows(md, 2);
     assertTrue(md.contains("| ewc(lambda=1000.0, samples=32) + neuromod_lr(kappa="), md);
     assertPng(dir.resolve("gate/accuracy-matrix-ewc+neuromod-lr.png"));
-    CliRun twoTransforms = compare(dir.resolve("two"), "--tasks", "2", "--rules", "gpm+meta");
+    CliRun twoTransforms =
+        compare(dir.resolve("two"), "--tasks", "2", "--samples", "32", "--rules", "gpm+meta");
     assertEquals(2, twoTransforms.status(), twoTransforms.out() + twoTransforms.err());
     assertTrue(
         twoTransforms.err().contains("at most one rule may transform the optimizer's steps"),
@@ -90,7 +98,7 @@ class CompareCommandTest {
     assertEquals(0, run.status(), run.out() + run.err());
     String md = Files.readString(dir.resolve("neuromod/compare.md"));
     assertTrue(md.contains("seeds 0, 1"), md);
-    assertTrue(md.contains("| si(c=1.0, xi=0.001) + neuromod_gate(na+ach, "), md);
+    assertTrue(md.contains("| si(c=1.0, xi=0.001) + neuromod_gate(da=off, na=on, ach=on, "), md);
     assertTrue(md.contains("average accuracy per seed"), md);
     assertTrue(md.contains(" ± "), md);
     assertPng(dir.resolve("neuromod/accuracy-matrix-si+na+ach.png"));
@@ -121,8 +129,6 @@ class CompareCommandTest {
                 "32",
                 "--epochs",
                 "1",
-                "--samples",
-                "32",
                 "--no-progress",
                 "--out",
                 out.toString()));

@@ -8,8 +8,11 @@ import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.ops.NeuromodulatoryGate;
 import dev.metaplastic.ops.RuleConfig;
+import dev.metaplastic.ops.RuleDescriptor;
 import dev.metaplastic.ops.Rules;
+import dev.metaplastic.ops.StreamKind;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ContinualTrainer;
@@ -18,6 +21,7 @@ import dev.metaplastic.train.TrainerConfig;
 import dev.metaplastic.train.TrainingListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -45,50 +49,50 @@ class EveryRuleRoundTripTest {
     }
   }
 
+  /**
+   * Every rule of the registry with its split-stream preset, and with its binarized-network preset
+   * where that differs; then EWC gated by the neuromodulatory gate, whose acetylcholine scales
+   * EWC's penalty from the gate's saved state. Estimates from {@value #SAMPLES} examples keep the
+   * test fast.
+   */
   static Stream<Arguments> rules() {
-    return Stream.of(
-        Arguments.of(rule("si", Map.of("c", 1.0, "xi", 1e-3)), false),
-        Arguments.of(rule("ewc", Map.of("lambda", 100.0, "samples", 20.0)), false),
+    List<Arguments> rules = new ArrayList<>();
+    for (RuleDescriptor<?> rule : Rules.consolidation()) {
+      Map<String, Double> real = fewSamples(rule.presetValues(StreamKind.SPLIT, false));
+      Map<String, Double> binarized = fewSamples(rule.presetValues(StreamKind.SPLIT, true));
+      rules.add(Arguments.of(List.of(rule.config(real)), false));
+      if (!binarized.equals(real)) {
+        rules.add(Arguments.of(List.of(rule.config(binarized)), true));
+      }
+    }
+    RuleDescriptor<?> ewc = Rules.descriptor("ewc");
+    rules.add(
         Arguments.of(
-            rule("online_ewc", Map.of("lambda", 100.0, "gamma", 0.9, "samples", 20.0)), false),
-        Arguments.of(rule("mas", Map.of("lambda", 1.0, "samples", 20.0)), false),
-        Arguments.of(rule("gpm", Map.of("threshold", 0.9, "samples", 20.0)), false),
-        Arguments.of(rule("benna_fusi", Map.of("chain_length", 4.0, "coupling", 0.2)), false),
-        Arguments.of(rule("meta", Map.of("m", 1.0, "reference", 1.0)), false),
-        Arguments.of(rule("meta", Map.of("m", 1.35, "reference", 0.0)), true),
-        Arguments.of(
-            rule(
-                "neuromod_lr",
-                Map.of("kappa", 2.0, "baseline_rate", 0.2, "min_gain", 0.5, "max_gain", 3.0)),
-            false),
-        Arguments.of(
-            rule(
-                "neuromod_gate",
-                Map.ofEntries(
-                    Map.entry("da", 1.0),
-                    Map.entry("na", 1.0),
-                    Map.entry("ach", 1.0),
-                    Map.entry("prediction_rate", 0.2),
-                    Map.entry("fast_rate", 0.5),
-                    Map.entry("slow_rate", 0.1),
-                    Map.entry("kappa_da", 1.0),
-                    Map.entry("kappa_na", 2.0),
-                    Map.entry("kappa_ach", 2.0),
-                    Map.entry("min_gain", 0.25),
-                    Map.entry("max_gain", 3.0))),
+            List.of(
+                ewc.config(fewSamples(ewc.presetValues(StreamKind.SPLIT, false))),
+                NeuromodulatoryGate.DESCRIPTOR.defaults()),
             false));
+    return rules.stream();
+  }
+
+  private static final double SAMPLES = 20;
+
+  private static Map<String, Double> fewSamples(Map<String, Double> preset) {
+    Map<String, Double> values = new LinkedHashMap<>(preset);
+    values.computeIfPresent("samples", (name, value) -> SAMPLES);
+    return values;
   }
 
   @ParameterizedTest(name = "{0}, binarized {1}")
   @MethodSource("rules")
-  void reloadedModelContinuesBitIdentically(RuleConfig rule, boolean binarized) {
+  void reloadedModelContinuesBitIdentically(List<RuleConfig> rules, boolean binarized) {
     TrainerConfig config =
         new TrainerConfig(
             List.of(32, 16),
             1,
             64,
             OptimizerConfig.Adam.withLearningRate(0.002),
-            List.of(rule),
+            rules,
             7,
             binarized);
     Losses losses = new Losses();
@@ -106,8 +110,8 @@ class EveryRuleRoundTripTest {
       uninterruptedState = Fixtures.snapshot(model);
     }
     Manifest manifest = SavedModels.readManifest(exported);
-    assertEquals(rule.name(), manifest.getRules(0).getName());
-    assertEquals(rule, Manifests.rules(manifest).get(0));
+    assertEquals(rules.get(0).name(), manifest.getRules(0).getName());
+    assertEquals(rules, Manifests.rules(manifest));
     for (String promised : Manifests.promisedVariables(manifest)) {
       assertTrue(uninterruptedState.containsKey(promised), promised);
     }
@@ -125,11 +129,11 @@ class EveryRuleRoundTripTest {
 
   @Test
   void everyKnownRuleIsCovered() {
-    List<String> covered = rules().map(a -> ((RuleConfig) a.get()[0]).name()).toList();
+    List<String> covered =
+        rules()
+            .flatMap(a -> ((List<?>) a.get()[0]).stream())
+            .map(r -> ((RuleConfig) r).name())
+            .toList();
     assertTrue(covered.containsAll(Rules.names()), covered + " vs " + Rules.names());
-  }
-
-  private static RuleConfig rule(String name, Map<String, Double> hyperparameters) {
-    return Rules.fromHyperparameters(name, hyperparameters);
   }
 }

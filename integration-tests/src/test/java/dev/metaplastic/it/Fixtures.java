@@ -17,10 +17,19 @@ import java.util.stream.Stream;
 
 /** Small, fast settings shared by the end-to-end tests. */
 final class Fixtures {
-  /** A three-task generated stream: no download needed. */
-  static final TaskStream STREAM = GeneratedStream.of(3, 4);
+  /** A three-task generated stream, small for speed: no download needed. */
+  static final TaskStream STREAM = GeneratedStream.of(3, 4, 2000);
 
   private Fixtures() {}
+
+  /**
+   * A folder of the repository's {@code fixtures} directory (SavedModels written by Python, see its
+   * README), such as {@code python-tf}, as seen from this module's directory, where Maven runs the
+   * tests.
+   */
+  static Path savedModels(String folder) {
+    return Path.of("..", "fixtures", folder).toAbsolutePath().normalize();
+  }
 
   /** A small multi-head MLP with Adam and SI. */
   static TrainerConfig config() {

@@ -18,10 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * anchored at its imported weights, and keeps learning in Java with {@code train --init}.
  */
 class KerasImportContinueTest {
-  private static final Path KERAS =
-      Path.of("..", "..", "shared", "fixtures", "python-keras", "fmnist_mlp_sgd")
-          .toAbsolutePath()
-          .normalize();
+  private static final Path KERAS = Fixtures.savedModels("python-keras").resolve("fmnist_mlp_sgd");
 
   @TempDir Path dir;
 

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -62,16 +61,21 @@ class PlasticRnnSavedModelTest {
   /** Per plasticity: the export after BEFORE steps, and what the AFTER next steps gave. */
   private record Uninterrupted(Path exported, List<Float> losses, Map<String, float[]> state) {}
 
-  private static final Map<Plasticity, Uninterrupted> RUNS = new EnumMap<>(Plasticity.class);
+  private static final Map<Plasticity, Uninterrupted> RUNS = new LinkedHashMap<>();
 
   @TempDir Path work;
+
+  /** Every plasticity kind of the registry. */
+  static List<Plasticity> plasticities() {
+    return Plasticity.values();
+  }
 
   /** The input channel the dopamine rule reads its reward from. */
   private static final int REWARD_CHANNEL = 2;
 
   /** A small network; DOPAMINE alone is given a reward channel, which it needs. */
   private static PlasticRnnSpec spec(Plasticity plasticity) {
-    return plasticity == Plasticity.DOPAMINE
+    return plasticity.readsReward()
         ? new PlasticRnnSpec(3, 5, 4, 6, plasticity, 11, OptionalInt.of(REWARD_CHANNEL))
         : new PlasticRnnSpec(3, 5, 4, 6, plasticity, 11);
   }
@@ -137,7 +141,7 @@ class PlasticRnnSavedModelTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Plasticity.class)
+  @MethodSource("plasticities")
   void reloadedModelContinuesBitIdentically(Plasticity plasticity) {
     Uninterrupted run = RUNS.get(plasticity);
     try (LoadedEpisodeModel loaded = EpisodeModels.load(run.exported())) {
@@ -160,7 +164,7 @@ class PlasticRnnSavedModelTest {
    * fed and fetched by the tensor names of the signatures, state and trace fed back step by step.
    */
   @ParameterizedTest
-  @EnumSource(Plasticity.class)
+  @MethodSource("plasticities")
   void servingOneStepAtATimeGivesTheEpisodeLogits(Plasticity plasticity) {
     PlasticRnnSpec spec = spec(plasticity);
     int steps = spec.steps();
@@ -237,8 +241,8 @@ class PlasticRnnSavedModelTest {
   /** The README's snippet, run on the Hebbian model, gives the logits of predict_episode too. */
   @Test
   void readmeSnippetRunsAnEpisodeStepByStep() {
-    PlasticRnnSpec spec = spec(Plasticity.HEBBIAN);
-    Path exported = RUNS.get(Plasticity.HEBBIAN).exported();
+    PlasticRnnSpec spec = spec(new Plasticity("hebbian"));
+    Path exported = RUNS.get(new Plasticity("hebbian")).exported();
     float[] inputs = batch(spec, 7)[0];
     float[][] episode = new float[spec.steps()][];
     for (int t = 0; t < spec.steps(); t++) {
@@ -259,12 +263,12 @@ class PlasticRnnSavedModelTest {
     }
   }
 
-  /** The README shows exactly the code of {@link PlasticStepByStep}. */
+  /** The guide (docs/guide.md) shows exactly the code of {@link PlasticStepByStep}. */
   @Test
-  void readmeShowsTheSnippetVerbatim() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"));
+  void guideShowsTheSnippetVerbatim() throws IOException {
+    String readme = Files.readString(Path.of("..", "docs", "guide.md"));
     int start =
-        readme.indexOf("```java\n", readme.indexOf("### Running a plastic RNN step by step")) + 8;
+        readme.indexOf("```java\n", readme.indexOf("## Running a plastic RNN step by step")) + 8;
     String shown = readme.substring(start, readme.indexOf("```\n", start));
     String source =
         Files.readString(Path.of("src/test/java/dev/metaplastic/it/PlasticStepByStep.java"));
@@ -282,8 +286,8 @@ class PlasticRnnSavedModelTest {
 
   @Test
   void manifestRecordsSpecTrainingAndPlasticState() throws IOException {
-    Manifest manifest = SavedModels.readManifest(RUNS.get(Plasticity.GRADIENT).exported());
-    assertEquals(2, manifest.getFormatVersion());
+    Manifest manifest = SavedModels.readManifest(RUNS.get(new Plasticity("gradient")).exported());
+    assertEquals(5, manifest.getFormatVersion());
     assertEquals("plastic_rnn", manifest.getModel().getKind());
     assertEquals(3, manifest.getModel().getInputSize());
     assertEquals(List.of(5), manifest.getModel().getHiddenList());
@@ -302,17 +306,16 @@ class PlasticRnnSavedModelTest {
         manifest
             .getOptimizer()
             .getSlotsList()
-            .contains("adam/gradient_plasticity/rnn/recurrent_kernel/eta/v"));
+            .contains("adam/gradient/rnn/recurrent_kernel/eta/v"));
     assertEquals(1, manifest.getRulesCount());
-    assertEquals("gradient_plasticity", manifest.getRules(0).getName());
+    assertEquals("gradient", manifest.getRules(0).getName());
     assertEquals(
         List.of("eta", "target_kernel", "target_bias"),
         manifest.getRules(0).getStateList().stream().map(StateVariable::getState).toList());
     assertEquals(
-        "gradient_plasticity/rnn/recurrent_kernel/eta",
-        manifest.getRules(0).getState(0).getVariable());
+        "gradient/rnn/recurrent_kernel/eta", manifest.getRules(0).getState(0).getVariable());
 
-    Manifest hebbian = SavedModels.readManifest(RUNS.get(Plasticity.HEBBIAN).exported());
+    Manifest hebbian = SavedModels.readManifest(RUNS.get(new Plasticity("hebbian")).exported());
     assertEquals(
         Set.of("hebbian/rnn/recurrent_kernel/alpha", "hebbian/rnn/recurrent_kernel/eta"),
         new HashSet<>(
@@ -327,7 +330,7 @@ class PlasticRnnSavedModelTest {
    */
   @Test
   void dopamineManifestRecordsTheRewardChannel() throws IOException {
-    Path exported = RUNS.get(Plasticity.DOPAMINE).exported();
+    Path exported = RUNS.get(new Plasticity("dopamine")).exported();
     Manifest manifest = SavedModels.readManifest(exported);
     assertEquals(3, manifest.getFormatVersion());
     assertEquals("dopamine", manifest.getModel().getPlasticity());
@@ -353,7 +356,8 @@ class PlasticRnnSavedModelTest {
     Path full = Files.createDirectories(work.resolve("full"));
     Files.writeString(full.resolve("keep.txt"), "mine");
     List<String> before = Fixtures.listing(work);
-    try (LoadedEpisodeModel loaded = EpisodeModels.load(RUNS.get(Plasticity.OJA).exported())) {
+    try (LoadedEpisodeModel loaded =
+        EpisodeModels.load(RUNS.get(new Plasticity("oja")).exported())) {
       IllegalArgumentException toFile =
           assertThrows(
               IllegalArgumentException.class,
@@ -379,7 +383,7 @@ class PlasticRnnSavedModelTest {
 
   @Test
   void loadRefusesAMissingOrCorruptManifest() throws IOException {
-    Path exported = RUNS.get(Plasticity.NEUROMODULATED).exported();
+    Path exported = RUNS.get(new Plasticity("neuromodulated")).exported();
     Path missing = Listing.copy(exported, work.resolve("missing"));
     Files.delete(missing.resolve(SavedModels.MANIFEST));
     IllegalArgumentException noManifest =

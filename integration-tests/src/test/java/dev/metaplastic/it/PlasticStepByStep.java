@@ -10,8 +10,8 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The README's "Running a plastic RNN step by step", verbatim between the markers, so that it
- * always compiles; {@link PlasticRnnSavedModelTest} runs it.
+ * The guide's (docs/guide.md) "Running a plastic RNN step by step", verbatim between the markers,
+ * so that it always compiles; {@link PlasticRnnSavedModelTest} runs it.
  */
 final class PlasticStepByStep {
   private PlasticStepByStep() {}

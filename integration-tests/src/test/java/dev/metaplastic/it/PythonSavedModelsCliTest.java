@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line on SavedModels written by Python TensorFlow (../shared/fixtures/python-tf). */
+/**
+ * The command line on SavedModels written by Python TensorFlow (the repository's
+ * fixtures/python-tf).
+ */
 class PythonSavedModelsCliTest {
-  private static final Path FIXTURES =
-      Path.of("..", "..", "shared", "fixtures", "python-tf").toAbsolutePath().normalize();
+  private static final Path FIXTURES = Fixtures.savedModels("python-tf");
 
   @TempDir Path dir;
 

@@ -46,8 +46,8 @@ import org.tensorflow.Graph;
  * without a stack trace, and nothing on disk changes.
  *
  * <p>One model is trained on task 0 of {@link Fixtures#STREAM} and exported once; each test breaks
- * its own copy of that export. The last test checks DESIGN principle 5: a loaded model's graph does
- * not grow, whatever it is used for, re-export included.
+ * its own copy of that export. The last test checks principle 5 of docs/architecture.md: a loaded
+ * model's graph does not grow, whatever it is used for, re-export included.
  */
 class SavedModelBadInputTest {
   private static final String GHOST = "si/dense_0/kernel/ghost";
@@ -373,7 +373,7 @@ class SavedModelBadInputTest {
     assertEquals(multiBefore, Fixtures.listing(multi));
   }
 
-  // 6. DESIGN principle 5: the graph does not grow after the first save.
+  // 6. Principle 5 of docs/architecture.md: the graph does not grow after the first save.
 
   @Test
   void loadedGraphDoesNotGrow() throws IOException {

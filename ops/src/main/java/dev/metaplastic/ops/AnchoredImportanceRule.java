@@ -3,9 +3,9 @@ package dev.metaplastic.ops;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
+import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -21,26 +21,26 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>State, named {@code <rule>/<parameter>/<state>}: {@code <importance>} Ω, {@code anchor} θ*,
  * and {@code <importance>_estimate} Ω_t, accumulated example by example at a boundary, folded into
- * Ω by {@link #consolidate()} and cleared.
+ * Ω by {@link #consolidate} and cleared.
  */
-abstract class AnchoredImportanceRule implements ConsolidationRule {
+abstract class AnchoredImportanceRule implements Penalty, ConsolidationFromData, Rebase {
   private final List<Parameter> parameters;
-  private final List<Variable<TFloat32>> importances = new ArrayList<>();
-  private final List<Variable<TFloat32>> anchors = new ArrayList<>();
-  private final List<Variable<TFloat32>> estimates = new ArrayList<>();
-  private final List<StateVariable> state = new ArrayList<>();
-  private final List<Operand<TFloat32>> penaltyGradients = new ArrayList<>();
-  private final Ops tf;
-  private final Operand<TFloat32> penalty;
+  private final float lambda;
+  private final List<Variable<TFloat32>> importances;
+  private final List<Variable<TFloat32>> anchors;
+  private final List<Variable<TFloat32>> estimates;
+  private final List<StateVariable> state;
   private final PerExampleEstimate estimator;
 
   /**
-   * Creates the state and the penalty.
+   * Creates the state.
    *
    * @param name the rule's name, the first segment of its state variables
    * @param importanceName the state name of Ω, such as {@code fisher}
    * @param lambda the penalty's strength λ
-   * @param estimate how each example adds to Ω_t: its signal, objective and number of examples
+   * @param samples examples per task boundary
+   * @param signal what each example adds to Ω_t per synapse
+   * @param objective the scalar of one example whose gradient is the signal's input
    */
   AnchoredImportanceRule(
       String name,
@@ -48,31 +48,24 @@ abstract class AnchoredImportanceRule implements ConsolidationRule {
       double lambda,
       VariableRegistry variables,
       List<Parameter> parameters,
-      PerExampleEstimate.Spec estimate) {
+      int samples,
+      PerExampleEstimate.Signal signal,
+      PerExampleEstimate.Objective objective) {
     checkArgument(!parameters.isEmpty(), "rule %s needs at least one parameter", name);
     this.parameters = ImmutableList.copyOf(parameters);
-    this.tf = variables.scope(name);
-    Ops init = variables.root();
-    List<Operand<TFloat32>> terms = new ArrayList<>();
-    for (Parameter p : parameters) {
-      String prefix = name + "/" + p.name() + "/";
-      Operand<TFloat32> zeros = init.zeros(init.constant(p.shape()), TFloat32.class);
-      Variable<TFloat32> importance = variables.create(prefix + importanceName, zeros);
-      Variable<TFloat32> anchor = variables.create(prefix + "anchor", p.initialValue());
-      Variable<TFloat32> taskImportance =
-          variables.create(prefix + importanceName + "_estimate", zeros);
-      importances.add(importance);
-      anchors.add(anchor);
-      estimates.add(taskImportance);
-      state.add(new StateVariable(p.name(), importanceName, importance));
-      state.add(new StateVariable(p.name(), "anchor", anchor));
-      state.add(new StateVariable(p.name(), importanceName + "_estimate", taskImportance));
-      terms.add(QuadraticPenalty.weightedSquares(tf, importance, p.variable(), anchor));
-      penaltyGradients.add(
-          QuadraticPenalty.gradient(tf, importance, p.variable(), anchor, (float) lambda));
-    }
-    this.penalty = QuadraticPenalty.total(tf, terms, (float) lambda);
-    this.estimator = estimate.attach(estimates);
+    this.lambda = (float) lambda;
+    StateVariables state = new StateVariables(variables, name);
+    List<List<Variable<TFloat32>>> created =
+        state.perParameter(
+            parameters,
+            Slot.zeros(importanceName),
+            Slot.initialValue("anchor"),
+            Slot.zeros(importanceName + "_estimate"));
+    this.importances = created.get(0);
+    this.anchors = created.get(1);
+    this.estimates = created.get(2);
+    this.state = state.recorded();
+    this.estimator = new PerExampleEstimate(samples, signal, objective, estimates);
   }
 
   /** Ω after a boundary, from Ω and the estimate Ω_t of the task just learned. */
@@ -86,27 +79,33 @@ abstract class AnchoredImportanceRule implements ConsolidationRule {
 
   @Override
   public List<StateVariable> state() {
-    return List.copyOf(state);
+    return state;
+  }
+
+  /** λ/2 · Σ Ω (θ − θ*)² and its gradient λ Ω (θ − θ*). */
+  @Override
+  public Term penalty(Penalty.Context context) {
+    Ops tf = context.tf();
+    List<Operand<TFloat32>> terms = new ArrayList<>();
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    for (int i = 0; i < parameters.size(); i++) {
+      Variable<TFloat32> theta = parameters.get(i).variable();
+      terms.add(QuadraticPenalty.weightedSquares(tf, importances.get(i), theta, anchors.get(i)));
+      gradients.add(
+          QuadraticPenalty.gradient(tf, importances.get(i), theta, anchors.get(i), lambda));
+    }
+    return new Term(QuadraticPenalty.total(tf, terms, lambda), gradients);
   }
 
   @Override
-  public Operand<TFloat32> penalty() {
-    return penalty;
-  }
-
-  @Override
-  public Optional<List<Operand<TFloat32>>> penaltyGradients() {
-    return Optional.of(List.copyOf(penaltyGradients));
-  }
-
-  @Override
-  public Optional<ImportanceEstimator> estimator() {
-    return Optional.of(estimator);
+  public ImportanceEstimator estimator() {
+    return estimator;
   }
 
   /** Ω ← {@link #consolidatedImportance}(Ω, Ω_t), θ* ← θ, then Ω_t ← 0. */
   @Override
-  public List<Op> consolidate() {
+  public List<Op> consolidate(Consolidation.Context context) {
+    Ops tf = context.tf();
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
       updates.add(
@@ -125,7 +124,7 @@ abstract class AnchoredImportanceRule implements ConsolidationRule {
    * past tasks consolidated, so they stay.
    */
   @Override
-  public List<Op> rebase() {
-    return PerExampleEstimate.clear(tf, estimates);
+  public List<Op> rebase(Rebase.Context context) {
+    return PerExampleEstimate.clear(context.tf(), estimates);
   }
 }

@@ -1,6 +1,8 @@
 package dev.metaplastic.ops;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -19,13 +21,14 @@ import org.tensorflow.types.TFloat32;
  *       ({@link Neuromodulation#simpleUpdate}).
  * </ul>
  *
- * <p>Learned: {@code neuromod/<parameter>/alpha} α [in, out] (initialised as {@link
- * HebbianTraceRule}'s), {@code neuromod/<parameter>/modulator_kernel} w_mod [out, 1]
+ * <p>Learned: {@code neuromodulated/<parameter>/alpha} α [in, out] (initialised as {@link
+ * HebbianTraceRule}'s), {@code neuromodulated/<parameter>/modulator_kernel} w_mod [out, 1]
  * (Glorot-uniform, stateless stream {@value #MODULATOR_STREAM}) and {@code
- * neuromod/<parameter>/modulator_bias} b_mod [1] (zero).
+ * neuromodulated/<parameter>/modulator_bias} b_mod [1] (zero); under {@code neuromod/} in manifests
+ * before format 5.
  */
 public final class BackpropamineRule implements FastWeightRule {
-  /** The rule's name in {@link FastWeightRules}. */
+  /** The rule's name, the first segment of its coefficients' names. */
   public static final String NAME = "neuromodulated";
 
   /** Bound c of the trace, the paper's 1. */
@@ -34,31 +37,36 @@ public final class BackpropamineRule implements FastWeightRule {
   /** Index of the stateless random stream w_mod is drawn from. */
   public static final int MODULATOR_STREAM = 4;
 
+  /** The rule as {@link Rules} lists it. */
+  public static final FastWeightRuleDescriptor DESCRIPTOR =
+      new FastWeightRuleDescriptor(
+          NAME, BackpropamineRule::new, false, Map.of("trace_clip", CLIP), Optional.of("neuromod"));
+
   private final Parameter slowWeight;
   private final Parameter alpha;
   private final Parameter modulatorKernel;
   private final Parameter modulatorBias;
 
-  /** Creates α, w_mod and b_mod for the connection whose slow weight is {@code slowWeight}. */
-  public BackpropamineRule(VariableRegistry variables, Parameter slowWeight, long seed) {
-    this.slowWeight = FastWeightRules.checkConnection(slowWeight);
+  /** Creates α, w_mod and b_mod for the connection of {@code at}. */
+  public BackpropamineRule(Attachment at) {
+    this.slowWeight = at.slowWeight();
     int out = Math.toIntExact(slowWeight.shape().get(1));
-    Neuromodulation.StateNames names = Neuromodulation.StateNames.of(slowWeight.name());
-    String prefix = Neuromodulation.NAME + "/" + slowWeight.name() + "/";
-    Ops init = variables.root();
+    String prefix = at.prefix(NAME);
+    Ops init = at.variables().root();
     this.alpha =
         InitialValue.scaledUniform(
                 init,
-                seed,
+                at.seed(),
                 HebbianTraceRule.ALPHA_STREAM,
                 slowWeight.shape(),
                 HebbianTraceRule.ALPHA_SCALE)
-            .createParameter(variables, names.alpha());
+            .createParameter(at.variables(), prefix + "alpha");
     this.modulatorKernel =
-        InitialValue.glorotUniform(init, seed, MODULATOR_STREAM, out, 1)
-            .createParameter(variables, prefix + "modulator_kernel");
+        InitialValue.glorotUniform(init, at.seed(), MODULATOR_STREAM, out, 1)
+            .createParameter(at.variables(), prefix + "modulator_kernel");
     this.modulatorBias =
-        InitialValue.zeros(init, Shape.of(1)).createParameter(variables, prefix + "modulator_bias");
+        InitialValue.zeros(init, Shape.of(1))
+            .createParameter(at.variables(), prefix + "modulator_bias");
   }
 
   @Override
@@ -79,28 +87,24 @@ public final class BackpropamineRule implements FastWeightRule {
 
   /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb). */
   @Override
-  public Operand<TFloat32> effectiveOutput(
-      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace) {
-    return HebbianPlasticity.effectiveOutput(tf, pre, w, alpha.variable(), trace);
+  public Operand<TFloat32> effectiveOutput(Output o) {
+    return HebbianPlasticity.effectiveOutput(o.tf(), o.pre(), o.w(), alpha.variable(), o.trace());
   }
 
   /**
-   * Eq. (2) with M = tanh(post · w_mod + b_mod): Hebb ← Clip(Hebb + M · pre ⊗ post); {@code
-   * preActivation} is not used.
+   * Eq. (2) with M = tanh(post · w_mod + b_mod): Hebb ← Clip(Hebb + M · pre ⊗ post); the
+   * pre-activation is not used.
    */
   @Override
-  public Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace) {
+  public Operand<TFloat32> nextTrace(Step s) {
+    Ops tf = s.tf();
+    Operand<TFloat32> post = s.post();
     Operand<TFloat32> modulator =
         tf.reshape(
             tf.math.tanh(
                 tf.nn.biasAdd(
                     tf.linalg.matMul(post, modulatorKernel.variable()), modulatorBias.variable())),
             tf.constant(new long[] {-1}));
-    return Neuromodulation.simpleUpdate(tf, trace, pre, post, modulator, (float) CLIP);
+    return Neuromodulation.simpleUpdate(tf, s.trace(), s.pre(), post, modulator, (float) CLIP);
   }
 }

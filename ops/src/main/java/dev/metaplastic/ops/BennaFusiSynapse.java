@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,11 +61,15 @@ import org.tensorflow.types.TFloat32;
  *       only the chain, never θ.
  * </ul>
  *
- * <p>The rule has no penalty and needs no task boundaries: the chain consolidates continuously, so
- * {@link #consolidate()} does nothing. Because it transforms the optimizer's steps, it cannot be
- * combined with another rule that does.
+ * <p>The rule has no penalty and needs no task boundaries: the chain consolidates continuously, on
+ * all its time scales at once. Because it transforms the optimizer's steps, it cannot be combined
+ * with another rule that does.
+ *
+ * <p>Presets ({@link #DESCRIPTOR}): N = 8 and g<sub>12</sub> = 0.01 on every stream (g<sub>12</sub>
+ * ∈ {0.1, 0.01, 0.001} swept with {@code metaplastic compare}; van de Ven's implementation uses
+ * 0.1, {@link Config#REFERENCE_IMPLEMENTATION}).
  */
-public final class BennaFusiSynapse implements ConsolidationRule {
+public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "benna_fusi";
 
@@ -75,12 +80,25 @@ public final class BennaFusiSynapse implements ConsolidationRule {
    */
   public static final int MAX_CHAIN_LENGTH = 16;
 
+  /** The rule's hyperparameters and presets. */
+  public static final RuleDescriptor<Config> DESCRIPTOR =
+      RuleDescriptor.builder(NAME, h -> new Config(h.whole("chain_length"), h.real("coupling")))
+          .hyperparameter(
+              Hyperparameter.whole(
+                  "chain_length",
+                  8,
+                  "number N of variables per synapse, the visible weight included, in [2, "
+                      + MAX_CHAIN_LENGTH
+                      + "]"))
+          .hyperparameter(
+              Hyperparameter.real(
+                  "coupling", 0.01, "coupling g_12 of the visible weight to the chain, in (0, 1]"))
+          .build();
+
   private final Config config;
   private final List<Parameter> parameters;
-  private final List<Variable<TFloat32>> chains = new ArrayList<>();
-  private final List<StateVariable> state = new ArrayList<>();
-  private final Ops tf;
-  private final Operand<TFloat32> penalty;
+  private final List<Variable<TFloat32>> chains;
+  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of the Benna–Fusi chain.
@@ -94,8 +112,11 @@ public final class BennaFusiSynapse implements ConsolidationRule {
    *     scheme is stable and never overshoots
    */
   public record Config(int chainLength, double coupling) implements RuleConfig {
-    /** N = 8 beakers (time constants 10 to about 164 000 steps), g<sub>12</sub> = 0.1. */
-    public static final Config DEFAULT = new Config(8, 0.1);
+    /**
+     * The setting of van de Ven's implementation: N = 8 beakers (time constants 10 to about 164 000
+     * steps), g<sub>12</sub> = 0.1.
+     */
+    public static final Config REFERENCE_IMPLEMENTATION = new Config(8, 0.1);
 
     public Config {
       checkArgument(
@@ -111,19 +132,9 @@ public final class BennaFusiSynapse implements ConsolidationRule {
           coupling);
     }
 
-    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
-    public static Config fromHyperparameters(Map<String, Double> h) {
-      double n = Rules.required(h, "chain_length", NAME);
-      checkArgument(
-          n == Math.rint(n) && Math.abs(n) <= Integer.MAX_VALUE,
-          "Benna-Fusi chain_length must be a whole number, got %s",
-          n);
-      return new Config((int) n, Rules.required(h, "coupling", NAME));
-    }
-
     @Override
-    public String name() {
-      return NAME;
+    public RuleDescriptor<Config> descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override
@@ -138,7 +149,7 @@ public final class BennaFusiSynapse implements ConsolidationRule {
 
     @Override
     public String toString() {
-      return NAME + "(chain_length=" + chainLength + ", coupling=" + coupling + ")";
+      return describe();
     }
   }
 
@@ -146,16 +157,14 @@ public final class BennaFusiSynapse implements ConsolidationRule {
     checkArgument(!parameters.isEmpty(), "the Benna-Fusi synapse needs at least one parameter");
     this.config = config;
     this.parameters = ImmutableList.copyOf(parameters);
-    this.tf = variables.scope(NAME);
-    Ops init = variables.root();
-    for (Parameter p : parameters) {
-      Operand<TFloat32> initial =
-          init.broadcastTo(p.initialValue(), init.constant(chainShape(p.shape()).asArray()));
-      Variable<TFloat32> chain = variables.create(NAME + "/" + p.name() + "/chain", initial);
-      chains.add(chain);
-      state.add(new StateVariable(p.name(), "chain", chain));
-    }
-    this.penalty = tf.withName("penalty").constant(0f);
+    StateVariables state = new StateVariables(variables, NAME);
+    Slot chain =
+        new Slot(
+            "chain",
+            (init, p) ->
+                init.broadcastTo(p.initialValue(), init.constant(chainShape(p.shape()).asArray())));
+    this.chains = state.perParameter(parameters, chain).get(0);
+    this.state = state.recorded();
   }
 
   /** Capacity C<sub>k</sub> = 2<sup>k−1</sup> of beaker k (k = 1 is the visible weight). */
@@ -261,28 +270,14 @@ public final class BennaFusiSynapse implements ConsolidationRule {
 
   @Override
   public List<StateVariable> state() {
-    return List.copyOf(state);
-  }
-
-  /** A constant zero: the chain acts on the steps, not on the loss. */
-  @Override
-  public Operand<TFloat32> penalty() {
-    return penalty;
-  }
-
-  @Override
-  public boolean hasPenalty() {
-    return false;
-  }
-
-  @Override
-  public boolean transformsSteps() {
-    return true;
+    return state;
   }
 
   /** step − (g<sub>12</sub>/C<sub>1</sub>)(u<sub>2</sub> − θ) for each parameter. */
   @Override
-  public List<Operand<TFloat32>> transformSteps(Ops tf, List<Operand<TFloat32>> steps) {
+  public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
+    Ops tf = context.tf();
+    List<Operand<TFloat32>> steps = context.steps();
     checkArgument(
         steps.size() == parameters.size(),
         "expected %s steps, got %s",
@@ -304,7 +299,7 @@ public final class BennaFusiSynapse implements ConsolidationRule {
 
   /** Advances u<sub>2</sub> … u<sub>N</sub> by one Euler step; writes only the chain variables. */
   @Override
-  public List<Op> afterStep(StepContext step) {
+  public List<Op> afterStep(AfterStep.Context step) {
     List<Operand<TFloat32>> appliedUpdates = step.appliedUpdates();
     checkArgument(
         appliedUpdates.size() == parameters.size(),
@@ -335,21 +330,13 @@ public final class BennaFusiSynapse implements ConsolidationRule {
   }
 
   /**
-   * Nothing: the chain consolidates continuously, at every step, on all its time scales at once; a
-   * task boundary changes nothing in the model.
-   */
-  @Override
-  public List<Op> consolidate() {
-    return List.of();
-  }
-
-  /**
    * u<sub>2</sub> … u<sub>N</sub> ← θ: imported weights become the chain's steady state (up to the
    * slow leak of the last beaker), so they are neither pulled back to older values nor treated as a
    * fresh perturbation.
    */
   @Override
-  public List<Op> rebase() {
+  public List<Op> rebase(Rebase.Context context) {
+    Ops tf = context.tf();
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
       Parameter p = parameters.get(i);

@@ -4,10 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -42,30 +42,46 @@ import org.tensorflow.types.TInt64;
  *       = 0);
  *   <li>{@code residual} r = Σ_t F_t θ*_t² − F θ̄², a constant per synapse (≥ 0);
  *   <li>{@code fisher_estimate}: the Fisher of the current task, accumulated example by example at
- *       a task boundary and folded into the three above by {@link #consolidate()}.
+ *       a task boundary and folded into the three above by {@link #consolidate}.
  * </ul>
  *
  * <p>Then λ/2 · Σ [F (θ − θ̄)² + r] equals the multi-task sum above exactly, and its gradient is λ
  * F (θ − θ̄). The residual does not change the gradient; it is kept so that the penalty the trainer
  * reports is the paper's.
+ *
+ * <p>Presets ({@link #DESCRIPTOR}): λ = 1000 on split streams, 100 on permuted streams (λ ∈ {100,
+ * 1000, 10⁴} swept with {@code metaplastic compare}; the README gives the runs), the Fisher from
+ * 1024 examples.
  */
-public final class ElasticWeightConsolidation implements ConsolidationRule {
+public final class ElasticWeightConsolidation implements Penalty, ConsolidationFromData, Rebase {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "ewc";
 
   /** Examples per task boundary when none is given: 1024. */
   public static final int DEFAULT_SAMPLES = 1024;
 
+  /** What λ of EWC, online EWC and MAS means, for their descriptors. */
+  static final String LAMBDA = "strength lambda of the quadratic penalty, finite and >= 0";
+
+  /** What the samples of EWC and online EWC mean, for their descriptors. */
+  static final String FISHER_SAMPLES =
+      "examples of each task whose Fisher is estimated at its boundary, >= 1";
+
+  /** The rule's hyperparameters and presets. */
+  public static final RuleDescriptor<Config> DESCRIPTOR =
+      RuleDescriptor.builder(NAME, h -> new Config(h.real("lambda"), h.whole("samples")))
+          .hyperparameter(Hyperparameter.real("lambda", 1000, LAMBDA))
+          .hyperparameter(Hyperparameter.whole("samples", DEFAULT_SAMPLES, FISHER_SAMPLES))
+          .preset(StreamKind.PERMUTED, Map.of("lambda", 100.0))
+          .build();
+
   private final Config config;
   private final List<Parameter> parameters;
-  private final List<Variable<TFloat32>> fishers = new ArrayList<>();
-  private final List<Variable<TFloat32>> anchors = new ArrayList<>();
-  private final List<Variable<TFloat32>> residuals = new ArrayList<>();
-  private final List<Variable<TFloat32>> estimates = new ArrayList<>();
-  private final List<StateVariable> state = new ArrayList<>();
-  private final List<Operand<TFloat32>> penaltyGradients = new ArrayList<>();
-  private final Ops tf;
-  private final Operand<TFloat32> penalty;
+  private final List<Variable<TFloat32>> fishers;
+  private final List<Variable<TFloat32>> anchors;
+  private final List<Variable<TFloat32>> residuals;
+  private final List<Variable<TFloat32>> estimates;
+  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of EWC.
@@ -87,14 +103,9 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
       this(lambda, DEFAULT_SAMPLES);
     }
 
-    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
-    public static Config fromHyperparameters(Map<String, Double> h) {
-      return new Config(Rules.required(h, "lambda", NAME), Rules.requiredInt(h, "samples", NAME));
-    }
-
     @Override
-    public String name() {
-      return NAME;
+    public RuleDescriptor<Config> descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override
@@ -109,7 +120,7 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
 
     @Override
     public String toString() {
-      return NAME + "(lambda=" + lambda + ", samples=" + samples + ")";
+      return describe();
     }
   }
 
@@ -118,29 +129,19 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
     checkArgument(!parameters.isEmpty(), "EWC needs at least one parameter");
     this.config = config;
     this.parameters = ImmutableList.copyOf(parameters);
-    this.tf = variables.scope(NAME);
-    Ops init = variables.root();
-    List<Operand<TFloat32>> terms = new ArrayList<>();
-    for (Parameter p : parameters) {
-      String prefix = NAME + "/" + p.name() + "/";
-      Operand<TFloat32> zeros = init.zeros(init.constant(p.shape()), TFloat32.class);
-      Variable<TFloat32> fisher = variables.create(prefix + "fisher", zeros);
-      Variable<TFloat32> anchor = variables.create(prefix + "anchor", p.initialValue());
-      Variable<TFloat32> residual = variables.create(prefix + "residual", zeros);
-      Variable<TFloat32> estimate = variables.create(prefix + "fisher_estimate", zeros);
-      fishers.add(fisher);
-      anchors.add(anchor);
-      residuals.add(residual);
-      estimates.add(estimate);
-      state.add(new StateVariable(p.name(), "fisher", fisher));
-      state.add(new StateVariable(p.name(), "anchor", anchor));
-      state.add(new StateVariable(p.name(), "residual", residual));
-      state.add(new StateVariable(p.name(), "fisher_estimate", estimate));
-      terms.add(penaltyTerm(tf, fisher, p.variable(), anchor, residual));
-      penaltyGradients.add(
-          QuadraticPenalty.gradient(tf, fisher, p.variable(), anchor, (float) config.lambda()));
-    }
-    this.penalty = QuadraticPenalty.total(tf, terms, (float) config.lambda());
+    StateVariables state = new StateVariables(variables, NAME);
+    List<List<Variable<TFloat32>>> created =
+        state.perParameter(
+            parameters,
+            Slot.zeros("fisher"),
+            Slot.initialValue("anchor"),
+            Slot.zeros("residual"),
+            Slot.zeros("fisher_estimate"));
+    this.fishers = created.get(0);
+    this.anchors = created.get(1);
+    this.residuals = created.get(2);
+    this.estimates = created.get(3);
+    this.state = state.recorded();
   }
 
   /**
@@ -228,32 +229,37 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
 
   @Override
   public List<StateVariable> state() {
-    return List.copyOf(state);
+    return state;
+  }
+
+  /** λ/2 · Σ [F (θ − θ̄)² + r] and its gradient λ F (θ − θ̄). */
+  @Override
+  public Term penalty(Penalty.Context context) {
+    Ops tf = context.tf();
+    List<Operand<TFloat32>> terms = new ArrayList<>();
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    float lambda = (float) config.lambda();
+    for (int i = 0; i < parameters.size(); i++) {
+      Variable<TFloat32> theta = parameters.get(i).variable();
+      terms.add(penaltyTerm(tf, fishers.get(i), theta, anchors.get(i), residuals.get(i)));
+      gradients.add(QuadraticPenalty.gradient(tf, fishers.get(i), theta, anchors.get(i), lambda));
+    }
+    return new Term(QuadraticPenalty.total(tf, terms, lambda), gradients);
   }
 
   @Override
-  public Operand<TFloat32> penalty() {
-    return penalty;
-  }
-
-  @Override
-  public Optional<List<Operand<TFloat32>>> penaltyGradients() {
-    return Optional.of(List.copyOf(penaltyGradients));
-  }
-
-  @Override
-  public Optional<ImportanceEstimator> estimator() {
-    return Optional.of(
-        new PerExampleEstimate.Spec(
-                config.samples(),
-                PerExampleEstimate.Signal.SQUARED,
-                ElasticWeightConsolidation::logLikelihoodOfSampledLabel)
-            .attach(estimates));
+  public ImportanceEstimator estimator() {
+    return new PerExampleEstimate(
+        config.samples(),
+        PerExampleEstimate.Signal.SQUARED,
+        ElasticWeightConsolidation::logLikelihoodOfSampledLabel,
+        estimates);
   }
 
   /** F ← F + F_t, θ̄ and r updated (see {@link #foldedSum}), then F_t ← 0. */
   @Override
-  public List<Op> consolidate() {
+  public List<Op> consolidate(Consolidation.Context context) {
+    Ops tf = context.tf();
     List<Op> folds = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
       List<Operand<TFloat32>> folded =
@@ -281,7 +287,7 @@ public final class ElasticWeightConsolidation implements ConsolidationRule {
    * current task, so they stay: the penalty keeps pulling toward the past tasks' weights.
    */
   @Override
-  public List<Op> rebase() {
-    return PerExampleEstimate.clear(tf, estimates);
+  public List<Op> rebase(Rebase.Context context) {
+    return PerExampleEstimate.clear(context.tf(), estimates);
   }
 }

@@ -1,6 +1,10 @@
 package dev.metaplastic.ops;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.List;
+import java.util.OptionalInt;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -21,18 +25,18 @@ import org.tensorflow.types.TInt32;
  *   trace'    = {@link #nextTrace}(x, pre, post, z, trace)          the trace of the next step
  * </pre>
  *
- * where x [B, inputs] is the step's external input. Most rules do not read it: the input-free
- * {@link #nextTrace(Ops, Operand, Operand, Operand, Operand)} is their update, and the overload
- * with x delegates to it. A rule driven by a signal in the input (the reward channel of {@link
- * RewardModulatedHebbianRule}) overrides the overload with x.
+ * where x [B, inputs] is the step's external input; each hook takes one context record, and a rule
+ * reads only the fields it needs (only a rule driven by a signal in the input, such as the reward
+ * channel of {@link RewardModulatedHebbianRule}, reads x).
  *
  * <p>Contract:
  *
  * <ul>
  *   <li>every learned coefficient is a trainable variable created when the rule is attached, named
- *       {@code <rule>/<parameter>/<state>} through {@link VariableRegistry} (for example {@code
- *       hebbian/rnn/recurrent_kernel/alpha}); {@link #coefficients()} lists them in creation order;
- *       the trace itself is episode state carried through operands, not a variable;
+ *       {@code <rule>/<parameter>/<state>} through {@link VariableRegistry}, with the rule's
+ *       {@linkplain FastWeightRuleDescriptor#name() name} as first segment (for example {@code
+ *       oja/rnn/recurrent_kernel/alpha}); {@link #coefficients()} lists them in creation order; the
+ *       trace itself is episode state carried through operands, not a variable;
  *   <li>random initial values come from the stateless stream (seed, index) with a fixed index per
  *       coefficient, so the same seed gives the same coefficients in every graph; indices 0–2 are
  *       left to the cell's own kernels;
@@ -42,11 +46,73 @@ import org.tensorflow.types.TInt32;
  * </ul>
  *
  * <p>The equations live in the static classes {@link HebbianPlasticity}, {@link Neuromodulation}
- * and {@link GradientPlasticity}; a rule wires them to its coefficients. {@link FastWeightRules}
- * creates rules by name.
+ * and {@link GradientPlasticity}; a rule wires them to its coefficients. Each rule class holds a
+ * {@link FastWeightRuleDescriptor}, listed in {@link Rules}.
  */
 public interface FastWeightRule {
-  /** The rule's name in {@link FastWeightRules}, such as {@code oja}. */
+  /**
+   * Where a rule is attached.
+   *
+   * @param variables creates the rule's learned coefficients
+   * @param slowWeight the plastic connection's slow weight W, of static shape [in, out]
+   * @param seed seed of the coefficients' stateless random initial values
+   * @param rewardChannel the input channel that carries the task's reward, if it has one
+   */
+  record Attachment(
+      VariableRegistry variables, Parameter slowWeight, long seed, OptionalInt rewardChannel) {
+    public Attachment {
+      checkNotNull(variables, "variables");
+      checkNotNull(slowWeight, "slow weight must not be null");
+      checkArgument(
+          slowWeight.shape().numDimensions() == 2
+              && slowWeight.shape().get(0) > 0
+              && slowWeight.shape().get(1) > 0,
+          "a fast-weight rule needs a slow weight of static shape [in, out], got %s of shape %s",
+          slowWeight.name(),
+          slowWeight.shape());
+      checkNotNull(rewardChannel, "reward channel must be an OptionalInt, got null");
+      checkArgument(
+          rewardChannel.isEmpty() || rewardChannel.getAsInt() >= 0,
+          "reward channel must be an input index >= 0, got %s",
+          rewardChannel.isEmpty() ? "none" : rewardChannel.getAsInt());
+    }
+
+    /** {@code <rule>/<slow weight>/}: the prefix of the rule's coefficients. */
+    public String prefix(String rule) {
+      return rule + "/" + slowWeight.name() + "/";
+    }
+  }
+
+  /**
+   * What the output hook sees.
+   *
+   * @param tf where to build the ops
+   * @param pre presynaptic activity, [B, in]
+   * @param w the slow weight W (an operand of {@link #slowWeight()}), [in, out]
+   * @param trace the fast-weight state of this step, [B, in, out]
+   */
+  record Output(Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace) {}
+
+  /**
+   * What the trace hook sees, one step of a cell.
+   *
+   * @param tf where to build the ops
+   * @param input the step's external input x_t, [B, inputs]
+   * @param pre presynaptic activity of this step, [B, in]
+   * @param post postsynaptic activity after the nonlinearity, [B, out]
+   * @param preActivation postsynaptic pre-activation z, whose plastic part is {@link
+   *     #effectiveOutput}, [B, out]
+   * @param trace the fast-weight state of this step, [B, in, out]
+   */
+  record Step(
+      Ops tf,
+      Operand<TFloat32> input,
+      Operand<TFloat32> pre,
+      Operand<TFloat32> post,
+      Operand<TFloat32> preActivation,
+      Operand<TFloat32> trace) {}
+
+  /** The rule's name, the first segment of its coefficients' names, such as {@code oja}. */
   String name();
 
   /** The slow weight W [in, out] of the plastic connection the rule is attached to. */
@@ -55,55 +121,11 @@ public interface FastWeightRule {
   /** The learned per-synapse coefficients, trainable, in the order they were created. */
   List<Parameter> coefficients();
 
-  /**
-   * The connection's output through its effective weight, [B, out].
-   *
-   * @param pre presynaptic activity, [B, in]
-   * @param w the slow weight W (an operand of {@link #slowWeight()}), [in, out]
-   * @param trace the fast-weight state of this step, [B, in, out]
-   */
-  Operand<TFloat32> effectiveOutput(
-      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace);
+  /** The connection's output through its effective weight, [B, out]. */
+  Operand<TFloat32> effectiveOutput(Output output);
 
-  /**
-   * The fast-weight state of the next step.
-   *
-   * @param pre presynaptic activity of this step, [B, in]
-   * @param post postsynaptic activity after the nonlinearity, [B, out]
-   * @param preActivation postsynaptic pre-activation z, whose plastic part is {@link
-   *     #effectiveOutput}, [B, out]
-   * @param trace the fast-weight state of this step, [B, in, out]
-   * @return the fast-weight state of the next step, [B, in, out]
-   */
-  Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace);
-
-  /**
-   * The fast-weight state of the next step, for a rule that may read the step's external input;
-   * cells call this form. By default it ignores {@code input} and returns {@link #nextTrace(Ops,
-   * Operand, Operand, Operand, Operand)}, so rules that do not read the input build the same ops
-   * either way.
-   *
-   * @param input the step's external input x_t, [B, inputs]
-   * @param pre presynaptic activity of this step, [B, in]
-   * @param post postsynaptic activity after the nonlinearity, [B, out]
-   * @param preActivation postsynaptic pre-activation z, [B, out]
-   * @param trace the fast-weight state of this step, [B, in, out]
-   * @return the fast-weight state of the next step, [B, in, out]
-   */
-  default Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> input,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace) {
-    return nextTrace(tf, pre, post, preActivation, trace);
-  }
+  /** The fast-weight state of the next step, [B, in, out]. */
+  Operand<TFloat32> nextTrace(Step step);
 
   /** A zero trace for an episode, [batch, in, out], where {@code batch} is a scalar int operand. */
   default Operand<TFloat32> initialTrace(Ops tf, Operand<TInt32> batch) {

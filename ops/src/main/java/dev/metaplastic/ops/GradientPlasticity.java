@@ -1,7 +1,5 @@
 package dev.metaplastic.ops;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -28,62 +26,14 @@ import org.tensorflow.types.TFloat32;
  * a minus, so a positive η descends L_self. The code's optional clipping of the per-example
  * gradient norm is {@link #normClipScale}.
  *
- * <p>State names, {@code gradient_plasticity/<parameter>/<state>} (see {@link StateNames}): {@code
- * fast_weight} (W_fast, [B, in, out], reset each episode) and {@code eta} (η, [in, out],
- * trainable).
+ * <p>State: the fast weight W_fast, [B, in, out], reset each episode and carried through operands,
+ * and the learned η, [in, out], which {@link GradientPlasticityRule} names {@code
+ * gradient/<parameter>/eta}.
  *
  * <p>Pure functions of operands, usable in an unrolled episode; only ops with a C++ gradient.
  */
 public final class GradientPlasticity {
-  /** Name of the mechanism, the first segment of its state names. */
-  public static final String NAME = "gradient_plasticity";
-
   private GradientPlasticity() {}
-
-  /**
-   * Configuration of gradient-based plasticity.
-   *
-   * @param decay the weight decay λ of the fast weight, in [0, 1]
-   * @param maxGradientNorm per-example bound on ‖∂L/∂W_fast‖ (the reference code's inner gradient
-   *     clip), &gt; 0, or infinity for none
-   */
-  public record Config(double decay, double maxGradientNorm) {
-    public Config {
-      checkArgument(decay >= 0 && decay <= 1, "fast-weight decay must be in [0, 1], got %s", decay);
-      checkArgument(
-          maxGradientNorm > 0,
-          "maximum gradient norm must be > 0 (or infinite), got %s",
-          maxGradientNorm);
-    }
-
-    /** The mechanism's short name, {@value GradientPlasticity#NAME}. */
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public String toString() {
-      return NAME + "(decay=" + decay + ", max_norm=" + maxGradientNorm + ")";
-    }
-  }
-
-  /**
-   * The contract names of one plastic connection's state.
-   *
-   * @param fastWeight {@code gradient_plasticity/<parameter>/fast_weight}: W_fast, [B, in, out]
-   * @param eta {@code gradient_plasticity/<parameter>/eta}: η, [in, out], trainable
-   */
-  public record StateNames(String fastWeight, String eta) {
-    /** The names for the connection whose slow weight is {@code parameter} (e.g. rnn/kernel). */
-    public static StateNames of(String parameter) {
-      checkArgument(
-          parameter != null && !parameter.isEmpty() && !parameter.startsWith("/"),
-          "parameter must be a non-empty contract name such as rnn/kernel, got '%s'",
-          parameter);
-      String prefix = NAME + "/" + parameter + "/";
-      return new StateNames(prefix + "fast_weight", prefix + "eta");
-    }
-  }
 
   /**
    * The pre-activation through W + W_fast: for each example b, post_b = pre_b · W + pre_b ·

@@ -1,6 +1,8 @@
 package dev.metaplastic.ops;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -22,15 +24,16 @@ import org.tensorflow.types.TFloat32;
  *       GradientPlasticity#update}), λ = {@value #DECAY}.
  * </ul>
  *
- * <p>Learned: {@code gradient_plasticity/<parameter>/eta} η [in, out] (every synapse at {@value
+ * <p>Learned: {@code gradient/<parameter>/eta} η [in, out] (every synapse at {@value
  * #INITIAL_ETA}), {@code .../target_kernel} W_tgt [out, out] (Glorot-uniform, stateless stream
  * {@value #TARGET_STREAM}) and {@code .../target_bias} b_tgt [out] (zero). The outer loop
- * backpropagates through the closed-form update, target readout included. (Our choice of target:
- * the paper's reference code sets it through its own readout loss; a learned linear readout is the
+ * backpropagates through the closed-form update, target readout included. The coefficients are
+ * under {@code gradient_plasticity/} in manifests before format 5. (Our choice of target: the
+ * paper's reference code sets it through its own readout loss; a learned linear readout is the
  * simplest self-set target.)
  */
 public final class GradientPlasticityRule implements FastWeightRule {
-  /** The rule's name in {@link FastWeightRules}. */
+  /** The rule's name, the first segment of its coefficients' names. */
   public static final String NAME = "gradient";
 
   /** Initial value of every synapse's learned η. */
@@ -49,26 +52,35 @@ public final class GradientPlasticityRule implements FastWeightRule {
   /** Index of the stateless random stream W_tgt is drawn from. */
   public static final int TARGET_STREAM = 5;
 
+  /** The rule as {@link Rules} lists it. */
+  public static final FastWeightRuleDescriptor DESCRIPTOR =
+      new FastWeightRuleDescriptor(
+          NAME,
+          GradientPlasticityRule::new,
+          false,
+          Map.of("decay", DECAY, "gradient_clip", MAX_GRADIENT_NORM),
+          Optional.of("gradient_plasticity"));
+
   private final Parameter slowWeight;
   private final Parameter eta;
   private final Parameter targetKernel;
   private final Parameter targetBias;
 
-  /** Creates η, W_tgt and b_tgt for the connection whose slow weight is {@code slowWeight}. */
-  public GradientPlasticityRule(VariableRegistry variables, Parameter slowWeight, long seed) {
-    this.slowWeight = FastWeightRules.checkConnection(slowWeight);
+  /** Creates η, W_tgt and b_tgt for the connection of {@code at}. */
+  public GradientPlasticityRule(Attachment at) {
+    this.slowWeight = at.slowWeight();
     int out = Math.toIntExact(slowWeight.shape().get(1));
-    GradientPlasticity.StateNames names = GradientPlasticity.StateNames.of(slowWeight.name());
-    String prefix = GradientPlasticity.NAME + "/" + slowWeight.name() + "/";
-    Ops init = variables.root();
+    String prefix = at.prefix(NAME);
+    Ops init = at.variables().root();
     this.eta =
         InitialValue.filled(init, slowWeight.shape(), INITIAL_ETA)
-            .createParameter(variables, names.eta());
+            .createParameter(at.variables(), prefix + "eta");
     this.targetKernel =
-        InitialValue.glorotUniform(init, seed, TARGET_STREAM, out, out)
-            .createParameter(variables, prefix + "target_kernel");
+        InitialValue.glorotUniform(init, at.seed(), TARGET_STREAM, out, out)
+            .createParameter(at.variables(), prefix + "target_kernel");
     this.targetBias =
-        InitialValue.zeros(init, Shape.of(out)).createParameter(variables, prefix + "target_bias");
+        InitialValue.zeros(init, Shape.of(out))
+            .createParameter(at.variables(), prefix + "target_bias");
   }
 
   @Override
@@ -89,9 +101,8 @@ public final class GradientPlasticityRule implements FastWeightRule {
 
   /** pre·W + pre·W_fast. */
   @Override
-  public Operand<TFloat32> effectiveOutput(
-      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace) {
-    return GradientPlasticity.effectiveOutput(tf, pre, w, trace);
+  public Operand<TFloat32> effectiveOutput(Output o) {
+    return GradientPlasticity.effectiveOutput(o.tf(), o.pre(), o.w(), o.trace());
   }
 
   /**
@@ -99,20 +110,16 @@ public final class GradientPlasticityRule implements FastWeightRule {
    * and target = post · W_tgt + b_tgt.
    */
   @Override
-  public Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace) {
+  public Operand<TFloat32> nextTrace(Step s) {
+    Ops tf = s.tf();
     Operand<TFloat32> target =
-        tf.nn.biasAdd(tf.linalg.matMul(post, targetKernel.variable()), targetBias.variable());
+        tf.nn.biasAdd(tf.linalg.matMul(s.post(), targetKernel.variable()), targetBias.variable());
     Operand<TFloat32> gradient =
-        GradientPlasticity.selfLossGradient(tf, pre, preActivation, target);
+        GradientPlasticity.selfLossGradient(tf, s.pre(), s.preActivation(), target);
     Operand<TFloat32> clip =
         GradientPlasticity.normClipScale(tf, gradient, (float) MAX_GRADIENT_NORM);
     Operand<TFloat32> clipped = tf.math.mul(gradient, Neuromodulation.perExample(tf, clip));
     return GradientPlasticity.update(
-        tf, trace, clipped, eta.variable(), tf.constant((float) DECAY));
+        tf, s.trace(), clipped, eta.variable(), tf.constant((float) DECAY));
   }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -64,13 +63,31 @@ import org.tensorflow.types.TInt64;
  * <p>State, for each governed layer {@code <layer>} (a {@code <layer>/kernel} and {@code
  * <layer>/bias} pair), named on the kernel: {@code gpm/<layer>/kernel/projection} P [in + 1, in +
  * 1] and {@code gpm/<layer>/kernel/representation} C [in + 1, in + 1], the running estimate of the
- * task being consolidated (cleared by {@link #consolidate()} and {@link #rebase()}). The rule has
- * no penalty and needs no bookkeeping during training; it transforms the steps, so it cannot be
+ * task being consolidated (cleared by {@link #consolidate} and {@link #rebase}). The rule has no
+ * penalty and needs no bookkeeping during training; it transforms the steps, so it cannot be
  * combined with another step-transforming rule.
+ *
+ * <p>Presets ({@link #DESCRIPTOR}): ε = 0.97 on every stream (ε ∈ {0.9, 0.95, 0.97, 0.99, 0.999}
+ * swept on the {@code continue} protocol; the README gives the runs), inputs from 512 examples.
  */
-public final class GradientProjectionMemory implements ConsolidationRule {
+public final class GradientProjectionMemory
+    implements StepTransform, ConsolidationFromData, Rebase {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "gpm";
+
+  /** The rule's hyperparameters and presets. */
+  public static final RuleDescriptor<Config> DESCRIPTOR =
+      RuleDescriptor.builder(NAME, h -> new Config(h.real("threshold"), h.whole("samples")))
+          .hyperparameter(
+              Hyperparameter.real(
+                  "threshold",
+                  0.97,
+                  "threshold epsilon in (0, 1]: the share of each task's input energy whose"
+                      + " subspace is protected"))
+          .hyperparameter(
+              Hyperparameter.whole(
+                  "samples", 512, "examples of each task whose inputs are collected, >= 1"))
+          .build();
 
   /** Eigenvalues below this fraction of tr(C) are numerical noise and never enter P. */
   static final double NOISE_FLOOR = 1e-9;
@@ -78,9 +95,7 @@ public final class GradientProjectionMemory implements ConsolidationRule {
   private final Config config;
   private final List<Parameter> parameters;
   private final List<Layer> layers = new ArrayList<>();
-  private final List<StateVariable> state = new ArrayList<>();
-  private final Ops tf;
-  private final Operand<TFloat32> penalty;
+  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of gradient projection memory.
@@ -96,15 +111,9 @@ public final class GradientProjectionMemory implements ConsolidationRule {
       checkArgument(samples >= 1, "GPM samples must be >= 1, got %s", samples);
     }
 
-    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
-    public static Config fromHyperparameters(Map<String, Double> h) {
-      return new Config(
-          Rules.required(h, "threshold", NAME), Rules.requiredInt(h, "samples", NAME));
-    }
-
     @Override
-    public String name() {
-      return NAME;
+    public RuleDescriptor<Config> descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override
@@ -119,7 +128,7 @@ public final class GradientProjectionMemory implements ConsolidationRule {
 
     @Override
     public String toString() {
-      return NAME + "(threshold=" + threshold + ", samples=" + samples + ")";
+      return describe();
     }
   }
 
@@ -135,7 +144,7 @@ public final class GradientProjectionMemory implements ConsolidationRule {
       Config config, VariableRegistry variables, List<Parameter> parameters) {
     this.config = config;
     this.parameters = List.copyOf(parameters);
-    this.tf = variables.root();
+    StateVariables state = new StateVariables(variables, NAME);
     Map<String, Integer> index = new LinkedHashMap<>();
     for (int i = 0; i < parameters.size(); i++) {
       index.put(parameters.get(i).name(), i);
@@ -168,22 +177,13 @@ public final class GradientProjectionMemory implements ConsolidationRule {
           layer,
           p.shape().get(1));
       long inputs = p.shape().get(0) + 1;
-      Variable<TFloat32> projection = zeros(variables, name, "projection", inputs);
-      Variable<TFloat32> representation = zeros(variables, name, "representation", inputs);
+      Ops init = state.init();
+      Operand<TFloat32> zeros = init.zeros(init.constant(Shape.of(inputs, inputs)), TFloat32.class);
+      Variable<TFloat32> projection = state.create(name, "projection", zeros);
+      Variable<TFloat32> representation = state.create(name, "representation", zeros);
       layers.add(new Layer(i, bias, inputs, projection, representation));
     }
-    this.penalty = tf.constant(0f);
-  }
-
-  private Variable<TFloat32> zeros(
-      VariableRegistry variables, String parameter, String stateName, long inputs) {
-    Ops init = variables.root();
-    Variable<TFloat32> v =
-        variables.create(
-            NAME + "/" + parameter + "/" + stateName,
-            init.zeros(init.constant(Shape.of(inputs, inputs)), TFloat32.class));
-    state.add(new StateVariable(parameter, stateName, v));
-    return v;
+    this.state = state.recorded();
   }
 
   @Override
@@ -198,27 +198,14 @@ public final class GradientProjectionMemory implements ConsolidationRule {
 
   @Override
   public List<StateVariable> state() {
-    return List.copyOf(state);
-  }
-
-  @Override
-  public Operand<TFloat32> penalty() {
-    return penalty;
-  }
-
-  @Override
-  public boolean hasPenalty() {
-    return false;
-  }
-
-  @Override
-  public boolean transformsSteps() {
-    return true;
+    return state;
   }
 
   /** S ← S − P·S on every layer's augmented step S = [ΔW; Δb]. */
   @Override
-  public List<Operand<TFloat32>> transformSteps(Ops ops, List<Operand<TFloat32>> steps) {
+  public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
+    Ops ops = context.tf();
+    List<Operand<TFloat32>> steps = context.steps();
     checkArgument(
         steps.size() == parameters.size(),
         "expected %s steps, one per governed parameter, got %s",
@@ -255,8 +242,8 @@ public final class GradientProjectionMemory implements ConsolidationRule {
   }
 
   @Override
-  public Optional<ImportanceEstimator> estimator() {
-    return Optional.of(new InputCollector());
+  public ImportanceEstimator estimator() {
+    return new InputCollector();
   }
 
   /** Collects C = Σ_k w_k a_k a_kᵀ from the per-example gradients (see the class Javadoc). */
@@ -266,19 +253,23 @@ public final class GradientProjectionMemory implements ConsolidationRule {
       return config.samples();
     }
 
-    /** A random-normal combination r·z of the logits z, r drawn from {@code seed}. */
+    /** A random-normal combination r·z of the logits z, r drawn from the example's seed. */
     @Override
-    public Operand<TFloat32> objective(Ops ops, Operand<TFloat32> logits, Operand<TInt64> seed) {
+    public Operand<TFloat32> objective(Example example) {
+      Ops ops = example.tf();
+      Operand<TFloat32> logits = example.logits();
       Operand<TFloat32> weights =
           ops.stopGradient(
               ops.random.statelessRandomNormal(
-                  ops.shape(logits, TInt64.class), seed, TFloat32.class));
+                  ops.shape(logits, TInt64.class), example.seed(), TFloat32.class));
       return Reductions.sumAll(ops, ops.math.mul(weights, logits));
     }
 
     @Override
-    public List<Op> accumulate(
-        Ops ops, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
+    public List<Op> accumulate(ExampleGradients example) {
+      Ops ops = example.tf();
+      List<Operand<TFloat32>> gradients = example.gradients();
+      Operand<TFloat32> weight = example.weight();
       checkArgument(
           gradients.size() == parameters.size(),
           "expected %s gradients, one per governed parameter, got %s",
@@ -313,8 +304,8 @@ public final class GradientProjectionMemory implements ConsolidationRule {
    * precision), then C ← 0.
    */
   @Override
-  public List<Op> consolidate() {
-    Ops ops = tf.withSubScope(NAME + "_consolidate");
+  public List<Op> consolidate(Consolidation.Context context) {
+    Ops ops = context.tf();
     List<Op> out = new ArrayList<>();
     for (Layer layer : layers) {
       Operand<TFloat32> grown =
@@ -358,7 +349,8 @@ public final class GradientProjectionMemory implements ConsolidationRule {
 
   /** Clears the estimate in progress; the projection of past tasks stays. */
   @Override
-  public List<Op> rebase() {
+  public List<Op> rebase(Rebase.Context context) {
+    Ops tf = context.tf();
     List<Op> out = new ArrayList<>();
     for (Layer layer : layers) {
       out.add(tf.assign(layer.representation(), tf.zerosLike(layer.representation())));

@@ -1,10 +1,6 @@
 package dev.metaplastic.ops;
 
-import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkNotNull;
-
 import java.util.List;
-import java.util.Locale;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -25,11 +21,11 @@ import org.tensorflow.types.TInt32;
  *   <li>{@code hebb} Hebb, shape [B, in, out]: the trace, zero at the start of every episode.
  * </ul>
  *
- * <p>State names, {@code hebbian/<parameter>/<state>} (see {@link StateNames}): {@code trace},
- * {@code alpha}, {@code eta}. Unlike consolidation state, α and η are trainable: the outer loop
- * learns them by backpropagation through the unrolled episode. The trace is episode state: the
- * plastic cell carries it through its unrolled steps and keeps it in a variable only if an episode
- * spans several session calls.
+ * <p>The rules that use these equations ({@link HebbianTraceRule}, {@link OjaTraceRule}) name the
+ * learned coefficients {@code <rule>/<parameter>/alpha} and {@code .../eta}. Unlike consolidation
+ * state, α and η are trainable: the outer loop learns them by backpropagation through the unrolled
+ * episode. The trace is episode state: the plastic cell carries it through its unrolled steps and
+ * keeps it in a variable only if an episode spans several session calls.
  *
  * <p>Every method here is a pure function of operands: it takes the state of step t and returns
  * that of step t + 1, so a cell can chain the calls over an unrolled episode and backpropagate
@@ -38,83 +34,7 @@ import org.tensorflow.types.TInt32;
  * Java.
  */
 public final class HebbianPlasticity {
-  /** Name of the mechanism, the first segment of its state names. */
-  public static final String NAME = "hebbian";
-
   private HebbianPlasticity() {}
-
-  /** The trace update. */
-  public enum Variant {
-    /** Eq. (2): Hebb ← (1 − η) Hebb + η · pre ⊗ post, a decaying average of co-activity. */
-    PLAIN,
-    /**
-     * Oja's rule, the paper's alternative to eq. (2): Hebb ← Hebb + η · post ⊙ (pre − post ⊙ Hebb).
-     */
-    OJA
-  }
-
-  /**
-   * Configuration of a Hebbian connection.
-   *
-   * @param variant the trace update, {@link Variant#PLAIN} or {@link Variant#OJA}
-   */
-  public record Config(Variant variant) {
-    /** The paper's default: the plain decaying Hebbian trace. */
-    public static final Config PLAIN = new Config(Variant.PLAIN);
-
-    /** Oja's variant. */
-    public static final Config OJA = new Config(Variant.OJA);
-
-    public Config {
-      checkNotNull(variant, "Hebbian variant must be PLAIN or OJA, got null");
-    }
-
-    /** The mechanism's short name, {@value HebbianPlasticity#NAME}. */
-    public String name() {
-      return NAME;
-    }
-
-    /** The names of the state of the connection whose slow weight is {@code parameter}. */
-    public StateNames stateNames(String parameter) {
-      return StateNames.of(parameter);
-    }
-
-    /** The trace of step t + 1 under this configuration's variant. */
-    public Operand<TFloat32> update(
-        Ops tf,
-        Operand<TFloat32> hebb,
-        Operand<TFloat32> pre,
-        Operand<TFloat32> post,
-        Operand<TFloat32> eta) {
-      return variant == Variant.PLAIN
-          ? plainUpdate(tf, hebb, pre, post, eta)
-          : ojaUpdate(tf, hebb, pre, post, eta);
-    }
-
-    @Override
-    public String toString() {
-      return NAME + "(" + variant.name().toLowerCase(Locale.ROOT) + ")";
-    }
-  }
-
-  /**
-   * The contract names of one plastic connection's state, {@code hebbian/<parameter>/<state>}.
-   *
-   * @param trace {@code hebbian/<parameter>/trace}: Hebb, [B, in, out], reset each episode
-   * @param alpha {@code hebbian/<parameter>/alpha}: α, [in, out], trainable
-   * @param eta {@code hebbian/<parameter>/eta}: η, a scalar, trainable
-   */
-  public record StateNames(String trace, String alpha, String eta) {
-    /** The names for the connection whose slow weight is {@code parameter} (e.g. rnn/kernel). */
-    public static StateNames of(String parameter) {
-      checkArgument(
-          parameter != null && !parameter.isEmpty() && !parameter.startsWith("/"),
-          "parameter must be a non-empty contract name such as rnn/kernel, got '%s'",
-          parameter);
-      String prefix = NAME + "/" + parameter + "/";
-      return new StateNames(prefix + "trace", prefix + "alpha", prefix + "eta");
-    }
-  }
 
   /**
    * The pre-activation of eq. (1), x_j(t) = σ(Σ_i [w_ij + α_ij Hebb_ij(t)] x_i(t − 1)), before the

@@ -8,7 +8,7 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * What the plain and Oja Hebbian rules share (Miconi, Clune &amp; Stanley 2018): the learned α [in,
- * out] and scalar η, named {@code hebbian/<parameter>/alpha} and {@code .../eta}, and the output of
+ * out] and scalar η, named {@code <rule>/<parameter>/alpha} and {@code .../eta}, and the output of
  * eq. (1), pre·W + pre·(α ⊙ Hebb). Subclasses give the trace update.
  */
 abstract sealed class HebbianTraceConnection implements FastWeightRule
@@ -17,21 +17,21 @@ abstract sealed class HebbianTraceConnection implements FastWeightRule
   final Parameter alpha;
   final Parameter eta;
 
-  HebbianTraceConnection(VariableRegistry variables, Parameter slowWeight, long seed) {
-    this.slowWeight = FastWeightRules.checkConnection(slowWeight);
-    HebbianPlasticity.StateNames names = HebbianPlasticity.StateNames.of(slowWeight.name());
-    Ops init = variables.root();
+  HebbianTraceConnection(String rule, Attachment at) {
+    this.slowWeight = at.slowWeight();
+    String prefix = at.prefix(rule);
+    Ops init = at.variables().root();
     this.alpha =
         InitialValue.scaledUniform(
                 init,
-                seed,
+                at.seed(),
                 HebbianTraceRule.ALPHA_STREAM,
                 slowWeight.shape(),
                 HebbianTraceRule.ALPHA_SCALE)
-            .createParameter(variables, names.alpha());
+            .createParameter(at.variables(), prefix + "alpha");
     this.eta =
         InitialValue.filled(init, Shape.scalar(), HebbianTraceRule.INITIAL_ETA)
-            .createParameter(variables, names.eta());
+            .createParameter(at.variables(), prefix + "eta");
   }
 
   @Override
@@ -47,8 +47,7 @@ abstract sealed class HebbianTraceConnection implements FastWeightRule
 
   /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb) ({@link HebbianPlasticity}). */
   @Override
-  public final Operand<TFloat32> effectiveOutput(
-      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace) {
-    return HebbianPlasticity.effectiveOutput(tf, pre, w, alpha.variable(), trace);
+  public final Operand<TFloat32> effectiveOutput(Output o) {
+    return HebbianPlasticity.effectiveOutput(o.tf(), o.pre(), o.w(), alpha.variable(), o.trace());
   }
 }

@@ -1,7 +1,8 @@
 package dev.metaplastic.ops;
 
+import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -20,7 +21,7 @@ import org.tensorflow.types.TFloat32;
  * starting at {@value #INITIAL_ETA}.
  */
 public final class HebbianTraceRule extends HebbianTraceConnection {
-  /** The rule's name in {@link FastWeightRules}. */
+  /** The rule's name, the first segment of its coefficients' names. */
   public static final String NAME = "hebbian";
 
   /** Upper bound of the uniform initial α (also Oja's and Backpropamine's). */
@@ -32,9 +33,13 @@ public final class HebbianTraceRule extends HebbianTraceConnection {
   /** Index of the stateless random stream α is drawn from. */
   public static final int ALPHA_STREAM = 3;
 
-  /** Creates α and η for the connection whose slow weight is {@code slowWeight} [in, out]. */
-  public HebbianTraceRule(VariableRegistry variables, Parameter slowWeight, long seed) {
-    super(variables, slowWeight, seed);
+  /** The rule as {@link Rules} lists it. */
+  public static final FastWeightRuleDescriptor DESCRIPTOR =
+      new FastWeightRuleDescriptor(NAME, HebbianTraceRule::new, false, Map.of(), Optional.empty());
+
+  /** Creates α and η for the connection of {@code at}. */
+  public HebbianTraceRule(Attachment at) {
+    super(NAME, at);
   }
 
   @Override
@@ -42,14 +47,9 @@ public final class HebbianTraceRule extends HebbianTraceConnection {
     return NAME;
   }
 
-  /** Eq. (2): Hebb ← (1 − η) Hebb + η · pre ⊗ post; {@code preActivation} is not used. */
+  /** Eq. (2): Hebb ← (1 − η) Hebb + η · pre ⊗ post; the pre-activation is not used. */
   @Override
-  public Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace) {
-    return HebbianPlasticity.plainUpdate(tf, trace, pre, post, eta.variable());
+  public Operand<TFloat32> nextTrace(Step s) {
+    return HebbianPlasticity.plainUpdate(s.tf(), s.trace(), s.pre(), s.post(), eta.variable());
   }
 }

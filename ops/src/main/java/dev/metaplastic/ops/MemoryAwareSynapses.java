@@ -31,10 +31,25 @@ import org.tensorflow.types.TFloat32;
  * <p>The penalty is λ/2 · Σ Ω (θ − θ*)², of gradient λ Ω (θ − θ*): the same form as EWC's, so that
  * λ means the same for EWC, online EWC and MAS. The paper's eq. (3) writes λ Σ Ω (θ − θ*)² without
  * the ½: the paper's λ is half of this λ.
+ *
+ * <p>Presets ({@link #DESCRIPTOR}): λ = 10 on split streams, 3 on permuted streams (λ ∈ {1, 3, 10}
+ * swept with {@code metaplastic compare}), the importance from 1024 examples.
  */
 public final class MemoryAwareSynapses extends AnchoredImportanceRule {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "mas";
+
+  /** The rule's hyperparameters and presets. */
+  public static final RuleDescriptor<Config> DESCRIPTOR =
+      RuleDescriptor.builder(NAME, h -> new Config(h.real("lambda"), h.whole("samples")))
+          .hyperparameter(Hyperparameter.real("lambda", 10, ElasticWeightConsolidation.LAMBDA))
+          .hyperparameter(
+              Hyperparameter.whole(
+                  "samples",
+                  ElasticWeightConsolidation.DEFAULT_SAMPLES,
+                  "examples of each task whose importance is measured at its boundary, >= 1"))
+          .preset(StreamKind.PERMUTED, Map.of("lambda", 3.0))
+          .build();
 
   private final Config config;
 
@@ -53,14 +68,9 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
       checkArgument(samples >= 1, "MAS samples must be >= 1, got %s", samples);
     }
 
-    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
-    public static Config fromHyperparameters(Map<String, Double> h) {
-      return new Config(Rules.required(h, "lambda", NAME), Rules.requiredInt(h, "samples", NAME));
-    }
-
     @Override
-    public String name() {
-      return NAME;
+    public RuleDescriptor<Config> descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override
@@ -75,7 +85,7 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
 
     @Override
     public String toString() {
-      return NAME + "(lambda=" + lambda + ", samples=" + samples + ")";
+      return describe();
     }
   }
 
@@ -87,10 +97,9 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
         config.lambda(),
         variables,
         parameters,
-        new PerExampleEstimate.Spec(
-            config.samples(),
-            PerExampleEstimate.Signal.ABSOLUTE,
-            (ops, logits, seed) -> squaredOutputNorm(ops, logits)));
+        config.samples(),
+        PerExampleEstimate.Signal.ABSOLUTE,
+        (ops, logits, seed) -> squaredOutputNorm(ops, logits));
     this.config = config;
   }
 

@@ -1,7 +1,6 @@
 package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
@@ -37,16 +36,18 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>State, not tied to one parameter (the second segment names the quantity tracked): {@code
  * neuromod_lr/task_loss/baseline} L̄ and {@code neuromod_lr/task_loss/seen} (0 before the first
- * step, then 1). Nothing happens at a task boundary: the baseline keeps running, so that the new
- * task's first losses are the surprise. No penalty.
+ * step, then 1). Nothing happens at a task boundary (the rule is no {@link Consolidation}): the
+ * baseline keeps running, so that the new task's first losses are the surprise. No penalty.
  *
- * <p>The gate works through {@link ConsolidationRule#transformSteps(Ops, List, Operand)}, and a
- * graph takes at most one rule that transforms steps: it cannot be combined with {@link
- * Metaplasticity} or {@link BennaFusiSynapse} in one graph (penalty rules such as SI or EWC are
- * fine). With Adam the optimizer then computes its step explicitly; the gain multiplies the step
- * after Adam's normalisation, so it acts as a learning-rate factor, not on the moments.
+ * <p>The gate is a {@link StepTransform}, and a graph takes at most one rule that transforms steps:
+ * it cannot be combined with {@link Metaplasticity} or {@link BennaFusiSynapse} in one graph
+ * (penalty rules such as SI or EWC are fine). With Adam the optimizer then computes its step
+ * explicitly; the gain multiplies the step after Adam's normalisation, so it acts as a
+ * learning-rate factor, not on the moments.
+ *
+ * <p>Presets ({@link #DESCRIPTOR}): κ = 1, β = 0.05, g ∈ [1, 3] on every stream; ours, not swept.
  */
-public final class NeuromodulatedLearningRate implements ConsolidationRule {
+public final class NeuromodulatedLearningRate implements StepTransform, AfterStep {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "neuromod_lr";
 
@@ -56,12 +57,32 @@ public final class NeuromodulatedLearningRate implements ConsolidationRule {
   /** ε of the relative surprise, which keeps it finite when the baseline is near zero. */
   public static final double EPSILON = 1e-6;
 
+  /** The rule's hyperparameters and presets. */
+  public static final RuleDescriptor<Config> DESCRIPTOR =
+      RuleDescriptor.builder(
+              NAME,
+              h ->
+                  new Config(
+                      h.real("kappa"),
+                      h.real("baseline_rate"),
+                      h.real("min_gain"),
+                      h.real("max_gain")))
+          .hyperparameter(
+              Hyperparameter.real(
+                  "kappa", 1.0, "gain kappa per unit of relative loss surprise, finite and >= 0"))
+          .hyperparameter(
+              Hyperparameter.real(
+                  "baseline_rate", 0.05, "rate beta of the running loss baseline, in (0, 1]"))
+          .hyperparameter(Hyperparameter.real("min_gain", 1.0, "lowest gain, > 0"))
+          .hyperparameter(
+              Hyperparameter.real("max_gain", 3.0, "highest gain, finite and >= min_gain"))
+          .build();
+
   private final Config config;
   private final List<Parameter> parameters;
   private final Variable<TFloat32> baseline;
   private final Variable<TFloat32> seen;
-  private final Ops tf;
-  private final Operand<TFloat32> penalty;
+  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of the neuromodulated learning rate.
@@ -74,7 +95,7 @@ public final class NeuromodulatedLearningRate implements ConsolidationRule {
   public record Config(double kappa, double baselineRate, double minGain, double maxGain)
       implements RuleConfig {
     /** Our untuned default: κ = 1, β = 0.05 (about 20 steps of memory), g ∈ [1, 3]. */
-    public static final Config DEFAULT = new Config(1.0, 0.05, 1.0, 3.0);
+    public static final Config DEFAULT = DESCRIPTOR.defaults();
 
     public Config {
       checkArgument(
@@ -91,21 +112,9 @@ public final class NeuromodulatedLearningRate implements ConsolidationRule {
           maxGain);
     }
 
-    /**
-     * The configuration whose {@link #hyperparameters()} are {@code h}: {@code kappa}, {@code
-     * baseline_rate}, {@code min_gain}, {@code max_gain}.
-     */
-    public static Config fromHyperparameters(Map<String, Double> h) {
-      return new Config(
-          Rules.required(h, "kappa", NAME),
-          Rules.required(h, "baseline_rate", NAME),
-          Rules.required(h, "min_gain", NAME),
-          Rules.required(h, "max_gain", NAME));
-    }
-
     @Override
-    public String name() {
-      return NAME;
+    public RuleDescriptor<Config> descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override
@@ -121,16 +130,7 @@ public final class NeuromodulatedLearningRate implements ConsolidationRule {
 
     @Override
     public String toString() {
-      return NAME
-          + "(kappa="
-          + kappa
-          + ", baseline_rate="
-          + baselineRate
-          + ", min_gain="
-          + minGain
-          + ", max_gain="
-          + maxGain
-          + ")";
+      return describe();
     }
   }
 
@@ -139,12 +139,11 @@ public final class NeuromodulatedLearningRate implements ConsolidationRule {
     checkArgument(!parameters.isEmpty(), "a neuromodulated learning rate needs a parameter");
     this.config = config;
     this.parameters = ImmutableList.copyOf(parameters);
-    Ops init = variables.root();
-    String prefix = NAME + "/" + TRACKED + "/";
-    this.baseline = variables.create(prefix + "baseline", init.constant(0f));
-    this.seen = variables.create(prefix + "seen", init.constant(0f));
-    this.tf = variables.scope(NAME);
-    this.penalty = tf.withName("penalty").constant(0f);
+    StateVariables state = new StateVariables(variables, NAME);
+    Ops init = state.init();
+    this.baseline = state.create(TRACKED, "baseline", init.constant(0f));
+    this.seen = state.create(TRACKED, "seen", init.constant(0f));
+    this.state = state.recorded();
   }
 
   /**
@@ -199,62 +198,37 @@ public final class NeuromodulatedLearningRate implements ConsolidationRule {
   /** The baseline L̄, then the flag {@code seen}, both with parameter {@value #TRACKED}. */
   @Override
   public List<StateVariable> state() {
-    return List.of(
-        new StateVariable(TRACKED, "baseline", baseline), new StateVariable(TRACKED, "seen", seen));
-  }
-
-  /** A constant zero: the gate shapes steps and adds nothing to the loss. */
-  @Override
-  public Operand<TFloat32> penalty() {
-    return penalty;
-  }
-
-  @Override
-  public boolean hasPenalty() {
-    return false;
-  }
-
-  @Override
-  public boolean transformsSteps() {
-    return true;
-  }
-
-  /**
-   * Without the task loss there is no surprise to gate by.
-   *
-   * @throws UnsupportedOperationException always: call {@link #transformSteps(Ops, List, Operand)}
-   */
-  @Override
-  public List<Operand<TFloat32>> transformSteps(Ops ops, List<Operand<TFloat32>> steps) {
-    throw new UnsupportedOperationException(
-        NAME + " gates steps by the task loss: call transformSteps(tf, steps, taskLoss)");
+    return state;
   }
 
   /** Every step times the gain of this step's loss, read against the baseline before the step. */
   @Override
-  public List<Operand<TFloat32>> transformSteps(
-      Ops ops, List<Operand<TFloat32>> steps, Operand<TFloat32> taskLoss) {
+  public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
+    Ops ops = context.tf();
+    List<Operand<TFloat32>> steps = context.steps();
     checkArgument(
         steps.size() == parameters.size(),
         "expected %s steps, got %s",
         parameters.size(),
         steps.size());
-    checkNotNull(taskLoss, "%s needs the task loss", NAME);
-    Operand<TFloat32> g = gain(ops, taskLoss, baseline, seen, config);
+    Operand<TFloat32> g = gain(ops, context.taskLoss(), baseline, seen, config);
     List<Operand<TFloat32>> out = new ArrayList<>();
     steps.forEach(step -> out.add(ops.math.mul(step, g)));
     return out;
   }
 
+  @Override
+  public boolean needsAppliedUpdates() {
+    return false;
+  }
+
   /**
    * Folds the step's loss into the baseline. Runs after the parameter updates, which wait for the
    * gain, so the gain always read the baseline from before this step.
-   *
-   * @throws NullPointerException if the context carries no task loss
    */
   @Override
-  public List<Op> afterStep(StepContext step) {
-    Operand<TFloat32> loss = checkNotNull(step.taskLoss(), "%s needs the task loss", NAME);
+  public List<Op> afterStep(AfterStep.Context step) {
+    Operand<TFloat32> loss = step.taskLoss();
     Ops after = step.tf();
     Operand<TFloat32> next =
         nextBaseline(after, loss, baseline, seen, (float) config.baselineRate());
@@ -262,17 +236,5 @@ public final class NeuromodulatedLearningRate implements ConsolidationRule {
     // The flag changes only once the new baseline, which reads it, is written.
     Op mark = after.withControlDependencies(List.of(fold)).assign(seen, after.constant(1f));
     return List.of(fold, mark);
-  }
-
-  /** Nothing: the baseline keeps running across a boundary. */
-  @Override
-  public List<Op> consolidate() {
-    return List.of();
-  }
-
-  /** Nothing: the baseline describes losses, not parameters. */
-  @Override
-  public List<Op> rebase() {
-    return List.of();
   }
 }

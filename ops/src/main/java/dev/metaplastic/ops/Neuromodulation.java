@@ -1,9 +1,5 @@
 package dev.metaplastic.ops;
 
-import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkNotNull;
-
-import java.util.Locale;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -20,112 +16,16 @@ import org.tensorflow.types.TFloat32;
  * readout of the hidden state; that readout belongs to the cell, here M is an operand), decides the
  * sign and size of each step.
  *
- * <p>State names, {@code neuromod/<parameter>/<state>}: {@code trace} (Hebb, [B, in, out]), {@code
- * eligibility} (E, [B, in, out], retroactive mode only), {@code alpha} (α, [in, out], trainable),
- * {@code eta} (η of the eligibility trace, a scalar, trainable); and, not tied to one parameter,
- * {@code neuromod/baseline} (the reward baseline V). See {@link StateNames}.
+ * <p>State: the trace Hebb and, in retroactive mode, the eligibility trace E, both [B, in, out] and
+ * carried through operands within an episode; the learned α [in, out] and η belong to the rule that
+ * uses these equations ({@link BackpropamineRule}, {@link RewardModulatedHebbianRule}).
  *
  * <p>All methods are pure functions of operands (state at step t in, state at t + 1 out), usable in
  * an unrolled episode; they use only ops with a gradient in TensorFlow's C++ registry (the clip is
  * {@code minimum(maximum(·))}, not {@code ClipByValue}).
  */
 public final class Neuromodulation {
-  /** Name of the mechanism, the first segment of its state names. */
-  public static final String NAME = "neuromod";
-
   private Neuromodulation() {}
-
-  /** How the modulator reaches the trace. */
-  public enum Mode {
-    /** Eq. (2): Hebb ← Clip(Hebb + M · pre ⊗ post). */
-    SIMPLE,
-    /** Eqs. (3)–(4): Hebb ← Clip(Hebb + M · E); E ← (1 − η) E + η · pre ⊗ post. */
-    RETROACTIVE
-  }
-
-  /**
-   * Configuration of neuromodulated plasticity and its gates.
-   *
-   * @param mode {@link Mode#SIMPLE} or {@link Mode#RETROACTIVE}
-   * @param clip the bound c of the trace, Hebb ∈ [−c, c], &gt; 0 (the paper's 1)
-   * @param baselineRate β of the reward baseline V ← V + β(r − V), in (0, 1]
-   * @param gainSlope κ of the noradrenaline-like gain g = clip(1 + κ·s, 1, g_max), ≥ 0
-   * @param maxGain g_max of that gain, ≥ 1
-   */
-  public record Config(
-      Mode mode, double clip, double baselineRate, double gainSlope, double maxGain) {
-    /** Backpropamine's simple neuromodulation with the paper's bound 1; β = 0.1, no gain. */
-    public static final Config SIMPLE = new Config(Mode.SIMPLE, 1.0, 0.1, 0.0, 1.0);
-
-    /** Backpropamine's retroactive neuromodulation with the paper's bound 1; β = 0.1, no gain. */
-    public static final Config RETROACTIVE = new Config(Mode.RETROACTIVE, 1.0, 0.1, 0.0, 1.0);
-
-    public Config {
-      checkNotNull(mode, "neuromodulation mode must be SIMPLE or RETROACTIVE, got null");
-      checkArgument(
-          clip > 0 && Double.isFinite(clip),
-          "trace bound clip must be finite and > 0, got %s",
-          clip);
-      checkArgument(
-          baselineRate > 0 && baselineRate <= 1,
-          "baseline rate beta must be in (0, 1], got %s",
-          baselineRate);
-      checkArgument(
-          gainSlope >= 0 && Double.isFinite(gainSlope),
-          "gain slope kappa must be finite and >= 0, got %s",
-          gainSlope);
-      checkArgument(
-          maxGain >= 1 && Double.isFinite(maxGain),
-          "maximum gain must be finite and >= 1, got %s",
-          maxGain);
-    }
-
-    /** The mechanism's short name, {@value Neuromodulation#NAME}. */
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public String toString() {
-      return NAME
-          + "("
-          + mode.name().toLowerCase(Locale.ROOT)
-          + ", clip="
-          + clip
-          + ", beta="
-          + baselineRate
-          + ", kappa="
-          + gainSlope
-          + ", gmax="
-          + maxGain
-          + ")";
-    }
-  }
-
-  /**
-   * The contract names of one plastic connection's state, {@code neuromod/<parameter>/<state>}.
-   *
-   * @param trace {@code neuromod/<parameter>/trace}: Hebb, [B, in, out], reset each episode
-   * @param eligibility {@code neuromod/<parameter>/eligibility}: E, [B, in, out], reset each
-   *     episode (retroactive mode)
-   * @param alpha {@code neuromod/<parameter>/alpha}: α, [in, out], trainable
-   * @param eta {@code neuromod/<parameter>/eta}: η of E, a scalar, trainable
-   */
-  public record StateNames(String trace, String eligibility, String alpha, String eta) {
-    /** The name of the reward baseline V, shared by every connection: {@code neuromod/baseline}. */
-    public static final String BASELINE = NAME + "/baseline";
-
-    /** The names for the connection whose slow weight is {@code parameter} (e.g. rnn/kernel). */
-    public static StateNames of(String parameter) {
-      checkArgument(
-          parameter != null && !parameter.isEmpty() && !parameter.startsWith("/"),
-          "parameter must be a non-empty contract name such as rnn/kernel, got '%s'",
-          parameter);
-      String prefix = NAME + "/" + parameter + "/";
-      return new StateNames(
-          prefix + "trace", prefix + "eligibility", prefix + "alpha", prefix + "eta");
-    }
-  }
 
   /**
    * Simple neuromodulation, Backpropamine eq. (2): Hebb_ij(t + 1) = Clip(Hebb_ij(t) + M(t) x_i(t −

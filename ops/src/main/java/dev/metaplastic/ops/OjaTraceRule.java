@@ -1,7 +1,8 @@
 package dev.metaplastic.ops;
 
+import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -14,17 +15,21 @@ import org.tensorflow.types.TFloat32;
  *       HebbianPlasticity#ojaUpdate}), bounded without a separate decay.
  * </ul>
  *
- * <p>Learned, with the names and initial values of {@link HebbianTraceRule}: {@code
- * hebbian/<parameter>/alpha} and {@code hebbian/<parameter>/eta}. (The state keeps the {@code
- * hebbian} prefix: Oja's is a variant of the Hebbian trace, and saved models name it so.)
+ * <p>Learned, with the initial values of {@link HebbianTraceRule}: {@code oja/<parameter>/alpha}
+ * and {@code oja/<parameter>/eta} (under {@code hebbian/} in manifests before format 5).
  */
 public final class OjaTraceRule extends HebbianTraceConnection {
-  /** The rule's name in {@link FastWeightRules}. */
+  /** The rule's name, the first segment of its coefficients' names. */
   public static final String NAME = "oja";
 
-  /** Creates α and η for the connection whose slow weight is {@code slowWeight} [in, out]. */
-  public OjaTraceRule(VariableRegistry variables, Parameter slowWeight, long seed) {
-    super(variables, slowWeight, seed);
+  /** The rule as {@link Rules} lists it. */
+  public static final FastWeightRuleDescriptor DESCRIPTOR =
+      new FastWeightRuleDescriptor(
+          NAME, OjaTraceRule::new, false, Map.of(), Optional.of(HebbianTraceRule.NAME));
+
+  /** Creates α and η for the connection of {@code at}. */
+  public OjaTraceRule(Attachment at) {
+    super(NAME, at);
   }
 
   @Override
@@ -32,14 +37,9 @@ public final class OjaTraceRule extends HebbianTraceConnection {
     return NAME;
   }
 
-  /** Oja: Hebb ← Hebb + η post ⊙ (pre − post ⊙ Hebb); {@code preActivation} is not used. */
+  /** Oja: Hebb ← Hebb + η post ⊙ (pre − post ⊙ Hebb); the pre-activation is not used. */
   @Override
-  public Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace) {
-    return HebbianPlasticity.ojaUpdate(tf, trace, pre, post, eta.variable());
+  public Operand<TFloat32> nextTrace(Step s) {
+    return HebbianPlasticity.ojaUpdate(s.tf(), s.trace(), s.pre(), s.post(), eta.variable());
   }
 }

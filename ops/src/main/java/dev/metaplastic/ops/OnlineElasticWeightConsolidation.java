@@ -30,10 +30,29 @@ import org.tensorflow.types.TFloat32;
  * F*_{k−2} + F_{k−1}), as common implementations do, so the paper's penalty is this one with λ
  * multiplied by γ. With γ = 1 the Fisher is the plain sum of EWC with the anchor at the last task
  * only.
+ *
+ * <p>Presets ({@link #DESCRIPTOR}): as {@link ElasticWeightConsolidation}'s, λ = 1000 on split
+ * streams and 100 on permuted streams, with γ = 1.
  */
 public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRule {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "online_ewc";
+
+  /** The rule's hyperparameters and presets. */
+  public static final RuleDescriptor<Config> DESCRIPTOR =
+      RuleDescriptor.builder(
+              NAME, h -> new Config(h.real("lambda"), h.real("gamma"), h.whole("samples")))
+          .hyperparameter(Hyperparameter.real("lambda", 1000, ElasticWeightConsolidation.LAMBDA))
+          .hyperparameter(
+              Hyperparameter.real(
+                  "gamma", 1.0, "decay gamma of the running Fisher at each boundary, in [0, 1]"))
+          .hyperparameter(
+              Hyperparameter.whole(
+                  "samples",
+                  ElasticWeightConsolidation.DEFAULT_SAMPLES,
+                  ElasticWeightConsolidation.FISHER_SAMPLES))
+          .preset(StreamKind.PERMUTED, Map.of("lambda", 100.0))
+          .build();
 
   private final Config config;
 
@@ -55,17 +74,9 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
       checkArgument(samples >= 1, "online EWC samples must be >= 1, got %s", samples);
     }
 
-    /** The configuration whose {@link #hyperparameters()} are {@code h}. */
-    public static Config fromHyperparameters(Map<String, Double> h) {
-      return new Config(
-          Rules.required(h, "lambda", NAME),
-          Rules.required(h, "gamma", NAME),
-          Rules.requiredInt(h, "samples", NAME));
-    }
-
     @Override
-    public String name() {
-      return NAME;
+    public RuleDescriptor<Config> descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override
@@ -80,7 +91,7 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
 
     @Override
     public String toString() {
-      return NAME + "(lambda=" + lambda + ", gamma=" + gamma + ", samples=" + samples + ")";
+      return describe();
     }
   }
 
@@ -92,10 +103,9 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
         config.lambda(),
         variables,
         parameters,
-        new PerExampleEstimate.Spec(
-            config.samples(),
-            PerExampleEstimate.Signal.SQUARED,
-            ElasticWeightConsolidation::logLikelihoodOfSampledLabel));
+        config.samples(),
+        PerExampleEstimate.Signal.SQUARED,
+        ElasticWeightConsolidation::logLikelihoodOfSampledLabel);
     this.config = config;
   }
 

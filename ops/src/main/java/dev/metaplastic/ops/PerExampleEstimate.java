@@ -18,7 +18,7 @@ import org.tensorflow.types.TInt64;
  * per-synapse signal (g² for EWC's Fisher, |g| for MAS).
  */
 final class PerExampleEstimate implements ImportanceEstimator {
-  /** The rule's scalar of one example, as {@link ImportanceEstimator#objective}. */
+  /** The rule's scalar of one example, from its logits and seed. */
   @FunctionalInterface
   interface Objective {
     Operand<TFloat32> of(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed);
@@ -36,51 +36,50 @@ final class PerExampleEstimate implements ImportanceEstimator {
     }
   }
 
-  private final Spec spec;
+  private final int samples;
+  private final Signal signal;
+  private final Objective objective;
   private final List<Variable<TFloat32>> estimates;
 
   /**
-   * What a rule estimates, before its estimate variables exist.
-   *
    * @param samples examples per task boundary
    * @param signal what each example adds per synapse
    * @param objective the scalar whose per-example gradient is the signal's input
+   * @param estimates the running estimate of each governed parameter
    */
-  record Spec(int samples, Signal signal, Objective objective) {
-    /** The estimator that accumulates into {@code estimates}, one per governed parameter. */
-    PerExampleEstimate attach(List<Variable<TFloat32>> estimates) {
-      return new PerExampleEstimate(this, estimates);
-    }
-  }
-
-  private PerExampleEstimate(Spec spec, List<Variable<TFloat32>> estimates) {
-    this.spec = spec;
+  PerExampleEstimate(
+      int samples, Signal signal, Objective objective, List<Variable<TFloat32>> estimates) {
+    this.samples = samples;
+    this.signal = signal;
+    this.objective = objective;
     this.estimates = List.copyOf(estimates);
   }
 
   @Override
   public int samples() {
-    return spec.samples();
+    return samples;
   }
 
   @Override
-  public Operand<TFloat32> objective(Ops tf, Operand<TFloat32> logits, Operand<TInt64> seed) {
-    return spec.objective().of(tf, logits, seed);
+  public Operand<TFloat32> objective(Example example) {
+    return objective.of(example.tf(), example.logits(), example.seed());
   }
 
   /** estimate ← estimate + weight · s(g), for every governed parameter. */
   @Override
-  public List<Op> accumulate(Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
+  public List<Op> accumulate(ExampleGradients example) {
+    List<Operand<TFloat32>> gradients = example.gradients();
     checkArgument(
         gradients.size() == estimates.size(),
         "expected %s gradients, one per governed parameter, got %s",
         estimates.size(),
         gradients.size());
+    Ops tf = example.tf();
     List<Op> ops = new ArrayList<>();
     for (int i = 0; i < estimates.size(); i++) {
       ops.add(
           tf.assignAdd(
-              estimates.get(i), tf.math.mul(spec.signal().of(tf, gradients.get(i)), weight)));
+              estimates.get(i), tf.math.mul(signal.of(tf, gradients.get(i)), example.weight())));
     }
     return ops;
   }

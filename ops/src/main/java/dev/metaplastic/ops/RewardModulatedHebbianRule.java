@@ -3,6 +3,8 @@ package dev.metaplastic.ops;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -43,11 +45,10 @@ import org.tensorflow.types.TFloat32;
  * and {@code dopamine/<parameter>/value_bias} b_V [1], both zero at the start (no expectation: δ =
  * r).
  *
- * <p>The rule reads the input, so cells must call {@link #nextTrace(Ops, Operand, Operand, Operand,
- * Operand, Operand)}; the input-free form refuses.
+ * <p>The rule reads the input, so it can be attached only where the input has a reward channel.
  */
 public final class RewardModulatedHebbianRule implements FastWeightRule {
-  /** The rule's name in {@link FastWeightRules}, and the first segment of its state names. */
+  /** The rule's name, the first segment of its coefficients' names. */
   public static final String NAME = "dopamine";
 
   /** Bound c of the trace, Backpropamine's 1. */
@@ -69,6 +70,15 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
    */
   public static final double ALPHA_SCALE = 0.01;
 
+  /** The rule as {@link Rules} lists it. */
+  public static final FastWeightRuleDescriptor DESCRIPTOR =
+      new FastWeightRuleDescriptor(
+          NAME,
+          RewardModulatedHebbianRule::new,
+          true,
+          Map.of("trace_clip", CLIP, "gain_slope", GAIN_SLOPE, "max_gain", MAX_GAIN),
+          Optional.empty());
+
   private final Parameter slowWeight;
   private final int rewardChannel;
   private final Parameter alpha;
@@ -76,28 +86,32 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
   private final Parameter valueBias;
 
   /**
-   * Creates α, w_V and b_V for the connection whose slow weight is {@code slowWeight} [in, out].
+   * Creates α, w_V and b_V for the connection of {@code at}, whose input must have a reward
+   * channel.
    *
-   * @param rewardChannel index c ≥ 0 of the input channel that carries the reward r_t
+   * @throws IllegalArgumentException if it has none
    */
-  public RewardModulatedHebbianRule(
-      VariableRegistry variables, Parameter slowWeight, long seed, int rewardChannel) {
-    this.slowWeight = FastWeightRules.checkConnection(slowWeight);
+  public RewardModulatedHebbianRule(Attachment at) {
+    this.slowWeight = at.slowWeight();
     checkArgument(
-        rewardChannel >= 0, "reward channel must be an input index >= 0, got %s", rewardChannel);
-    this.rewardChannel = rewardChannel;
+        at.rewardChannel().isPresent(),
+        "fast-weight rule %s reads the reward from an input channel, but the input has no"
+            + " reward channel (only tasks with reward or feedback, such as gonogo, have one)",
+        NAME);
+    this.rewardChannel = at.rewardChannel().getAsInt();
     int in = Math.toIntExact(slowWeight.shape().get(0));
-    String prefix = NAME + "/" + slowWeight.name() + "/";
-    Ops init = variables.root();
+    String prefix = at.prefix(NAME);
+    Ops init = at.variables().root();
     this.alpha =
         InitialValue.scaledUniform(
-                init, seed, HebbianTraceRule.ALPHA_STREAM, slowWeight.shape(), ALPHA_SCALE)
-            .createParameter(variables, prefix + "alpha");
+                init, at.seed(), HebbianTraceRule.ALPHA_STREAM, slowWeight.shape(), ALPHA_SCALE)
+            .createParameter(at.variables(), prefix + "alpha");
     this.valueKernel =
         InitialValue.zeros(init, Shape.of(in, 1))
-            .createParameter(variables, prefix + "value_kernel");
+            .createParameter(at.variables(), prefix + "value_kernel");
     this.valueBias =
-        InitialValue.zeros(init, Shape.of(1)).createParameter(variables, prefix + "value_bias");
+        InitialValue.zeros(init, Shape.of(1))
+            .createParameter(at.variables(), prefix + "value_bias");
   }
 
   @Override
@@ -123,43 +137,21 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
 
   /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb). */
   @Override
-  public Operand<TFloat32> effectiveOutput(
-      Ops tf, Operand<TFloat32> pre, Operand<TFloat32> w, Operand<TFloat32> trace) {
-    return HebbianPlasticity.effectiveOutput(tf, pre, w, alpha.variable(), trace);
-  }
-
-  /**
-   * Refuses: the update needs the reward in the step's input.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace) {
-    throw new UnsupportedOperationException(
-        "fast-weight rule "
-            + NAME
-            + " reads the reward from the step's input: call nextTrace with the input x_t");
+  public Operand<TFloat32> effectiveOutput(Output o) {
+    return HebbianPlasticity.effectiveOutput(o.tf(), o.pre(), o.w(), alpha.variable(), o.trace());
   }
 
   /**
    * Hebb ← Clip(Hebb + g_t δ_t · pre ⊗ post), with δ_t = x_t[:, c] − (pre · w_V + b_V) and g_t =
-   * clip(1 + κ|δ_t|, 1, g_max); {@code preActivation} is not used.
+   * clip(1 + κ|δ_t|, 1, g_max); the pre-activation is not used.
    *
    * @throws IllegalArgumentException if the input's static shape is not [B, n] with n &gt; c
    */
   @Override
-  public Operand<TFloat32> nextTrace(
-      Ops tf,
-      Operand<TFloat32> input,
-      Operand<TFloat32> pre,
-      Operand<TFloat32> post,
-      Operand<TFloat32> preActivation,
-      Operand<TFloat32> trace) {
+  public Operand<TFloat32> nextTrace(Step s) {
+    Ops tf = s.tf();
+    Operand<TFloat32> input = s.input();
+    Operand<TFloat32> pre = s.pre();
     Shape shape = input.shape();
     checkArgument(
         shape.isUnknown()
@@ -178,6 +170,6 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
         Neuromodulation.gain(
             tf, Neuromodulation.surprise(tf, error), (float) GAIN_SLOPE, (float) MAX_GAIN);
     Operand<TFloat32> modulator = Neuromodulation.gatedRate(tf, error, gain);
-    return Neuromodulation.simpleUpdate(tf, trace, pre, post, modulator, (float) CLIP);
+    return Neuromodulation.simpleUpdate(tf, s.trace(), pre, s.post(), modulator, (float) CLIP);
   }
 }

@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An immutable, validated rule configuration: its name, its hyperparameters, and how to attach it
- * to the parameters of a graph.
+ * An immutable, validated rule configuration: which rule ({@link #descriptor()}), its
+ * hyperparameters, and how to attach it to the parameters of a graph.
  */
 public interface RuleConfig {
-  /** Short name used as the first segment of every state variable, such as {@code si}. */
-  String name();
+  /** The rule this configures. */
+  RuleDescriptor<?> descriptor();
 
   /** Hyperparameters by name, as recorded in manifests and printed to users. */
   Map<String, Double> hyperparameters();
@@ -21,4 +21,17 @@ public interface RuleConfig {
    * @param parameters the trainable parameters the rule governs
    */
   ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters);
+
+  /** The rule's name, the first segment of every state variable, such as {@code si}. */
+  default String name() {
+    return descriptor().name();
+  }
+
+  /**
+   * The configuration as users read it, printed from its hyperparameters: {@code si(c=1.0,
+   * xi=0.001)}. Configurations return it from {@code toString()}.
+   */
+  default String describe() {
+    return descriptor().describe(hyperparameters());
+  }
 }

@@ -1,83 +1,98 @@
 package dev.metaplastic.ops;
 
-import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
-/** Every rule this version knows, by the name its state variables and manifests carry. */
+/**
+ * The registry: every rule this version knows, one line each, in the order the README lists them.
+ * Manifests and checkpoints find rules here by the name their state carries; the command line takes
+ * its rule names, options, presets and checks from the descriptors; the plastic RNN takes its
+ * plasticity kinds from the fast-weight rules.
+ */
 public final class Rules {
   private Rules() {}
 
-  /** The names of the known rules, in the order the README lists them. */
-  public static List<String> names() {
+  /** The consolidation rules. */
+  public static List<RuleDescriptor<?>> consolidation() {
     return List.of(
-        SynapticIntelligence.NAME,
-        ElasticWeightConsolidation.NAME,
-        OnlineElasticWeightConsolidation.NAME,
-        MemoryAwareSynapses.NAME,
-        GradientProjectionMemory.NAME,
-        BennaFusiSynapse.NAME,
-        Metaplasticity.NAME,
-        NeuromodulatedLearningRate.NAME,
-        NeuromodulatoryGate.NAME);
+        SynapticIntelligence.DESCRIPTOR,
+        ElasticWeightConsolidation.DESCRIPTOR,
+        OnlineElasticWeightConsolidation.DESCRIPTOR,
+        MemoryAwareSynapses.DESCRIPTOR,
+        GradientProjectionMemory.DESCRIPTOR,
+        BennaFusiSynapse.DESCRIPTOR,
+        Metaplasticity.DESCRIPTOR,
+        NeuromodulatedLearningRate.DESCRIPTOR,
+        NeuromodulatoryGate.DESCRIPTOR);
+  }
+
+  /** The fast-weight rules. */
+  public static List<FastWeightRuleDescriptor> fastWeight() {
+    return List.of(
+        HebbianTraceRule.DESCRIPTOR,
+        OjaTraceRule.DESCRIPTOR,
+        BackpropamineRule.DESCRIPTOR,
+        GradientPlasticityRule.DESCRIPTOR,
+        RewardModulatedHebbianRule.DESCRIPTOR);
+  }
+
+  /** The names of the consolidation rules, such as {@code online_ewc}. */
+  public static List<String> names() {
+    return consolidation().stream().map(RuleDescriptor::name).toList();
+  }
+
+  /** The names of the fast-weight rules, such as {@code oja}. */
+  public static List<String> fastWeightNames() {
+    return fastWeight().stream().map(FastWeightRuleDescriptor::name).toList();
+  }
+
+  /**
+   * The consolidation rule {@code name}, as manifests name it ({@code online_ewc}) or the command
+   * line does ({@code online-ewc}).
+   *
+   * @throws IllegalArgumentException for an unknown rule
+   */
+  public static RuleDescriptor<?> descriptor(String name) {
+    checkNotNull(name, "rule name must not be null");
+    return find(consolidation(), RuleDescriptor::name, name.replace('-', '_'), "rule");
   }
 
   /**
    * The configuration a manifest records as {@code name} with {@code hyperparameters}.
    *
-   * @throws IllegalArgumentException for an unknown rule or a missing or invalid hyperparameter
+   * @throws IllegalArgumentException for an unknown rule or a missing, unknown or invalid
+   *     hyperparameter
    */
   public static RuleConfig fromHyperparameters(String name, Map<String, Double> hyperparameters) {
-    return switch (name) {
-      case SynapticIntelligence.NAME ->
-          SynapticIntelligence.Config.fromHyperparameters(hyperparameters);
-      case ElasticWeightConsolidation.NAME ->
-          ElasticWeightConsolidation.Config.fromHyperparameters(hyperparameters);
-      case OnlineElasticWeightConsolidation.NAME ->
-          OnlineElasticWeightConsolidation.Config.fromHyperparameters(hyperparameters);
-      case MemoryAwareSynapses.NAME ->
-          MemoryAwareSynapses.Config.fromHyperparameters(hyperparameters);
-      case GradientProjectionMemory.NAME ->
-          GradientProjectionMemory.Config.fromHyperparameters(hyperparameters);
-      case BennaFusiSynapse.NAME -> BennaFusiSynapse.Config.fromHyperparameters(hyperparameters);
-      case Metaplasticity.NAME -> Metaplasticity.Config.fromHyperparameters(hyperparameters);
-      case NeuromodulatedLearningRate.NAME ->
-          NeuromodulatedLearningRate.Config.fromHyperparameters(hyperparameters);
-      case NeuromodulatoryGate.NAME ->
-          NeuromodulatoryGate.Config.fromHyperparameters(hyperparameters);
-      default ->
-          throw new IllegalArgumentException(
-              "unknown rule '" + name + "'; this version knows: " + String.join(", ", names()));
-    };
+    return descriptor(name).config(hyperparameters);
   }
 
   /**
-   * The hyperparameter {@code key} of rule {@code rule}.
+   * The fast-weight rule {@code name}.
    *
-   * @throws IllegalArgumentException if it is missing
+   * @throws IllegalArgumentException for an unknown rule
    */
-  static double required(Map<String, Double> hyperparameters, String key, String rule) {
-    Double value = hyperparameters.get(key);
-    checkArgument(value != null, "rule %s lacks hyperparameter '%s'", rule, key);
-    return value;
+  public static FastWeightRuleDescriptor fastWeightRule(String name) {
+    checkNotNull(name, "fast-weight rule name must not be null");
+    return find(fastWeight(), FastWeightRuleDescriptor::name, name, "fast-weight rule");
   }
 
-  /**
-   * The hyperparameter {@code key} of rule {@code rule}, which must be a whole number (manifests
-   * store every hyperparameter as a double).
-   *
-   * @throws IllegalArgumentException if it is missing, not a whole number, or outside the range of
-   *     an {@code int}
-   */
-  static int requiredInt(Map<String, Double> hyperparameters, String key, String rule) {
-    double value = required(hyperparameters, key, rule);
-    checkArgument(
-        value == Math.rint(value) && value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE,
-        "rule %s: hyperparameter '%s' must be a whole number, got %s",
-        rule,
-        key,
-        value);
-    return (int) value;
+  private static <D> D find(List<D> known, Function<D, String> nameOf, String name, String kind) {
+    return known.stream()
+        .filter(d -> nameOf.apply(d).equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown "
+                        + kind
+                        + " '"
+                        + name
+                        + "'; this version knows: "
+                        + known.stream().map(nameOf).collect(Collectors.joining(", "))));
   }
 }

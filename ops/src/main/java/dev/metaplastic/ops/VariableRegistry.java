@@ -23,7 +23,7 @@ import org.tensorflow.types.family.TType;
  * silently becomes {@code name_2}. This registry holds one scope per path prefix, so that {@code
  * si/dense_0/kernel/importance} and {@code si/dense_0/kernel/anchor} share the scope {@code
  * si/dense_0/kernel}, and checks that the op TensorFlow made carries the name asked for. Variables
- * names are the contract with SavedModel users: see DESIGN.md, "Names are API".
+ * names are the contract with SavedModel users: see docs/architecture.md, "Names are API".
  *
  * <p>Initial values are built in a scope without control dependencies, so that a new session can
  * run every initializer without feeds.

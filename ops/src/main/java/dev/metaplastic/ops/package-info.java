@@ -1,13 +1,16 @@
 /**
  * Plasticity and consolidation rules as TensorFlow graph ops.
  *
- * <p>Every rule is built from TensorFlow ops so it runs wherever TensorFlow runs. A rule is
- * configured by an immutable {@link dev.metaplastic.ops.RuleConfig}, attached to the trainable
- * {@link dev.metaplastic.ops.Parameter}s of a graph, and then exposes the graph hooks of {@link
- * dev.metaplastic.ops.ConsolidationRule}: a penalty added to the loss, an accumulation after each
- * optimizer step, and a consolidation at each task boundary. Every variable is created through
- * {@link dev.metaplastic.ops.VariableRegistry}, which gives it the exact name promised by the
- * SavedModel contract ({@code <rule>/<parameter>/<state>}) or refuses.
+ * <p>Every rule is built from TensorFlow ops so it runs wherever TensorFlow runs. A consolidation
+ * rule is configured by an immutable {@link dev.metaplastic.ops.RuleConfig}, attached to the
+ * trainable {@link dev.metaplastic.ops.Parameter}s of a graph, and implements only the capabilities
+ * it has, each one hook taking one context record: {@link dev.metaplastic.ops.Penalty}, {@link
+ * dev.metaplastic.ops.StepTransform}, {@link dev.metaplastic.ops.AfterStep}, {@link
+ * dev.metaplastic.ops.Consolidation} (or {@link dev.metaplastic.ops.ConsolidationFromData}, which
+ * first estimates from examples) and {@link dev.metaplastic.ops.Rebase}. Every variable is created
+ * through {@link dev.metaplastic.ops.VariableRegistry}, which gives it the exact name promised by
+ * the SavedModel contract ({@code <rule>/<parameter>/<state>}) or refuses; {@link
+ * dev.metaplastic.ops.StateVariables} makes a rule's per-parameter state in one call.
  *
  * <p>Fast-weight plasticity within an episode lives beside the consolidation rules as pure
  * equations over operands, batched over a leading batch dimension: {@link
@@ -19,11 +22,15 @@
  * {@link dev.metaplastic.ops.BackpropamineRule}, {@link
  * dev.metaplastic.ops.GradientPlasticityRule}, and {@link
  * dev.metaplastic.ops.RewardModulatedHebbianRule}, whose trace follows the reward-prediction error
- * and gain gates of a reward read from the input) registered in {@link
- * dev.metaplastic.ops.FastWeightRules}; a plastic cell chains a rule over an unrolled episode, and
- * each names its state {@code <mechanism>/<parameter>/<state>}. The noradrenaline-like gain also
- * gates the optimizer as a consolidation rule, {@link
+ * and gain gates of a reward read from the input); a plastic cell chains a rule over an unrolled
+ * episode, and each names its coefficients {@code <rule>/<parameter>/<state>}. The
+ * noradrenaline-like gain also gates the optimizer as a consolidation rule, {@link
  * dev.metaplastic.ops.NeuromodulatedLearningRate}.
+ *
+ * <p>Each rule class holds a descriptor ({@link dev.metaplastic.ops.RuleDescriptor}: name, typed
+ * hyperparameters, presets per {@link dev.metaplastic.ops.StreamKind}; {@link
+ * dev.metaplastic.ops.FastWeightRuleDescriptor} for fast-weight rules), and {@link
+ * dev.metaplastic.ops.Rules} lists every descriptor, one line each.
  *
  * <p>The four neuromodulators of Doya's mapping are small pure ops, each computed from the task's
  * own outcomes: {@link dev.metaplastic.ops.Dopamine} (reward-prediction error), {@link

@@ -65,14 +65,14 @@ class BennaFusiSynapseTest {
     }
     rule = (BennaFusiSynapse) new BennaFusiSynapse.Config(N, G12).attach(registry, parameters);
     stepOps.addAll(wireStep(tf, rule, parameters, stepFeeds));
-    rebase = rule.rebase();
+    rebase = rule.rebase(new Rebase.Context(registry.scope(BennaFusiSynapse.NAME)));
     session = new Session(graph);
   }
 
   /** The training graph's wiring: snapshot, transformed step θ ← θ − step′, then afterStep. */
   private static List<Op> wireStep(
       Ops tf,
-      ConsolidationRule rule,
+      BennaFusiSynapse rule,
       List<Parameter> parameters,
       List<? extends Operand<TFloat32>> steps) {
     List<Operand<TFloat32>> before = new ArrayList<>();
@@ -83,7 +83,10 @@ class BennaFusiSynapseTest {
       snapshots.add(copy.op());
     }
     Ops update = tf.withControlDependencyOps(snapshots);
-    List<Operand<TFloat32>> transformed = rule.transformSteps(update, new ArrayList<>(steps));
+    // The rule reads no loss: any scalar will do.
+    Operand<TFloat32> loss = tf.constant(0f);
+    List<Operand<TFloat32>> transformed =
+        rule.transformSteps(new StepTransform.Context(update, new ArrayList<>(steps), loss));
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
       updates.add(update.assignSub(parameters.get(i).variable(), transformed.get(i)));
@@ -94,7 +97,7 @@ class BennaFusiSynapseTest {
       applied.add(after.math.sub(parameters.get(i).variable(), before.get(i)));
     }
     List<Op> ops = new ArrayList<>(updates);
-    ops.addAll(rule.afterStep(new StepContext(after, new ArrayList<>(steps), applied)));
+    ops.addAll(rule.afterStep(new AfterStep.Context(after, new ArrayList<>(steps), applied, loss)));
     return ops;
   }
 
@@ -184,7 +187,7 @@ class BennaFusiSynapseTest {
    */
   @Test
   void pulseOnVisibleWeightDecaysWithAHeavyTail() {
-    BennaFusiSynapse.Config config = BennaFusiSynapse.Config.DEFAULT;
+    BennaFusiSynapse.Config config = BennaFusiSynapse.Config.REFERENCE_IMPLEMENTATION;
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       VariableRegistry variables = new VariableRegistry(tf);
@@ -192,7 +195,7 @@ class BennaFusiSynapseTest {
       Operand<TFloat32> zero = tf.zeros(tf.constant(shape), TFloat32.class);
       Variable<TFloat32> theta = variables.create("w", zero);
       Parameter p = new Parameter("w", theta, zero, shape);
-      ConsolidationRule chain = config.attach(variables, List.of(p));
+      BennaFusiSynapse chain = (BennaFusiSynapse) config.attach(variables, List.of(p));
       Placeholder<TFloat32> step = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
       List<Op> ops = wireStep(tf, chain, List.of(p), List.of(step));
       try (Session s = new Session(g)) {
@@ -269,10 +272,10 @@ class BennaFusiSynapseTest {
 
   @Test
   void noPenaltyNoBoundaryWorkAndTransformsSteps() {
-    assertFalse(rule.hasPenalty());
-    assertClose(new double[] {0}, read(rule.penalty()), "penalty");
-    assertTrue(rule.consolidate().isEmpty());
-    assertTrue(rule.transformsSteps());
+    ConsolidationRule any = rule;
+    assertFalse(any instanceof Penalty);
+    assertFalse(any instanceof Consolidation);
+    assertTrue(any instanceof StepTransform);
     assertTrue(rule.needsAppliedUpdates());
   }
 
@@ -296,11 +299,10 @@ class BennaFusiSynapseTest {
     var fractional =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                BennaFusiSynapse.Config.fromHyperparameters(
-                    Map.of("chain_length", 2.5, "coupling", 0.1)));
+            () -> BennaFusiSynapse.DESCRIPTOR.config(Map.of("chain_length", 2.5, "coupling", 0.1)));
     assertEquals(
-        "Benna-Fusi chain_length must be a whole number, got 2.5", fractional.getMessage());
+        "rule benna_fusi: hyperparameter 'chain_length' must be a whole number, got 2.5",
+        fractional.getMessage());
     var missing =
         assertThrows(
             IllegalArgumentException.class,
@@ -314,7 +316,7 @@ class BennaFusiSynapseTest {
     assertEquals(Map.of("chain_length", 5.0, "coupling", 0.25), config.hyperparameters());
     assertEquals(config, Rules.fromHyperparameters(config.name(), config.hyperparameters()));
     assertEquals(
-        BennaFusiSynapse.Config.DEFAULT,
+        BennaFusiSynapse.Config.REFERENCE_IMPLEMENTATION,
         Rules.fromHyperparameters("benna_fusi", Map.of("chain_length", 8.0, "coupling", 0.1)));
   }
 

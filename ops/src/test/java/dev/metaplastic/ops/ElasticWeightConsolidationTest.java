@@ -99,11 +99,10 @@ class ElasticWeightConsolidationTest {
           gradient[e] += LAMBDA * fishers.get(t)[i][e] * d;
         }
       }
-      assertClose(
-          gradient, head.read(head.rule.penaltyGradients().orElseThrow().get(i)), "gradient");
+      assertClose(gradient, head.read(head.penalty.gradients().get(i)), "gradient");
       assertClose(gradient, head.read(head.symbolicPenaltyGradients.get(i)), "symbolic gradient");
     }
-    assertClose(new double[] {penalty}, head.read(head.rule.penalty()), "penalty");
+    assertClose(new double[] {penalty}, head.read(head.penalty.value()), "penalty");
     if (exercised) {
       assertTrue(penalty > 1e-3, "the penalty should be exercised, got " + penalty);
     }
@@ -156,7 +155,7 @@ class ElasticWeightConsolidationTest {
         assertClose(theta[i], head.state(i, "anchor"), "anchor");
         assertClose(new double[theta[i].length], head.state(i, "residual"), "residual");
       }
-      assertClose(new double[] {0}, head.read(head.rule.penalty()), "penalty");
+      assertClose(new double[] {0}, head.read(head.penalty.value()), "penalty");
     }
   }
 
@@ -174,7 +173,7 @@ class ElasticWeightConsolidationTest {
               "ewc/head/bias/residual",
               "ewc/head/bias/fisher_estimate"),
           head.rule.state().stream().map(StateVariable::name).toList());
-      assertEquals(1, head.rule.estimator().orElseThrow().samples());
+      assertEquals(1, head.estimator().samples());
     }
   }
 

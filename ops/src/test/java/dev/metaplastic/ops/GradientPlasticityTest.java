@@ -7,8 +7,6 @@ import static dev.metaplastic.ops.PlainPlasticity.output;
 import static dev.metaplastic.ops.TestTensors.assertClose;
 import static dev.metaplastic.ops.TestTensors.randomArray;
 import static dev.metaplastic.ops.TestTensors.tensor;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -182,17 +180,5 @@ class GradientPlasticityTest {
     feeds.put(targets.get(0), tensor(randomArray(random, B * OUT, 1.0), new long[] {B, OUT}));
     List<double[]> both = fetch(session, feeds, List.of(closedForm, symbolic));
     assertClose(both.get(1), both.get(0), "closed form vs tf.gradients");
-  }
-
-  @Test
-  void stateNamesAndConfig() {
-    GradientPlasticity.StateNames names = GradientPlasticity.StateNames.of("rnn/kernel");
-    assertEquals("gradient_plasticity/rnn/kernel/fast_weight", names.fastWeight());
-    assertEquals("gradient_plasticity/rnn/kernel/eta", names.eta());
-    assertEquals("gradient_plasticity", new GradientPlasticity.Config(0.1, 1).name());
-    var e =
-        assertThrows(IllegalArgumentException.class, () -> new GradientPlasticity.Config(1.5, 1));
-    assertEquals("fast-weight decay must be in [0, 1], got 1.5", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new GradientPlasticity.Config(0.1, 0));
   }
 }

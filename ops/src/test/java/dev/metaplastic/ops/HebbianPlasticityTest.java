@@ -7,8 +7,6 @@ import static dev.metaplastic.ops.PlainPlasticity.output;
 import static dev.metaplastic.ops.TestTensors.assertClose;
 import static dev.metaplastic.ops.TestTensors.randomArray;
 import static dev.metaplastic.ops.TestTensors.tensor;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -33,6 +31,23 @@ import org.tensorflow.types.TFloat32;
  * that TensorFlow's gradients through the episode match finite differences.
  */
 class HebbianPlasticityTest {
+  /** The two trace updates of the paper, eq. (2) and Oja's. */
+  enum Variant {
+    PLAIN,
+    OJA;
+
+    Operand<TFloat32> update(
+        Ops tf,
+        Operand<TFloat32> hebb,
+        Operand<TFloat32> pre,
+        Operand<TFloat32> post,
+        Operand<TFloat32> eta) {
+      return this == PLAIN
+          ? HebbianPlasticity.plainUpdate(tf, hebb, pre, post, eta)
+          : HebbianPlasticity.ojaUpdate(tf, hebb, pre, post, eta);
+    }
+  }
+
   private static final int B = 3;
   private static final int IN = 4;
   private static final int OUT = 5;
@@ -44,10 +59,8 @@ class HebbianPlasticityTest {
   private static Placeholder<TFloat32> alpha;
   private static Placeholder<TFloat32> eta;
   private static final List<Placeholder<TFloat32>> xs = new ArrayList<>();
-  private static final Map<HebbianPlasticity.Variant, List<Operand<TFloat32>>> outputs =
-      new LinkedHashMap<>();
-  private static final Map<HebbianPlasticity.Variant, List<Operand<TFloat32>>> traces =
-      new LinkedHashMap<>();
+  private static final Map<Variant, List<Operand<TFloat32>>> outputs = new LinkedHashMap<>();
+  private static final Map<Variant, List<Operand<TFloat32>>> traces = new LinkedHashMap<>();
   private static Placeholder<TFloat32> loneTrace;
   private static Placeholder<TFloat32> lonePre;
   private static Placeholder<TFloat32> lonePost;
@@ -66,8 +79,7 @@ class HebbianPlasticityTest {
     for (int t = 0; t < STEPS; t++) {
       xs.add(tf.placeholder(TFloat32.class));
     }
-    for (HebbianPlasticity.Variant variant : HebbianPlasticity.Variant.values()) {
-      HebbianPlasticity.Config config = new HebbianPlasticity.Config(variant);
+    for (Variant variant : Variant.values()) {
       List<Operand<TFloat32>> ys = new ArrayList<>();
       List<Operand<TFloat32>> hs = new ArrayList<>();
       Operand<TFloat32> hebb =
@@ -77,7 +89,7 @@ class HebbianPlasticityTest {
         Operand<TFloat32> x = xs.get(t);
         Operand<TFloat32> y =
             tf.math.tanh(HebbianPlasticity.effectiveOutput(tf, x, w, alpha, hebb));
-        hebb = config.update(tf, hebb, x, y, eta);
+        hebb = variant.update(tf, hebb, x, y, eta);
         ys.add(y);
         hs.add(hebb);
       }
@@ -87,7 +99,7 @@ class HebbianPlasticityTest {
     // Loss of the plain episode: Σ_t Σ c_t ⊙ y_t, for the gradient check.
     lossWeights = tf.placeholder(TFloat32.class);
     List<Operand<TFloat32>> terms = new ArrayList<>();
-    List<Operand<TFloat32>> ys = outputs.get(HebbianPlasticity.Variant.PLAIN);
+    List<Operand<TFloat32>> ys = outputs.get(Variant.PLAIN);
     for (int t = 0; t < STEPS; t++) {
       terms.add(
           Reductions.sumAll(
@@ -135,7 +147,7 @@ class HebbianPlasticityTest {
     }
 
     /** Outputs y_1 … y_T then traces Hebb_1 … Hebb_T, flattened, in double precision. */
-    List<double[]> expected(HebbianPlasticity.Variant variant) {
+    List<double[]> expected(Variant variant) {
       List<double[]> ys = new ArrayList<>();
       List<double[]> hs = new ArrayList<>();
       double[][][] hebb = PlainPlasticity.zeros(B, IN, OUT);
@@ -148,7 +160,7 @@ class HebbianPlasticityTest {
             for (int j = 0; j < OUT; j++) {
               double h = hebb[b][i][j];
               next[b][i][j] =
-                  variant == HebbianPlasticity.Variant.PLAIN
+                  variant == Variant.PLAIN
                       // Eq. (2): Hebb ← η x_i y_j + (1 − η) Hebb.
                       ? eta * x[b][i] * y[b][j] + (1 - eta) * h
                       // Oja: Hebb ← Hebb + η y_j (x_i − y_j Hebb).
@@ -169,7 +181,7 @@ class HebbianPlasticityTest {
   void episodeMatchesPlainJavaForBothVariants() {
     for (long seed = 1; seed <= 3; seed++) {
       Episode episode = Episode.random(seed);
-      for (HebbianPlasticity.Variant variant : HebbianPlasticity.Variant.values()) {
+      for (Variant variant : Variant.values()) {
         List<Operand<TFloat32>> fetches = new ArrayList<>(outputs.get(variant));
         fetches.addAll(traces.get(variant));
         List<double[]> actual = fetch(session, episode.feeds(), fetches);
@@ -279,7 +291,7 @@ class HebbianPlasticityTest {
   }
 
   private static double loss(Episode episode, double[] c) {
-    List<double[]> ys = episode.expected(HebbianPlasticity.Variant.PLAIN).subList(0, STEPS);
+    List<double[]> ys = episode.expected(Variant.PLAIN).subList(0, STEPS);
     double sum = 0;
     for (int t = 0; t < STEPS; t++) {
       for (int k = 0; k < B * OUT; k++) {
@@ -287,19 +299,5 @@ class HebbianPlasticityTest {
       }
     }
     return sum;
-  }
-
-  @Test
-  void stateNamesFollowTheContract() {
-    HebbianPlasticity.StateNames names = HebbianPlasticity.Config.OJA.stateNames("rnn/kernel");
-    assertEquals("hebbian/rnn/kernel/trace", names.trace());
-    assertEquals("hebbian/rnn/kernel/alpha", names.alpha());
-    assertEquals("hebbian/rnn/kernel/eta", names.eta());
-    assertEquals("hebbian", HebbianPlasticity.Config.PLAIN.name());
-    assertEquals("hebbian(oja)", HebbianPlasticity.Config.OJA.toString());
-    var e = assertThrows(IllegalArgumentException.class, () -> HebbianPlasticity.StateNames.of(""));
-    assertEquals(
-        "parameter must be a non-empty contract name such as rnn/kernel, got ''", e.getMessage());
-    assertThrows(NullPointerException.class, () -> new HebbianPlasticity.Config(null));
   }
 }

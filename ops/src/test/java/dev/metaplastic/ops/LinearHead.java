@@ -41,6 +41,10 @@ final class LinearHead implements AutoCloseable {
   final Operand<TFloat32> logits;
   final ConsolidationRule rule;
   final Operand<TInt64> sampledLabel;
+
+  /** The rule's penalty; null for a rule without one. */
+  final Penalty.Term penalty;
+
   private final List<Placeholder<TFloat32>> updateFeeds = new ArrayList<>();
   private final List<Op> applyUpdates = new ArrayList<>();
   private final List<Op> estimate = new ArrayList<>();
@@ -75,26 +79,34 @@ final class LinearHead implements AutoCloseable {
     rule = config.attach(registry, parameters);
     List<Operand<TFloat32>> thetas = new ArrayList<>();
     parameters.forEach(p -> thetas.add(p.variable()));
-    rule.estimator()
-        .ifPresent(
-            estimator -> {
-              Ops scope = tf.withSubScope("estimate");
-              Operand<TFloat32> objective = estimator.objective(scope, logits, seed);
-              Gradients dy = scope.withSubScope("gradients").gradients(objective, thetas);
-              List<Operand<TFloat32>> signal = new ArrayList<>();
-              for (int i = 0; i < thetas.size(); i++) {
-                signal.add(dy.<TFloat32>dy(i));
-              }
-              estimate.addAll(estimator.accumulate(scope, signal, weight));
-            });
+    if (rule instanceof ConsolidationFromData fromData) {
+      ImportanceEstimator estimator = fromData.estimator();
+      Ops scope = tf.withSubScope("estimate");
+      Operand<TFloat32> objective =
+          estimator.objective(new ImportanceEstimator.Example(scope, logits, seed));
+      Gradients dy = scope.withSubScope("gradients").gradients(objective, thetas);
+      List<Operand<TFloat32>> signal = new ArrayList<>();
+      for (int i = 0; i < thetas.size(); i++) {
+        signal.add(dy.<TFloat32>dy(i));
+      }
+      estimate.addAll(
+          estimator.accumulate(new ImportanceEstimator.ExampleGradients(scope, signal, weight)));
+    }
     sampledLabel = ElasticWeightConsolidation.sampleLabels(tf, logits, seed);
-    consolidate = rule.consolidate();
-    rebase = rule.rebase();
-    if (rule.hasPenalty()) {
-      Gradients symbolic = tf.withSubScope("penalty_gradients").gradients(rule.penalty(), thetas);
+    Ops ruleScope = registry.scope(config.name());
+    consolidate =
+        rule instanceof Consolidation c
+            ? c.consolidate(new Consolidation.Context(ruleScope))
+            : List.of();
+    rebase = rule instanceof Rebase r ? r.rebase(new Rebase.Context(ruleScope)) : List.of();
+    if (rule instanceof Penalty p) {
+      penalty = p.penalty(new Penalty.Context(ruleScope));
+      Gradients symbolic = tf.withSubScope("penalty_gradients").gradients(penalty.value(), thetas);
       for (int i = 0; i < thetas.size(); i++) {
         symbolicPenaltyGradients.add(symbolic.<TFloat32>dy(i));
       }
+    } else {
+      penalty = null;
     }
     session = new Session(graph);
   }
@@ -144,6 +156,11 @@ final class LinearHead implements AutoCloseable {
 
   void rebase() {
     TestTensors.runAll(session, rebase);
+  }
+
+  /** The rule's importance estimator. */
+  ImportanceEstimator estimator() {
+    return ((ConsolidationFromData) rule).estimator();
   }
 
   double[] read(Operand<TFloat32> operand) {

@@ -75,11 +75,10 @@ class MemoryAwareSynapsesTest {
         penalty += LAMBDA / 2 * importance[i][e] * d * d;
         gradient[e] = LAMBDA * importance[i][e] * d;
       }
-      assertClose(
-          gradient, head.read(head.rule.penaltyGradients().orElseThrow().get(i)), "gradient");
+      assertClose(gradient, head.read(head.penalty.gradients().get(i)), "gradient");
       assertClose(gradient, head.read(head.symbolicPenaltyGradients.get(i)), "symbolic gradient");
     }
-    assertClose(new double[] {penalty}, head.read(head.rule.penalty()), "penalty");
+    assertClose(new double[] {penalty}, head.read(head.penalty.value()), "penalty");
     if (exercised) {
       assertTrue(penalty > 1e-3, "the penalty should be exercised, got " + penalty);
     }
@@ -115,7 +114,7 @@ class MemoryAwareSynapsesTest {
               "mas/head/bias/anchor",
               "mas/head/bias/importance_estimate"),
           head.rule.state().stream().map(StateVariable::name).toList());
-      assertEquals(7, head.rule.estimator().orElseThrow().samples());
+      assertEquals(7, head.estimator().samples());
     }
   }
 

@@ -66,15 +66,20 @@ class MetaplasticityTest {
       }
       rule = (Metaplasticity) new Metaplasticity.Config(M, reference).attach(registry, parameters);
       // Identities, so that a step passed through unchanged (the fed placeholder) can be fetched.
+      // Metaplasticity reads no loss: any scalar will do.
       transformed =
-          rule.transformSteps(tf, new ArrayList<>(stepFeeds)).stream()
+          rule
+              .transformSteps(
+                  new StepTransform.Context(tf, new ArrayList<>(stepFeeds), tf.constant(0f)))
+              .stream()
               .<Operand<TFloat32>>map(tf::identity)
               .toList();
       for (int i = 0; i < SHAPES.length; i++) {
         apply.add(tf.assignSub(parameters.get(i).variable(), transformed.get(i)));
       }
-      consolidate = rule.consolidate();
-      rebase = rule.rebase();
+      Ops scope = registry.scope(Metaplasticity.NAME);
+      consolidate = rule.consolidate(new Consolidation.Context(scope));
+      rebase = rule.rebase(new Rebase.Context(scope));
       session = new Session(graph);
     }
 
@@ -274,9 +279,9 @@ class MetaplasticityTest {
   @Test
   void hasNoPenalty() {
     try (Fixture f = new Fixture(Reference.ZERO, 1.0)) {
-      assertFalse(f.rule.hasPenalty());
-      assertTrue(f.rule.transformsSteps());
-      assertClose(new double[] {0}, f.read(f.rule.penalty()), "penalty");
+      ConsolidationRule rule = f.rule;
+      assertFalse(rule instanceof Penalty);
+      assertTrue(rule instanceof StepTransform);
     }
   }
 
@@ -296,21 +301,22 @@ class MetaplasticityTest {
     var bad =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Metaplasticity.Config.fromHyperparameters(Map.of("m", 1.0, "reference", 2.0)));
+            () -> Metaplasticity.DESCRIPTOR.config(Map.of("m", 1.0, "reference", 2.0)));
     assertEquals(
-        "metaplasticity reference must be 0 (zero) or 1 (anchor), got 2.0", bad.getMessage());
+        "rule meta: hyperparameter 'reference' must be 0 (zero) or 1 (anchor), got 2.0",
+        bad.getMessage());
     assertThrows(
-        IllegalArgumentException.class,
-        () -> Metaplasticity.Config.fromHyperparameters(Map.of("m", 1.0)));
+        IllegalArgumentException.class, () -> Metaplasticity.DESCRIPTOR.config(Map.of("m", 1.0)));
 
     for (Metaplasticity.Config config :
         List.of(
-            Metaplasticity.Config.PERMUTED,
-            Metaplasticity.Config.SEQUENTIAL_DATASETS,
+            Metaplasticity.Config.PAPER_PERMUTED,
+            Metaplasticity.Config.PAPER_SEQUENTIAL_DATASETS,
             new Metaplasticity.Config(0.5, Reference.ANCHOR))) {
       assertEquals(config, Rules.fromHyperparameters("meta", config.hyperparameters()));
     }
     assertEquals(
-        Map.of("m", 1.35, "reference", 0.0), Metaplasticity.Config.PERMUTED.hyperparameters());
+        Map.of("m", 1.35, "reference", 0.0),
+        Metaplasticity.Config.PAPER_PERMUTED.hyperparameters());
   }
 }

@@ -8,8 +8,6 @@ import static dev.metaplastic.ops.PlainPlasticity.output;
 import static dev.metaplastic.ops.TestTensors.assertClose;
 import static dev.metaplastic.ops.TestTensors.randomArray;
 import static dev.metaplastic.ops.TestTensors.tensor;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -182,29 +180,5 @@ class NeuromodulationTest {
     feeds.put(surprises, tensor(s, new long[] {s.length}));
     double[] expected = {1, 1, 1 + KAPPA * (float) 0.1, 1 + KAPPA * 0.25, MAX_GAIN};
     assertClose(expected, fetch(session, feeds, List.of(gains)).get(0), "gain");
-  }
-
-  @Test
-  void stateNamesAndConfig() {
-    Neuromodulation.StateNames names = Neuromodulation.StateNames.of("rnn/kernel");
-    assertEquals("neuromod/rnn/kernel/trace", names.trace());
-    assertEquals("neuromod/rnn/kernel/eligibility", names.eligibility());
-    assertEquals("neuromod/rnn/kernel/alpha", names.alpha());
-    assertEquals("neuromod/rnn/kernel/eta", names.eta());
-    assertEquals("neuromod/baseline", Neuromodulation.StateNames.BASELINE);
-    assertEquals(
-        "neuromod(retroactive, clip=1.0, beta=0.1, kappa=0.0, gmax=1.0)",
-        Neuromodulation.Config.RETROACTIVE.toString());
-    var e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> new Neuromodulation.Config(Neuromodulation.Mode.SIMPLE, 1, 0.1, 1, 0.5));
-    assertEquals("maximum gain must be finite and >= 1, got 0.5", e.getMessage());
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new Neuromodulation.Config(Neuromodulation.Mode.SIMPLE, 0, 0.1, 1, 2));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new Neuromodulation.Config(Neuromodulation.Mode.SIMPLE, 1, 0, 1, 2));
   }
 }

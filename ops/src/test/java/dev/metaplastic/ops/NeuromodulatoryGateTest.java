@@ -57,15 +57,22 @@ class NeuromodulatoryGateTest {
             tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         Placeholder<TFloat32> proposed = tf.placeholder(TFloat32.class);
         Operand<TFloat32> gated =
-            rule.transformsSteps()
-                ? tf.identity(rule.transformSteps(tf, List.of(proposed), loss).get(0))
+            rule instanceof StepTransform t
+                ? tf.identity(
+                    t.transformSteps(new StepTransform.Context(tf, List.of(proposed), loss)).get(0))
                 : tf.identity(proposed);
-        Operand<TFloat32> scale = tf.identity(rule.penaltyScale(tf));
+        Operand<TFloat32> scale =
+            rule instanceof PenaltyScale p
+                ? tf.identity(p.penaltyScale(new PenaltyScale.Context(tf)))
+                : tf.constant(1f);
+        assertEquals(c.gatesRate(), rule instanceof StepTransform, "rate gate of " + subset);
+        assertEquals(
+            c.acts(Modulator.ACETYLCHOLINE), rule instanceof PenaltyScale, "scale of " + subset);
         // As in the training graph, the update waits for what is read before the step.
         Op apply = tf.withControlDependencies(List.of(scale)).assignSub(w, gated);
         List<Op> after =
             rule.afterStep(
-                new StepContext(
+                new AfterStep.Context(
                     tf.withControlDependencies(List.of(apply)), List.of(), List.of(), loss));
         double prediction = 0;
         double f = 0;
@@ -133,9 +140,13 @@ class NeuromodulatoryGateTest {
     assertEquals(1.0, h.get("na"));
     assertEquals(c, Rules.fromHyperparameters(NeuromodulatoryGate.NAME, h));
     assertEquals(
-        "neuromod_gate(na+ach, prediction_rate=0.3, fast_rate=0.6, slow_rate=0.1, kappa_da=1.5,"
-            + " kappa_na=2.0, kappa_ach=3.0, min_gain=0.2, max_gain=2.5)",
+        "neuromod_gate(da=off, na=on, ach=on, prediction_rate=0.3, fast_rate=0.6, slow_rate=0.1,"
+            + " kappa_da=1.5, kappa_na=2.0, kappa_ach=3.0, min_gain=0.2, max_gain=2.5)",
         c.toString());
+    assertEquals(
+        NeuromodulatoryGate.GATES,
+        NeuromodulatoryGate.DESCRIPTOR.defaults().modulators(),
+        "the preset gates with all three");
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       VariableRegistry registry = new VariableRegistry(tf);
@@ -151,9 +162,9 @@ class NeuromodulatoryGateTest {
               "neuromod_gate/task_loss/expected",
               "neuromod_gate/task_loss/seen"),
           ach.state().stream().map(StateVariable::name).toList());
-      assertFalse(ach.transformsSteps(), "acetylcholine alone scales penalties, not steps");
-      assertFalse(ach.hasPenalty());
-      assertTrue(ach.consolidate().isEmpty());
+      assertFalse(ach instanceof StepTransform, "acetylcholine alone scales penalties, not steps");
+      assertFalse(ach instanceof Penalty);
+      assertFalse(ach instanceof Consolidation);
     }
     var e =
         assertThrows(

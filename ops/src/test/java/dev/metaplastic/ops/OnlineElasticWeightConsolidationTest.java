@@ -76,11 +76,10 @@ class OnlineElasticWeightConsolidationTest {
         penalty += LAMBDA / 2 * fisher[i][e] * d * d;
         gradient[e] = LAMBDA * fisher[i][e] * d;
       }
-      assertClose(
-          gradient, head.read(head.rule.penaltyGradients().orElseThrow().get(i)), "gradient");
+      assertClose(gradient, head.read(head.penalty.gradients().get(i)), "gradient");
       assertClose(gradient, head.read(head.symbolicPenaltyGradients.get(i)), "symbolic gradient");
     }
-    assertClose(new double[] {penalty}, head.read(head.rule.penalty()), "penalty");
+    assertClose(new double[] {penalty}, head.read(head.penalty.value()), "penalty");
     if (exercised) {
       assertTrue(penalty > 1e-3, "the penalty should be exercised, got " + penalty);
     }
@@ -118,7 +117,7 @@ class OnlineElasticWeightConsolidationTest {
               "online_ewc/head/bias/anchor",
               "online_ewc/head/bias/fisher_estimate"),
           head.rule.state().stream().map(StateVariable::name).toList());
-      assertEquals(3, head.rule.estimator().orElseThrow().samples());
+      assertEquals(3, head.estimator().samples());
     }
   }
 

@@ -65,8 +65,8 @@ class RewardModulatedHebbianRuleTest {
           InitialValue.glorotUniform(registry.root(), 1, 0, IN, OUT)
               .createParameter(registry, "layer/kernel");
       FastWeightRule rule =
-          FastWeightRules.attach(
-              RewardModulatedHebbianRule.NAME, registry, w, 1, OptionalInt.of(CHANNEL));
+          Rules.fastWeightRule(RewardModulatedHebbianRule.NAME)
+              .attach(new FastWeightRule.Attachment(registry, w, 1, OptionalInt.of(CHANNEL)));
       List<Parameter> coefficients = rule.coefficients();
       assertEquals(
           List.of(
@@ -95,9 +95,11 @@ class RewardModulatedHebbianRuleTest {
             tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, INPUTS)));
         feeds.put(pre, tensor(flat(pres.get(t)), new long[] {B, IN}));
         feeds.put(x, tensor(flat(inputs.get(t)), new long[] {B, INPUTS}));
-        Operand<TFloat32> z = rule.effectiveOutput(after, after.identity(pre), w.variable(), trace);
+        Operand<TFloat32> z =
+            rule.effectiveOutput(
+                new FastWeightRule.Output(after, after.identity(pre), w.variable(), trace));
         Operand<TFloat32> post = after.math.tanh(z);
-        trace = rule.nextTrace(after, x, pre, post, z, trace);
+        trace = rule.nextTrace(new FastWeightRule.Step(after, x, pre, post, z, trace));
         fetches.add(post);
         fetches.add(trace);
       }
@@ -153,7 +155,9 @@ class RewardModulatedHebbianRuleTest {
       var missing =
           assertThrows(
               IllegalArgumentException.class,
-              () -> FastWeightRules.attach(RewardModulatedHebbianRule.NAME, registry, w, 1));
+              () ->
+                  Rules.fastWeightRule(RewardModulatedHebbianRule.NAME)
+                      .attach(new FastWeightRule.Attachment(registry, w, 1, OptionalInt.empty())));
       assertEquals(
           "fast-weight rule dopamine reads the reward from an input channel, but the input has no"
               + " reward channel (only tasks with reward or feedback, such as gonogo, have one)",
@@ -161,20 +165,22 @@ class RewardModulatedHebbianRuleTest {
       var negative =
           assertThrows(
               IllegalArgumentException.class,
-              () -> new RewardModulatedHebbianRule(registry, w, 1, -1));
+              () ->
+                  new RewardModulatedHebbianRule(
+                      new FastWeightRule.Attachment(registry, w, 1, OptionalInt.of(-1))));
       assertEquals("reward channel must be an input index >= 0, got -1", negative.getMessage());
 
-      FastWeightRule rule = new RewardModulatedHebbianRule(registry, w, 1, 3);
+      FastWeightRule rule =
+          new RewardModulatedHebbianRule(
+              new FastWeightRule.Attachment(registry, w, 1, OptionalInt.of(3)));
       Operand<TFloat32> pre = tf.zeros(tf.constant(new long[] {B, IN}), TFloat32.class);
       Operand<TFloat32> post = tf.zeros(tf.constant(new long[] {B, OUT}), TFloat32.class);
       Operand<TFloat32> trace = rule.initialTrace(tf, tf.constant(B));
-      assertThrows(
-          UnsupportedOperationException.class, () -> rule.nextTrace(tf, pre, post, post, trace));
       Operand<TFloat32> narrow = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 3)));
       var outside =
           assertThrows(
               IllegalArgumentException.class,
-              () -> rule.nextTrace(tf, narrow, pre, post, post, trace));
+              () -> rule.nextTrace(new FastWeightRule.Step(tf, narrow, pre, post, post, trace)));
       assertEquals(
           "rule dopamine reads reward channel 3, but the input has shape [-1, 3]",
           outside.getMessage());

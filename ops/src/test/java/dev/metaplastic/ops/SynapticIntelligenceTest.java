@@ -45,6 +45,7 @@ class SynapticIntelligenceTest {
   private static List<Op> rebase;
   private static List<Operand<TFloat32>> symbolicPenaltyGradients = new ArrayList<>();
   private static SynapticIntelligence rule;
+  private static Penalty.Term penalty;
 
   @BeforeAll
   static void buildGraph() {
@@ -67,13 +68,17 @@ class SynapticIntelligenceTest {
     }
     rule =
         (SynapticIntelligence) new SynapticIntelligence.Config(C, XI).attach(registry, parameters);
+    // SI reads no loss: any scalar will do.
     afterStep =
         rule.afterStep(
-            new StepContext(tf, new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds)));
-    consolidate = rule.consolidate();
-    rebase = rule.rebase();
+            new AfterStep.Context(
+                tf, new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds), tf.constant(0f)));
+    Ops scope = registry.scope(SynapticIntelligence.NAME);
+    consolidate = rule.consolidate(new Consolidation.Context(scope));
+    rebase = rule.rebase(new Rebase.Context(scope));
+    penalty = rule.penalty(new Penalty.Context(scope));
     var symbolic =
-        tf.gradients(rule.penalty(), parameters.stream().map(Parameter::variable).toList());
+        tf.gradients(penalty.value(), parameters.stream().map(Parameter::variable).toList());
     for (int i = 0; i < parameters.size(); i++) {
       symbolicPenaltyGradients.add(symbolic.<TFloat32>dy(i));
     }
@@ -134,7 +139,7 @@ class SynapticIntelligenceTest {
           expectedPenalty += C * importance[i][k] * d * d;
         }
       }
-      assertClose(new double[] {expectedPenalty}, read(rule.penalty()), "penalty");
+      assertClose(new double[] {expectedPenalty}, read(penalty.value()), "penalty");
 
       runAll(consolidate);
       for (int i = 0; i < n; i++) {
@@ -174,7 +179,7 @@ class SynapticIntelligenceTest {
         runAll(consolidate);
       }
     }
-    List<Operand<TFloat32>> closedForm = rule.penaltyGradients().orElseThrow();
+    List<Operand<TFloat32>> closedForm = penalty.gradients();
     for (int i = 0; i < SHAPES.length; i++) {
       double[] theta = read(rule.parameters().get(i).variable());
       double[] importance = read(rule.state().get(4 * i + 1).variable());
@@ -210,7 +215,7 @@ class SynapticIntelligenceTest {
       assertClose(theta, read(state.get(3).variable()), "task_start");
     }
     assertClose(importanceBefore, read(rule.state().get(1).variable()), "importance");
-    assertClose(new double[] {0}, read(rule.penalty()), "penalty");
+    assertClose(new double[] {0}, read(penalty.value()), "penalty");
   }
 
   @Test
