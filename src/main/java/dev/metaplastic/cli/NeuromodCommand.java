@@ -14,11 +14,13 @@ import dev.metaplastic.ops.Neuromodulators;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -167,6 +169,20 @@ final class NeuromodCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Output directory. Default: out/neuromod.")
   Path out;
 
+  /**
+   * The modulators' constants by option, with the modulators whose gates read them: an option given
+   * while none of its modulators acts in any condition would change nothing, so it is an error.
+   */
+  private static final Map<String, Set<Modulator>> CONSTANTS =
+      Map.of(
+          "--fast-rate", EnumSet.of(Modulator.NORADRENALINE),
+          "--slow-rate", EnumSet.of(Modulator.NORADRENALINE, Modulator.ACETYLCHOLINE),
+          "--na-gain", EnumSet.of(Modulator.NORADRENALINE),
+          "--na-reset", EnumSet.of(Modulator.NORADRENALINE),
+          "--ach-slope", EnumSet.of(Modulator.ACETYLCHOLINE),
+          "--5ht-rate", EnumSet.of(Modulator.SEROTONIN),
+          "--5ht-inhibition", EnumSet.of(Modulator.SEROTONIN));
+
   /** What the options describe, checked before anything trains. */
   private record Study(
       RewardedGoNoGoTask task,
@@ -203,6 +219,17 @@ final class NeuromodCommand implements Callable<Integer> {
       agent(plain ? PLAIN : Modulator.describe(modulators.active()), modulators, 0);
       chosen.put(plain ? PLAIN : Modulator.describe(modulators.active()), modulators);
     }
+    Set<Modulator> acting = EnumSet.noneOf(Modulator.class);
+    chosen.values().forEach(modulators -> acting.addAll(modulators.active()));
+    CONSTANTS.forEach(
+        (option, readers) ->
+            checkArgument(
+                !spec.commandLine().getParseResult().hasMatchedOption(option)
+                    || readers.stream().anyMatch(acting::contains),
+                "%s is a constant of %s, which no condition of --conditions %s has",
+                option,
+                Modulator.describe(readers).replace("+", " or "),
+                String.join(",", conditions)));
     GoNoGoTrainingGraph.Config training =
         new GoNoGoTrainingGraph.Config(
             OptimizerConfig.Adam.withLearningRate(learningRate),

@@ -87,7 +87,9 @@ class NeuromodCommandTest {
             List.of("--cues", "3"),
             List.of("--validity", "0.4"),
             List.of("--na-reset", "2"),
-            List.of("--seeds", "0", "--conditions", "rnn", "--na-gain", "-1"))) {
+            List.of("--seeds", "0", "--conditions", "rnn,da+na", "--na-gain", "-1"),
+            List.of("--conditions", "rnn,none,da+na", "--ach-slope", "3"),
+            List.of("--conditions", "da+na+ach", "--5ht-rate", "0.1"))) {
       Path out = dir.resolve("bad");
       Run r = run(tiny(out, bad.toArray(String[]::new)));
       assertEquals(2, r.status(), bad + ": " + r.err());

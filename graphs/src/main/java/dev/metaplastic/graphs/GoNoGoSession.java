@@ -44,6 +44,7 @@ public final class GoNoGoSession implements AutoCloseable {
 
   /** Builds the graph and opens a session on it; the variables are initialised on the first run. */
   public GoNoGoSession(GoNoGoAgentSpec spec, GoNoGoTrainingGraph.Config config) {
+    NativeLog.loadTensorFlow();
     Graph g = new Graph();
     try {
       this.training = new GoNoGoTrainingGraph(g, spec, config);
