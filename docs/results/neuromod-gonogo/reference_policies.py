@@ -7,6 +7,7 @@ false alarm -1, correct rejection 0) and scores tabular policies that keep one b
 criterion after a reversal (4 of 5 consecutive trials right, within the block; the mean over
 reversals that reach it, and the share that do).
 
+  random        responds with probability 1/2 whatever the cue: the chance level of every measure.
   per-cue       responds to a cue believed Go or unknown, withholds on one believed No-Go; a hit
                 marks the cue Go, a false alarm No-Go. It learns from its own outcomes only, as a
                 dopamine-gated synapse does: a withheld cue gives no outcome, so after a reversal
@@ -65,7 +66,10 @@ def play(policy, episodes=20000, seed=1, eps=0.0):
         correct = []
         for t in range(T):
             c = cues[t]
-            respond = belief[c] is not False or rnd.random() < eps
+            if policy == "random":
+                respond = rnd.random() < 0.5
+            else:
+                respond = belief[c] is not False or rnd.random() < eps
             r = (HIT if go[t] else FALSE_ALARM) if respond else (MISS if go[t] else CORRECT_REJECTION)
             if respond:
                 surprise = belief[c] is True and not go[t]
@@ -92,6 +96,7 @@ if __name__ == "__main__":
     print("| policy | reward per trial | accuracy | trials to criterion after a reversal | share of reversals reaching it |")
     print("|---|---|---|---|---|")
     for name, policy, eps in [
+        ("random", "random", 0.0),
         ("per-cue", "plain", 0.0),
         ("per-cue+eps (0.1)", "plain", 0.1),
         ("per-cue+eps (0.3)", "plain", 0.3),

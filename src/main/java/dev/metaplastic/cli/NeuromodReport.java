@@ -39,6 +39,8 @@ final class NeuromodReport {
               "trials to criterion after a reversal",
               r -> r.scores().meanTrialsToCriterionAfterReversal()),
           new Measure(
+              "share of reversals reaching criterion", r -> r.scores().shareReachedAfterReversal()),
+          new Measure(
               "accuracy " + NeuromodRun.BEFORE + " trials before a reversal",
               r -> meanOf(r.aroundReversals().get("correct"), 0, NeuromodRun.BEFORE)),
           new Measure(

@@ -186,6 +186,21 @@ public record GoNoGoScores(
     return reached == 0 ? Double.NaN : sum / reached;
   }
 
+  /**
+   * The share of blocks after a reversal (ordinals ≥ 1) in which the criterion was reached: the
+   * other half of {@link #meanTrialsToCriterionAfterReversal}, which averages only over those; NaN
+   * without a reversal.
+   */
+  public double shareReachedAfterReversal() {
+    int reached = 0;
+    int count = 0;
+    for (Block block : blocks.subList(Math.min(1, blocks.size()), blocks.size())) {
+      reached += block.reached();
+      count += block.count();
+    }
+    return count == 0 ? Double.NaN : reached / (double) count;
+  }
+
   /** The block of an ordinal, if any episode had it. */
   public Optional<Block> block(int ordinal) {
     return ordinal < blocks.size() ? Optional.of(blocks.get(ordinal)) : Optional.empty();

@@ -67,6 +67,7 @@ class GoNoGoScoresTest {
     assertEquals(0.5, s.blocks().get(2).accuracyBefore(), 1e-12);
     assertEquals(0.75, s.blocks().get(2).accuracyAfter(), 1e-12);
     assertTrue(Double.isNaN(s.meanTrialsToCriterionAfterReversal()));
+    assertEquals(0.0, s.shareReachedAfterReversal(), 0);
   }
 
   @Test
@@ -90,6 +91,7 @@ class GoNoGoScoresTest {
     assertEquals(1.0, s.blocks().get(1).meanTrialsToCriterion(), 0);
     assertEquals(0.0, s.blocks().get(2).meanTrialsToCriterion(), 0);
     assertEquals(0.5, s.meanTrialsToCriterionAfterReversal(), 1e-12);
+    assertEquals(1.0, s.shareReachedAfterReversal(), 0);
     float[] correct = GoNoGoScores.correctness(long3, actions);
     double[] around = GoNoGoScores.aroundReversals(long3, correct, 2, 3);
     // Offsets −2, −1, 0, 1, 2 over the reversals at 10 and 20.
