@@ -4,8 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.episodes.RewardedGoNoGoTask;
+import dev.metaplastic.experiments.EpisodeProgress;
+import dev.metaplastic.experiments.NeuromodResult;
+import dev.metaplastic.experiments.NeuromodStudy;
+import dev.metaplastic.experiments.report.NeuromodReport;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
-import dev.metaplastic.graphs.GoNoGoAgentSpec;
 import dev.metaplastic.graphs.GoNoGoTrainingGraph;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.RewardSchedule;
@@ -13,13 +16,11 @@ import dev.metaplastic.ops.Modulator;
 import dev.metaplastic.ops.Neuromodulators;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,9 +43,6 @@ import picocli.CommandLine.Spec;
             + " whose trace is gated by none, DA, DA+NA, DA+NA+ACh, DA+NA+ACh+5-HT, over seeds;"
             + " writes a table, learning curves and curves around the reversals.")
 final class NeuromodCommand implements Callable<Integer> {
-  /** The plain recurrent network, which has no trace for modulators to gate. */
-  static final String PLAIN = "rnn";
-
   @Spec CommandSpec spec;
   @Mixin ProgressOptions progress;
 
@@ -188,7 +186,7 @@ final class NeuromodCommand implements Callable<Integer> {
       RewardedGoNoGoTask task,
       Neuromodulators.Config constants,
       Map<String, Neuromodulators.Config> conditions,
-      NeuromodRun.Settings settings) {}
+      NeuromodStudy.Settings settings) {}
 
   /**
    * The task, constants, conditions and settings of the options; one agent per condition checked.
@@ -213,11 +211,10 @@ final class NeuromodCommand implements Callable<Integer> {
     Map<String, Neuromodulators.Config> chosen = new LinkedHashMap<>();
     for (String condition : conditions) {
       String name = condition.trim().toLowerCase(Locale.ROOT);
-      boolean plain = name.equals(PLAIN);
+      boolean plain = name.equals(NeuromodStudy.PLAIN);
       Neuromodulators.Config modulators =
           plain ? constants : constants.withActive(Modulator.parse(name));
-      agent(plain ? PLAIN : Modulator.describe(modulators.active()), modulators, 0);
-      chosen.put(plain ? PLAIN : Modulator.describe(modulators.active()), modulators);
+      chosen.put(plain ? NeuromodStudy.PLAIN : Modulator.describe(modulators.active()), modulators);
     }
     Set<Modulator> acting = EnumSet.noneOf(Modulator.class);
     chosen.values().forEach(modulators -> acting.addAll(modulators.active()));
@@ -236,14 +233,38 @@ final class NeuromodCommand implements Callable<Integer> {
             0.5,
             entropy,
             EpisodeTrainingGraph.DEFAULT_CLIP_NORM);
-    return new Study(
-        task, constants, chosen, new NeuromodRun.Settings(task, steps, batch, evalEvery, training));
+    NeuromodStudy.Settings settings =
+        new NeuromodStudy.Settings(task, hidden, steps, batch, evalEvery, training);
+    chosen.forEach((name, modulators) -> NeuromodStudy.agent(name, modulators, settings, 0));
+    return new Study(task, constants, chosen, settings);
   }
 
-  /** The agent of a condition on a seed. */
-  private GoNoGoAgentSpec agent(String condition, Neuromodulators.Config modulators, long seed) {
-    return new GoNoGoAgentSpec(
-        cues, hidden, trials, !condition.equals(PLAIN), modulators, RewardSchedule.USUAL, seed);
+  /** A progress bar per condition and seed, and one line per finished one. */
+  private NeuromodStudy.Listener listener(PrintWriter pw) {
+    return new NeuromodStudy.Listener() {
+      @Override
+      public EpisodeProgress progress(String condition, long seed, long steps) {
+        return progress.episodes(condition + " seed " + seed, steps);
+      }
+
+      @Override
+      public void finished(NeuromodResult r) {
+        pw.printf(
+            Locale.ROOT,
+            "%-16s seed %d  %s  (%.3f s per step)%n",
+            r.condition(),
+            r.seed(),
+            r.failure() != null
+                ? r.failure()
+                : String.format(
+                    Locale.ROOT,
+                    "reward per trial %.4f, trials to criterion after a reversal %.2f",
+                    r.scores().rewardPerTrial(),
+                    r.scores().meanTrialsToCriterionAfterReversal()),
+            r.secondsPerStep());
+        pw.flush();
+      }
+    };
   }
 
   @Override
@@ -252,7 +273,7 @@ final class NeuromodCommand implements Callable<Integer> {
     RewardedGoNoGoTask task = study.task();
     Neuromodulators.Config constants = study.constants();
     Map<String, Neuromodulators.Config> chosen = study.conditions();
-    NeuromodRun.Settings settings = study.settings();
+    NeuromodStudy.Settings settings = study.settings();
     Path dir = out != null ? out : Path.of("out", "neuromod");
     PrintWriter pw = spec.commandLine().getOut();
     String header =
@@ -279,39 +300,13 @@ final class NeuromodCommand implements Callable<Integer> {
     pw.println("neuromod: " + header);
     pw.flush();
 
-    Map<String, List<NeuromodResult>> results = new LinkedHashMap<>();
-    for (long seed : seeds) {
-      RewardedGoNoGoTask.Sample evaluation =
-          task.sample(evalEpisodes, new Random(seed + EvaluationSet.SEED_OFFSET));
-      for (Map.Entry<String, Neuromodulators.Config> c : chosen.entrySet()) {
-        String condition = c.getKey();
-        GoNoGoAgentSpec agent = agent(condition, c.getValue(), seed);
-        NeuromodResult r =
-            NeuromodRun.run(
-                condition,
-                agent,
-                settings,
-                evaluation,
-                progress.episodes(condition + " seed " + seed, steps));
-        results.computeIfAbsent(condition, k -> new ArrayList<>()).add(r);
-        pw.printf(
-            Locale.ROOT,
-            "%-16s seed %d  %s  (%.3f s per step)%n",
-            condition,
-            seed,
-            r.failure() != null
-                ? r.failure()
-                : String.format(
-                    Locale.ROOT,
-                    "reward per trial %.4f, trials to criterion after a reversal %.2f",
-                    r.scores().rewardPerTrial(),
-                    r.scores().meanTrialsToCriterionAfterReversal()),
-            r.secondsPerStep());
-        pw.flush();
-      }
-    }
+    Map<String, List<NeuromodResult>> results =
+        NeuromodStudy.run(chosen, settings, seeds, evalEpisodes, listener(pw));
     String modulated =
-        chosen.keySet().stream().filter(k -> !k.equals(PLAIN)).reduce((a, b) -> b).orElse("");
+        chosen.keySet().stream()
+            .filter(k -> !k.equals(NeuromodStudy.PLAIN))
+            .reduce((a, b) -> b)
+            .orElse("");
     String summary = NeuromodReport.summary(results);
     String perSeed = NeuromodReport.perSeed(results);
     NeuromodReport.plots(dir, results, modulated);

@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.experiments.EpisodeProgress;
 import dev.metaplastic.train.TrainingListener;
 import picocli.CommandLine.Option;
 
@@ -27,7 +28,7 @@ final class ProgressOptions {
       return EpisodeProgress.NONE;
     }
     return Terminal.standardError()
-        ? EpisodeProgress.bar(label, steps, System.err)
-        : EpisodeProgress.line(label, System.err);
+        ? EpisodeBars.bar(label, steps, System.err)
+        : EpisodeBars.line(label, System.err);
   }
 }

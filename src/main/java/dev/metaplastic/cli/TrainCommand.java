@@ -2,6 +2,8 @@ package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.experiments.report.Charts;
+import dev.metaplastic.experiments.report.Tables;
 import dev.metaplastic.files.OutputLock;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
@@ -108,8 +110,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter pw = spec.commandLine().getOut();
     checkOutputs();
     Outcome run = resume != null ? resumeRun(pw) : startRun(pw);
-    AccuracyReport.printMatrix(
-        pw, "Test accuracy after each task (" + run.method() + ")", run.matrix());
+    Tables.printMatrix(pw, "Test accuracy after each task (" + run.method() + ")", run.matrix());
     if (joint) {
       double[] bound =
           new ContinualTrainer(run.config().withRules(List.of()), progress.listener("joint"))
@@ -119,8 +120,7 @@ final class TrainCommand implements Callable<Integer> {
           Arrays.stream(bound).average().orElse(Double.NaN));
     }
     Path plot = out.resolve("accuracy-" + run.method() + ".png");
-    AccuracyReport.plotPerTask(
-        plot, run.opened().stream().name() + " — " + run.method(), run.matrix());
+    Charts.plotPerTask(plot, run.opened().stream().name() + " — " + run.method(), run.matrix());
     pw.printf("plot written to %s; checkpoints in %s%n", plot, run.store());
     if (export != null) {
       SavedModels.exportCheckpoint(Checkpoints.resolve(run.store()), export);

@@ -1,7 +1,8 @@
 /**
- * The {@code metaplastic} command line: {@code demo}, {@code train}, {@code export}, {@code
- * import}, {@code inspect}, {@code predict} and {@code bench}. Progress bars, accuracy tables and
- * PNG plots are training listeners and reports, not code inside the training loop; user errors
- * print one line and exit with status 2.
+ * The {@code metaplastic} command line. Each command parses its options and calls the library: the
+ * protocols of {@code demo}, {@code compare}, {@code continue} and {@code plastic} live in {@link
+ * dev.metaplastic.experiments} and their reports in {@link dev.metaplastic.experiments.report}.
+ * Progress bars are listeners, not code inside the training loop; user errors print one line and
+ * exit with status 2.
  */
 package dev.metaplastic.cli;

@@ -85,16 +85,7 @@ abstract class AnchoredImportanceRule implements Penalty, ConsolidationFromData,
   /** λ/2 · Σ Ω (θ − θ*)² and its gradient λ Ω (θ − θ*). */
   @Override
   public Term penalty(Penalty.Context context) {
-    Ops tf = context.tf();
-    List<Operand<TFloat32>> terms = new ArrayList<>();
-    List<Operand<TFloat32>> gradients = new ArrayList<>();
-    for (int i = 0; i < parameters.size(); i++) {
-      Variable<TFloat32> theta = parameters.get(i).variable();
-      terms.add(QuadraticPenalty.weightedSquares(tf, importances.get(i), theta, anchors.get(i)));
-      gradients.add(
-          QuadraticPenalty.gradient(tf, importances.get(i), theta, anchors.get(i), lambda));
-    }
-    return new Term(QuadraticPenalty.total(tf, terms, lambda), gradients);
+    return QuadraticPenalty.term(context.tf(), parameters, importances, anchors, lambda);
   }
 
   @Override

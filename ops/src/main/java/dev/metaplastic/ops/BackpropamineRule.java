@@ -40,7 +40,15 @@ public final class BackpropamineRule implements FastWeightRule {
   /** The rule as {@link Rules} lists it. */
   public static final FastWeightRuleDescriptor DESCRIPTOR =
       new FastWeightRuleDescriptor(
-          NAME, BackpropamineRule::new, false, Map.of("trace_clip", CLIP), Optional.of("neuromod"));
+          NAME,
+          BackpropamineRule::new,
+          false,
+          Map.of("trace_clip", CLIP),
+          Optional.of("neuromod"),
+          new RuleSummary(
+              "neuromodulated trace",
+              "Miconi et al. 2019 (Backpropamine)",
+              "`trace`, learned `alpha`, `modulator_kernel`, `modulator_bias`"));
 
   private final Parameter slowWeight;
   private final Parameter alpha;

@@ -93,6 +93,8 @@ public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase 
           .hyperparameter(
               Hyperparameter.real(
                   "coupling", 0.01, "coupling g_12 of the visible weight to the chain, in (0, 1]"))
+          .summary("Benna–Fusi synapse", "Benna & Fusi 2016", "`chain` u₂…u_N")
+          .presetSource("swept g₁₂ ∈ {0.1, 0.01, 0.001} (van de Ven's code: 0.1)")
           .build();
 
   private final Config config;

@@ -73,6 +73,11 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
           .hyperparameter(Hyperparameter.real("lambda", 1000, LAMBDA))
           .hyperparameter(Hyperparameter.whole("samples", DEFAULT_SAMPLES, FISHER_SAMPLES))
           .preset(StreamKind.PERMUTED, Map.of("lambda", 100.0))
+          .summary(
+              "Elastic Weight Consolidation",
+              "Kirkpatrick et al. 2017",
+              "`fisher`, `anchor`, `residual`, `fisher_estimate`")
+          .presetSource("swept; Fisher from 1024 examples")
           .build();
 
   private final Config config;

@@ -23,13 +23,15 @@ import java.util.function.Function;
  * @param formerStatePrefix the first segment of the rule's coefficients in manifests before format
  *     5, where it differed from the name ({@code hebbian} for Oja's rule, {@code neuromod} for
  *     Backpropamine, {@code gradient_plasticity} for the gradient rule)
+ * @param summary the rule's row of the README's rule table
  */
 public record FastWeightRuleDescriptor(
     String name,
     Function<FastWeightRule.Attachment, FastWeightRule> factory,
     boolean readsReward,
     Map<String, Double> constants,
-    Optional<String> formerStatePrefix) {
+    Optional<String> formerStatePrefix,
+    RuleSummary summary) {
   public FastWeightRuleDescriptor {
     checkArgument(
         name != null && name.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"),
@@ -38,6 +40,7 @@ public record FastWeightRuleDescriptor(
     checkNotNull(factory, "factory");
     constants = Map.copyOf(constants);
     checkNotNull(formerStatePrefix, "formerStatePrefix");
+    checkNotNull(summary, "summary");
   }
 
   /**

@@ -59,7 +59,11 @@ public final class GradientPlasticityRule implements FastWeightRule {
           GradientPlasticityRule::new,
           false,
           Map.of("decay", DECAY, "gradient_clip", MAX_GRADIENT_NORM),
-          Optional.of("gradient_plasticity"));
+          Optional.of("gradient_plasticity"),
+          new RuleSummary(
+              "gradient-based plasticity",
+              "Duan et al. 2023",
+              "`fast_weight`, learned `eta`, `target_kernel`, `target_bias`"));
 
   private final Parameter slowWeight;
   private final Parameter eta;

@@ -87,6 +87,13 @@ public final class GradientProjectionMemory
           .hyperparameter(
               Hyperparameter.whole(
                   "samples", 512, "examples of each task whose inputs are collected, >= 1"))
+          .summary(
+              "Gradient Projection Memory",
+              "Saha, Garg & Roy 2021",
+              "per dense kernel: `projection` P, `representation` C")
+          .presetSource(
+              "swept ε ∈ {0.9, 0.95, 0.97, 0.99, 0.999} on the Keras continue protocol; inputs"
+                  + " from 512 examples")
           .build();
 
   /** Eigenvalues below this fraction of tr(C) are numerical noise and never enter P. */

@@ -35,7 +35,14 @@ public final class HebbianTraceRule extends HebbianTraceConnection {
 
   /** The rule as {@link Rules} lists it. */
   public static final FastWeightRuleDescriptor DESCRIPTOR =
-      new FastWeightRuleDescriptor(NAME, HebbianTraceRule::new, false, Map.of(), Optional.empty());
+      new FastWeightRuleDescriptor(
+          NAME,
+          HebbianTraceRule::new,
+          false,
+          Map.of(),
+          Optional.empty(),
+          new RuleSummary(
+              "Hebbian trace", "Miconi, Clune & Stanley 2018", "`trace`, learned `alpha`, `eta`"));
 
   /** Creates α and η for the connection of {@code at}. */
   public HebbianTraceRule(Attachment at) {

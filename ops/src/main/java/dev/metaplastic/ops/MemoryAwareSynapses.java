@@ -49,6 +49,11 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
                   ElasticWeightConsolidation.DEFAULT_SAMPLES,
                   "examples of each task whose importance is measured at its boundary, >= 1"))
           .preset(StreamKind.PERMUTED, Map.of("lambda", 3.0))
+          .summary(
+              "Memory Aware Synapses",
+              "Aljundi et al. 2018",
+              "`importance` Ω, `anchor` θ*, `importance_estimate`")
+          .presetSource("swept; importance from 1024 examples")
           .build();
 
   private final Config config;

@@ -87,6 +87,14 @@ public final class Metaplasticity implements StepTransform, Consolidation, Rebas
                   "what a synapse's value is measured from: zero (the hidden weights of a"
                       + " binarized network) or anchor (the last boundary's weights)"))
           .binarizedPreset(Map.of("m", 20.0, "reference", (double) Reference.ZERO.ordinal()))
+          .summary(
+              "metaplasticity",
+              "Laborieux et al. 2021",
+              "`anchor` θ*, `consolidated` (anchor reference only)")
+          .presetSource(
+              "m on the distance from the anchor, or on the hidden weights of a `--binarized`"
+                  + " network; the paper's 1.35 is for 12,000 steps per task, ours train about"
+                  + " 800; swept")
           .build();
 
   private final Config config;

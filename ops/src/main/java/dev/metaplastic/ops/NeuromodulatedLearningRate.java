@@ -76,6 +76,11 @@ public final class NeuromodulatedLearningRate implements StepTransform, AfterSte
           .hyperparameter(Hyperparameter.real("min_gain", 1.0, "lowest gain, > 0"))
           .hyperparameter(
               Hyperparameter.real("max_gain", 3.0, "highest gain, finite and >= min_gain"))
+          .summary(
+              "neuromodulated learning rate",
+              "ours, after noradrenaline's adaptive gain",
+              "`baseline` L̄, `seen` (one pair per graph)")
+          .presetSource("ours, not yet swept")
           .build();
 
   private final Config config;

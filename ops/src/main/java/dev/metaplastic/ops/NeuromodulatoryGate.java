@@ -141,7 +141,14 @@ public abstract class NeuromodulatoryGate implements AfterStep {
         .hyperparameter(Hyperparameter.real("min_gain", 0.25, "lowest gain of the rate, > 0"))
         .hyperparameter(
             Hyperparameter.real(
-                "max_gain", 3, "highest gain of the rate, finite and >= max(1, min_gain)"));
+                "max_gain", 3, "highest gain of the rate, finite and >= max(1, min_gain)"))
+        .summary(
+            "neuromodulatory gate of DA, NA, ACh",
+            "ours, after Doya 2002 and Yu & Dayan 2005; joined to rules as `si+da+na`",
+            "`prediction` L̄, `recent` f, `expected` u, `seen` (one set per graph)")
+        .presetSource(
+            "ours; κ_DA, κ_NA, κ_ACh swept with SI, all within the spread between seeds"
+                + " ([results](docs/results/neuromod-classification/README.md))");
     return builder.build();
   }
 

@@ -25,7 +25,13 @@ public final class OjaTraceRule extends HebbianTraceConnection {
   /** The rule as {@link Rules} lists it. */
   public static final FastWeightRuleDescriptor DESCRIPTOR =
       new FastWeightRuleDescriptor(
-          NAME, OjaTraceRule::new, false, Map.of(), Optional.of(HebbianTraceRule.NAME));
+          NAME,
+          OjaTraceRule::new,
+          false,
+          Map.of(),
+          Optional.of(HebbianTraceRule.NAME),
+          new RuleSummary(
+              "Oja trace", "Miconi, Clune & Stanley 2018", "`trace`, learned `alpha`, `eta`"));
 
   /** Creates α and η for the connection of {@code at}. */
   public OjaTraceRule(Attachment at) {

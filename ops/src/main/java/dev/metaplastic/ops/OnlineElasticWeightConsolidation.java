@@ -52,6 +52,9 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
                   ElasticWeightConsolidation.DEFAULT_SAMPLES,
                   ElasticWeightConsolidation.FISHER_SAMPLES))
           .preset(StreamKind.PERMUTED, Map.of("lambda", 100.0))
+          .summary(
+              "online EWC", "Schwarz et al. 2018", "`fisher` F*, `anchor` θ*, `fisher_estimate`")
+          .presetSource("as EWC's, with γ = 1")
           .build();
 
   private final Config config;

@@ -1,5 +1,7 @@
 package dev.metaplastic.ops;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -28,8 +30,28 @@ final class QuadraticPenalty {
     return tf.math.mul(tf.math.mul(importance, tf.math.sub(theta, anchor)), tf.constant(lambda));
   }
 
+  /**
+   * The penalty λ/2 · Σ_i Σ Ω_i (θ_i − θ*_i)² over every governed parameter θ_i, with its
+   * importance Ω_i and anchor θ*_i, and its gradient λ Ω_i (θ_i − θ*_i) for each.
+   */
+  static Penalty.Term term(
+      Ops tf,
+      List<Parameter> parameters,
+      List<? extends Operand<TFloat32>> importances,
+      List<? extends Operand<TFloat32>> anchors,
+      float lambda) {
+    List<Operand<TFloat32>> terms = new ArrayList<>();
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    for (int i = 0; i < parameters.size(); i++) {
+      Operand<TFloat32> theta = parameters.get(i).variable();
+      terms.add(weightedSquares(tf, importances.get(i), theta, anchors.get(i)));
+      gradients.add(gradient(tf, importances.get(i), theta, anchors.get(i), lambda));
+    }
+    return new Penalty.Term(total(tf, terms, lambda), gradients);
+  }
+
   /** λ/2 · Σ terms, named {@code penalty} in {@code tf}'s scope. */
-  static Operand<TFloat32> total(Ops tf, java.util.List<Operand<TFloat32>> terms, float lambda) {
+  static Operand<TFloat32> total(Ops tf, List<Operand<TFloat32>> terms, float lambda) {
     return tf.withName("penalty").math.mul(tf.constant(lambda / 2), tf.math.addN(terms));
   }
 }

@@ -77,7 +77,11 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
           RewardModulatedHebbianRule::new,
           true,
           Map.of("trace_clip", CLIP, "gain_slope", GAIN_SLOPE, "max_gain", MAX_GAIN),
-          Optional.empty());
+          Optional.empty(),
+          new RuleSummary(
+              "reward-modulated trace",
+              "Backpropamine's trace driven by a reward-prediction error",
+              "`trace`, `alpha`, `value_kernel`, `value_bias`"));
 
   private final Parameter slowWeight;
   private final int rewardChannel;

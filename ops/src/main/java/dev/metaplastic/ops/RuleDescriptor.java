@@ -2,6 +2,7 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,6 +36,8 @@ public final class RuleDescriptor<C extends RuleConfig> {
   private final Function<Values, C> factory;
   private final Map<StreamKind, Map<String, Double>> streamPresets;
   private final Map<String, Double> binarizedPreset;
+  private final RuleSummary summary;
+  private final String presetSource;
 
   private RuleDescriptor(Builder<C> builder) {
     this.name = builder.name;
@@ -43,6 +46,8 @@ public final class RuleDescriptor<C extends RuleConfig> {
     this.streamPresets = new EnumMap<>(StreamKind.class);
     builder.streamPresets.forEach((kind, values) -> streamPresets.put(kind, Map.copyOf(values)));
     this.binarizedPreset = Map.copyOf(builder.binarizedPreset);
+    this.summary = builder.summary;
+    this.presetSource = builder.presetSource;
   }
 
   /**
@@ -64,6 +69,18 @@ public final class RuleDescriptor<C extends RuleConfig> {
   /** The rule's name on the command line, such as {@code online-ewc}. */
   public String cliName() {
     return name.replace('_', '-');
+  }
+
+  /** The rule's row of the README's rule table: title, paper and state. */
+  public RuleSummary summary() {
+    return summary;
+  }
+
+  /**
+   * Where the presets come from (the paper's values, a sweep), as the README's preset table says.
+   */
+  public String presetSource() {
+    return presetSource;
   }
 
   /** The hyperparameters, in the order configurations print them. */
@@ -188,6 +205,8 @@ public final class RuleDescriptor<C extends RuleConfig> {
     private final Map<StreamKind, Map<String, Double>> streamPresets =
         new EnumMap<>(StreamKind.class);
     private Map<String, Double> binarizedPreset = Map.of();
+    private RuleSummary summary;
+    private String presetSource;
 
     private Builder(String name, Function<Values, C> factory) {
       checkArgument(
@@ -221,7 +240,26 @@ public final class RuleDescriptor<C extends RuleConfig> {
       return this;
     }
 
+    /** The rule's title, paper and state, for the README's rule table. */
+    public Builder<C> summary(String title, String paper, String state) {
+      summary = new RuleSummary(title, paper, state);
+      return this;
+    }
+
+    /** Where the presets come from, for the README's preset table. */
+    public Builder<C> presetSource(String source) {
+      presetSource = checkNotNull(source, "source");
+      return this;
+    }
+
+    /**
+     * The descriptor.
+     *
+     * @throws IllegalStateException without a {@link #summary} or a {@link #presetSource}
+     */
     public RuleDescriptor<C> build() {
+      checkState(summary != null, "rule %s: give its summary", name);
+      checkState(presetSource != null, "rule %s: say where its presets come from", name);
       return new RuleDescriptor<>(this);
     }
 

@@ -23,6 +23,7 @@ public final class Rules {
         ElasticWeightConsolidation.DESCRIPTOR,
         OnlineElasticWeightConsolidation.DESCRIPTOR,
         MemoryAwareSynapses.DESCRIPTOR,
+        RiemannianWalk.DESCRIPTOR,
         GradientProjectionMemory.DESCRIPTOR,
         BennaFusiSynapse.DESCRIPTOR,
         Metaplasticity.DESCRIPTOR,

@@ -46,6 +46,13 @@ public final class SynapticIntelligence implements Penalty, AfterStep, Consolida
           .hyperparameter(
               Hyperparameter.real("xi", 1e-3, "damping xi of the importance update, > 0"))
           .preset(StreamKind.PERMUTED, Map.of("c", 10.0, "xi", 0.1))
+          .summary(
+              "Synaptic Intelligence",
+              "Zenke, Poole & Ganguli 2017",
+              "`path_integral` ω, `importance` Ω, `anchor` θ*, `task_start`")
+          .presetSource(
+              "the paper's values, except c on permuted streams (paper: 0.1), which our shorter"
+                  + " tasks need 100 times larger")
           .build();
 
   private final Config config;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.ndarray.Shape;
@@ -15,20 +16,18 @@ import org.tensorflow.op.Ops;
 
 /** The registry: names, and what every descriptor promises of its rule. */
 class RulesTest {
+  /**
+   * Names are API (manifests and state variables carry them): the rules of earlier versions keep
+   * theirs, and no two rules share one. New rules only add names, so this list never grows.
+   */
   @Test
-  void listsEveryRuleInReadmeOrder() {
-    assertEquals(
-        List.of(
-            "si",
-            "ewc",
-            "online_ewc",
-            "mas",
-            "gpm",
-            "benna_fusi",
-            "meta",
-            "neuromod_lr",
-            "neuromod_gate"),
-        Rules.names());
+  void earlierRulesKeepTheirNames() {
+    List<String> names = Rules.names();
+    assertTrue(
+        names.containsAll(
+            List.of("si", "ewc", "online_ewc", "mas", "gpm", "benna_fusi", "meta", "neuromod_lr")),
+        names.toString());
+    assertEquals(Set.copyOf(names).size(), names.size(), names.toString());
   }
 
   @Test
@@ -37,8 +36,7 @@ class RulesTest {
         assertThrows(
             IllegalArgumentException.class, () -> Rules.fromHyperparameters("nope", Map.of()));
     assertEquals(
-        "unknown rule 'nope'; this version knows: si, ewc, online_ewc, mas, gpm, benna_fusi, meta,"
-            + " neuromod_lr, neuromod_gate",
+        "unknown rule 'nope'; this version knows: " + String.join(", ", Rules.names()),
         unknown.getMessage());
   }
 

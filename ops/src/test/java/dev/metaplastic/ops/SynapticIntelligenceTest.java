@@ -2,8 +2,6 @@ package dev.metaplastic.ops;
 
 import static dev.metaplastic.ops.TestTensors.assertClose;
 import static dev.metaplastic.ops.TestTensors.randomArray;
-import static dev.metaplastic.ops.TestTensors.tensor;
-import static dev.metaplastic.ops.TestTensors.toFloat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,15 +13,9 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -35,60 +27,26 @@ class SynapticIntelligenceTest {
   private static final double XI = 1e-3;
   private static final long[][] SHAPES = {{3, 4}, {4}};
 
-  private static Graph graph;
-  private static Session session;
-  private static final List<Placeholder<TFloat32>> gradientFeeds = new ArrayList<>();
-  private static final List<Placeholder<TFloat32>> updateFeeds = new ArrayList<>();
-  private static final List<Op> applyUpdates = new ArrayList<>();
-  private static List<Op> afterStep;
+  private static StepHarness harness;
   private static List<Op> consolidate;
   private static List<Op> rebase;
-  private static List<Operand<TFloat32>> symbolicPenaltyGradients = new ArrayList<>();
+  private static List<Operand<TFloat32>> symbolicPenaltyGradients;
   private static SynapticIntelligence rule;
   private static Penalty.Term penalty;
 
   @BeforeAll
   static void buildGraph() {
-    graph = new Graph();
-    Ops tf = Ops.create(graph);
-    VariableRegistry registry = new VariableRegistry(tf);
-    Random random = new Random(42);
-    List<Parameter> parameters = new ArrayList<>();
-    for (int i = 0; i < SHAPES.length; i++) {
-      Shape shape = Shape.of(SHAPES[i]);
-      double[] values = randomArray(random, (int) shape.size(), 1.0);
-      Operand<TFloat32> init = tf.constant(shape, DataBuffers.of(toFloat(values), true, false));
-      Variable<TFloat32> theta = registry.create("layer_" + i + "/w", init);
-      parameters.add(new Parameter("layer_" + i + "/w", theta, init, shape));
-      Placeholder<TFloat32> g = tf.placeholder(TFloat32.class);
-      Placeholder<TFloat32> u = tf.placeholder(TFloat32.class);
-      gradientFeeds.add(g);
-      updateFeeds.add(u);
-      applyUpdates.add(tf.assignAdd(theta, u));
-    }
-    rule =
-        (SynapticIntelligence) new SynapticIntelligence.Config(C, XI).attach(registry, parameters);
-    // SI reads no loss: any scalar will do.
-    afterStep =
-        rule.afterStep(
-            new AfterStep.Context(
-                tf, new ArrayList<>(gradientFeeds), new ArrayList<>(updateFeeds), tf.constant(0f)));
-    Ops scope = registry.scope(SynapticIntelligence.NAME);
-    consolidate = rule.consolidate(new Consolidation.Context(scope));
-    rebase = rule.rebase(new Rebase.Context(scope));
-    penalty = rule.penalty(new Penalty.Context(scope));
-    var symbolic =
-        tf.gradients(penalty.value(), parameters.stream().map(Parameter::variable).toList());
-    for (int i = 0; i < parameters.size(); i++) {
-      symbolicPenaltyGradients.add(symbolic.<TFloat32>dy(i));
-    }
-    session = new Session(graph);
+    harness = new StepHarness(new SynapticIntelligence.Config(C, XI), SHAPES, 42);
+    rule = (SynapticIntelligence) harness.rule;
+    consolidate = harness.consolidate;
+    rebase = harness.rebase;
+    penalty = harness.penalty;
+    symbolicPenaltyGradients = harness.symbolicPenaltyGradients;
   }
 
   @AfterAll
   static void close() {
-    session.close();
-    graph.close();
+    harness.close();
   }
 
   @Test
@@ -111,7 +69,8 @@ class SynapticIntelligenceTest {
     }
     for (int task = 0; task < 2; task++) {
       for (int step = 0; step < 4; step++) {
-        List<TFloat32> fed = new ArrayList<>();
+        List<double[]> gradients = new ArrayList<>();
+        List<double[]> updates = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           double[] g = randomArray(random, theta[i].length, 1.0);
           double[] u = randomArray(random, theta[i].length, 0.05);
@@ -122,12 +81,10 @@ class SynapticIntelligenceTest {
             theta[i][k] = (float) (theta[i][k] + u[k]);
             omega[i][k] = (float) (omega[i][k] - g[k] * u[k]);
           }
-          TFloat32 gt = tensor(g, SHAPES[i]);
-          TFloat32 ut = tensor(u, SHAPES[i]);
-          fed.add(gt);
-          fed.add(ut);
+          gradients.add(g);
+          updates.add(u);
         }
-        applyThenAccumulate(fed);
+        harness.step(gradients, updates);
       }
       for (int i = 0; i < n; i++) {
         assertClose(omega[i], read(rule.state().get(4 * i).variable()), "path_integral");
@@ -168,13 +125,7 @@ class SynapticIntelligenceTest {
   void penaltyGradientIsTwoCTimesImportanceTimesDisplacement() {
     Random random = new Random(13);
     for (int round = 0; round < 2; round++) {
-      List<TFloat32> fed = new ArrayList<>();
-      for (int i = 0; i < SHAPES.length; i++) {
-        int size = (int) Shape.of(SHAPES[i]).size();
-        fed.add(tensor(randomArray(random, size, 1.0), SHAPES[i]));
-        fed.add(tensor(randomArray(random, size, 0.3), SHAPES[i]));
-      }
-      applyThenAccumulate(fed);
+      randomStep(random, 0.3);
       if (round == 0) {
         runAll(consolidate);
       }
@@ -199,13 +150,7 @@ class SynapticIntelligenceTest {
   void rebaseRestartsTheTaskFromTheCurrentWeights() {
     Random random = new Random(9);
     double[] importanceBefore = read(rule.state().get(1).variable());
-    List<TFloat32> fed = new ArrayList<>();
-    for (int i = 0; i < SHAPES.length; i++) {
-      int size = (int) Shape.of(SHAPES[i]).size();
-      fed.add(tensor(randomArray(random, size, 1.0), SHAPES[i]));
-      fed.add(tensor(randomArray(random, size, 0.5), SHAPES[i]));
-    }
-    applyThenAccumulate(fed);
+    randomStep(random, 0.5);
     runAll(rebase);
     for (int i = 0; i < SHAPES.length; i++) {
       double[] theta = read(rule.parameters().get(i).variable());
@@ -242,30 +187,23 @@ class SynapticIntelligenceTest {
     assertThrows(IllegalArgumentException.class, () -> new SynapticIntelligence.Config(-1, 1e-3));
   }
 
-  private void applyThenAccumulate(List<TFloat32> fed) {
-    try {
-      var apply = session.runner();
-      var accumulate = session.runner();
-      for (int i = 0; i < SHAPES.length; i++) {
-        apply.feed(updateFeeds.get(i), fed.get(2 * i + 1));
-        accumulate
-            .feed(gradientFeeds.get(i), fed.get(2 * i))
-            .feed(updateFeeds.get(i), fed.get(2 * i + 1));
-      }
-      applyUpdates.forEach(apply::addTarget);
-      afterStep.forEach(accumulate::addTarget);
-      apply.run().close();
-      accumulate.run().close();
-    } finally {
-      fed.forEach(TFloat32::close);
+  /** One step with gradients of scale 1 and updates of scale {@code updateScale}. */
+  private static void randomStep(Random random, double updateScale) {
+    List<double[]> gradients = new ArrayList<>();
+    List<double[]> updates = new ArrayList<>();
+    for (long[] shape : SHAPES) {
+      int size = (int) Shape.of(shape).size();
+      gradients.add(randomArray(random, size, 1.0));
+      updates.add(randomArray(random, size, updateScale));
     }
+    harness.step(gradients, updates);
   }
 
   private static void runAll(List<Op> ops) {
-    TestTensors.runAll(session, ops);
+    harness.runAll(ops);
   }
 
   private static double[] read(Operand<TFloat32> operand) {
-    return TestTensors.read(session, operand);
+    return harness.read(operand);
   }
 }

@@ -1,39 +1,82 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
-import dev.metaplastic.cli.EpisodeResult.ReversalAdaptation;
 import dev.metaplastic.episodes.Episodes;
 import dev.metaplastic.episodes.GoNoGoReversalTask;
+import dev.metaplastic.experiments.EpisodeResult.ReversalAdaptation;
 import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.PlasticRnnSpec;
 import dev.metaplastic.savedmodel.EpisodeModels;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 
 /**
- * Trains one plastic RNN on freshly sampled episodes and evaluates it on a fixed set: the per-rule
- * run of {@code metaplastic plastic}. The training episodes come from a {@link Random} seeded with
- * the run's seed, so every rule sees the same sequence.
+ * The protocol of {@code metaplastic plastic}: plastic RNNs, one per fast-weight rule, and the
+ * plain RNN of the same size, each trained on freshly sampled episodes of the same task and
+ * evaluated on one fixed set. The training episodes come from a {@link Random} seeded with the
+ * run's seed, so every rule sees the same sequence.
  */
-final class EpisodeRun {
+public final class PlasticComparison {
   /** Episodes per evaluation or prediction call, to bound the memory of a large evaluation set. */
-  static final int CHUNK = 128;
+  public static final int CHUNK = 128;
 
   /** Window of {@link GoNoGoReversalTask#stepsToCriterion} after the reversal. */
-  static final int REVERSAL_WINDOW = 5;
+  public static final int REVERSAL_WINDOW = 5;
 
   /** Fraction of correct steps in the window that counts as re-learned. */
-  static final double REVERSAL_CRITERION = 0.8;
+  public static final double REVERSAL_CRITERION = 0.8;
 
   /** Steps before and from the reversal over which the accuracy around it is measured. */
-  static final int REVERSAL_SPAN = 10;
+  public static final int REVERSAL_SPAN = 10;
 
-  private EpisodeRun() {}
+  private PlasticComparison() {}
+
+  /** What the protocol reports while it runs. */
+  public interface Listener {
+    /** The progress of training {@code rule} for {@code steps} steps. */
+    EpisodeProgress progress(String rule, long steps);
+
+    /** {@code rule} has finished with {@code result}. */
+    default void finished(EpisodeResult result) {}
+  }
+
+  /**
+   * Trains and evaluates every rule of {@code rules}, in order.
+   *
+   * @param rules each rule's name ({@code none} for the plain RNN) and plasticity
+   * @param exportDir where each trained network is exported as {@code exportDir/<rule>}, or null
+   *     for none; a diverged network is not exported
+   */
+  public static List<EpisodeResult> run(
+      Map<String, PlasticRnnSpec.Plasticity> rules,
+      EpisodeRunConfig config,
+      EvaluationSet evaluation,
+      Path exportDir,
+      Listener listener) {
+    List<EpisodeResult> results = new ArrayList<>();
+    rules.forEach(
+        (rule, plasticity) -> {
+          EpisodeResult result =
+              run(
+                  rule,
+                  plasticity,
+                  config,
+                  evaluation,
+                  listener.progress(rule, config.episodes()),
+                  exportDir != null ? exportDir.resolve(rule) : null);
+          results.add(result);
+          listener.finished(result);
+        });
+    return results;
+  }
 
   /** The network of a rule for the configuration's task, with the task's reward channel. */
-  static PlasticRnnSpec spec(EpisodeRunConfig config, PlasticRnnSpec.Plasticity plasticity) {
+  public static PlasticRnnSpec spec(EpisodeRunConfig config, PlasticRnnSpec.Plasticity plasticity) {
     return new PlasticRnnSpec(
         config.task().inputSize(),
         config.hidden(),
@@ -50,7 +93,7 @@ final class EpisodeRun {
    * @param exportDir where to export the trained network as a SavedModel ({@link
    *     EpisodeModels#export}), or null for no export; a diverged network is not exported
    */
-  static EpisodeResult run(
+  public static EpisodeResult run(
       String rule,
       PlasticRnnSpec.Plasticity plasticity,
       EpisodeRunConfig config,

@@ -1,24 +1,29 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments.report;
 
 import dev.metaplastic.episodes.Episodes;
+import dev.metaplastic.experiments.EpisodeResult;
+import dev.metaplastic.experiments.PlasticComparison;
+import dev.metaplastic.files.StagedFile;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The markdown table of a plastic comparison: per rule, the final metric, the steps to criterion,
- * the time per step and its ratio to the plain RNN's, and for go/no-go the adaptation after the
- * reversal and the accuracy just before and after it.
+ * The report of a plastic comparison ({@code plastic.md}): a markdown table giving per rule the
+ * final metric, the steps to criterion, the time per step and its ratio to the plain RNN's, and for
+ * go/no-go the adaptation after the reversal and the accuracy just before and after it; and the
+ * learning curves.
  */
-final class PlasticTable {
-  private PlasticTable() {}
+public final class PlasticReport {
+  private PlasticReport() {}
 
   /**
    * The table, one row per result.
    *
    * @param reversal whether to add the go/no-go column of adaptation after the reversal
    */
-  static String markdown(List<EpisodeResult> results, boolean reversal) {
+  public static String markdown(List<EpisodeResult> results, boolean reversal) {
     if (results.isEmpty()) {
       return "";
     }
@@ -39,9 +44,9 @@ final class PlasticTable {
           String.format(
               " steps to %.0f %% correct after reversal (window %d) | accuracy %d steps before /"
                   + " after reversal |",
-              100 * EpisodeRun.REVERSAL_CRITERION,
-              EpisodeRun.REVERSAL_WINDOW,
-              EpisodeRun.REVERSAL_SPAN));
+              100 * PlasticComparison.REVERSAL_CRITERION,
+              PlasticComparison.REVERSAL_WINDOW,
+              PlasticComparison.REVERSAL_SPAN));
     }
     s.append("\n|---|---|---|---|---|---|").append(reversal ? "---|---|" : "").append('\n');
     for (EpisodeResult r : results) {
@@ -77,5 +82,26 @@ final class PlasticTable {
       s.append('\n');
     }
     return s.toString();
+  }
+
+  /**
+   * Writes {@code plastic.md} (title, {@code header}, {@code table}) and {@code learning-curve.png}
+   * into {@code dir}.
+   */
+  public static void write(
+      Path dir,
+      String title,
+      String header,
+      String table,
+      String metric,
+      List<EpisodeResult> results) {
+    Charts.plotLearningCurves(dir.resolve("learning-curve.png"), title, metric, results);
+    String md =
+        "# Plastic RNNs\n\n"
+            + header
+            + "\n\n"
+            + table
+            + "\n![learning curve](learning-curve.png)\n";
+    StagedFile.writeString(dir.resolve("plastic.md"), "report", md);
   }
 }

@@ -1,10 +1,10 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
 import dev.metaplastic.episodes.Episodes;
 import java.util.OptionalInt;
 
 /**
- * One rule's outcome in a plastic comparison.
+ * One rule's outcome in a {@link PlasticComparison}.
  *
  * @param rule the rule as the command line spells it
  * @param description the network, such as {@code hebbian rnn 17-64-8 x13}
@@ -15,7 +15,7 @@ import java.util.OptionalInt;
  * @param reversal adaptation after the go/no-go reversal, or null for the other tasks
  * @param failure why training stopped early (a NaN loss), or null when it ran to the end
  */
-record EpisodeResult(
+public record EpisodeResult(
     String rule,
     String description,
     Episodes.Kind kind,
@@ -25,10 +25,10 @@ record EpisodeResult(
     ReversalAdaptation reversal,
     String failure) {
   /** Accuracy a classification run must reach for {@link #stepsToCriterion}. */
-  static final double ACCURACY_CRITERION = 0.9;
+  public static final double ACCURACY_CRITERION = 0.9;
 
   /** MSE a regression run must get down to for {@link #stepsToCriterion}. */
-  static final double MSE_CRITERION = 0.1;
+  public static final double MSE_CRITERION = 0.1;
 
   /**
    * Mean number of steps after the reversal before the criterion holds again, over the evaluation
@@ -38,21 +38,23 @@ record EpisodeResult(
    *     reach it (NaN if none does)
    * @param reached number of episodes that reach the criterion after the reversal
    * @param episodes number of evaluation episodes
-   * @param accuracyBefore accuracy over the scored steps in the {@code EpisodeRun.REVERSAL_SPAN}
-   *     steps before each episode's reversal: what the network knows of the first rule
-   * @param accuracyAfter accuracy over the scored steps in the {@code EpisodeRun.REVERSAL_SPAN}
-   *     steps from each episode's reversal on: how much of the flipped rule it has picked up
+   * @param accuracyBefore accuracy over the scored steps in the {@link
+   *     PlasticComparison#REVERSAL_SPAN} steps before each episode's reversal: what the network
+   *     knows of the first rule
+   * @param accuracyAfter accuracy over the scored steps in the {@link
+   *     PlasticComparison#REVERSAL_SPAN} steps from each episode's reversal on: how much of the
+   *     flipped rule it has picked up
    */
-  record ReversalAdaptation(
+  public record ReversalAdaptation(
       double meanSteps, int reached, int episodes, double accuracyBefore, double accuracyAfter) {}
 
   /** The metric at the last evaluation, NaN if there was none. */
-  double finalMetric() {
+  public double finalMetric() {
     return metrics.length == 0 ? Double.NaN : metrics[metrics.length - 1];
   }
 
   /** The first evaluation step whose metric meets the criterion, if any. */
-  OptionalInt stepsToCriterion() {
+  public OptionalInt stepsToCriterion() {
     for (int i = 0; i < metrics.length; i++) {
       boolean met =
           kind == Episodes.Kind.CLASSIFICATION

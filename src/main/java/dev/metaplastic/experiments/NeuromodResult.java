@@ -1,4 +1,4 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
 import dev.metaplastic.episodes.GoNoGoScores;
 import java.util.Map;
@@ -15,12 +15,12 @@ import java.util.Map;
  * @param scores the final scores on the evaluation episodes (null if training diverged)
  * @param aroundReversals per series ({@code correct}, {@code respond}, {@code dopamine}, {@code
  *     noradrenaline}, {@code acetylcholine}, {@code serotonin}), its mean at each trial offset
- *     around a reversal (offsets −{@link NeuromodRun#BEFORE} … {@link NeuromodRun#AFTER} − 1)
+ *     around a reversal (offsets −{@link NeuromodStudy#BEFORE} … {@link NeuromodStudy#AFTER} − 1)
  * @param eta the learned base rate η of the trace at the end (NaN for the plain network)
  * @param secondsPerStep mean wall time of one training step (the first left out)
  * @param failure why training stopped early (a NaN loss), or null
  */
-record NeuromodResult(
+public record NeuromodResult(
     String condition,
     long seed,
     String description,

@@ -1,4 +1,4 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -7,7 +7,7 @@ import dev.metaplastic.episodes.EpisodeTask;
 import dev.metaplastic.graphs.OptimizerConfig;
 
 /**
- * The settings every rule of a plastic comparison shares.
+ * The settings every rule of a {@link PlasticComparison} shares.
  *
  * @param task the episodic task
  * @param hidden number of recurrent units
@@ -17,7 +17,7 @@ import dev.metaplastic.graphs.OptimizerConfig;
  * @param evalEvery evaluate on the evaluation set every this many steps (and after the last)
  * @param seed seed of the weights and of the training episodes
  */
-record EpisodeRunConfig(
+public record EpisodeRunConfig(
     EpisodeTask task,
     int hidden,
     int episodes,
@@ -25,7 +25,7 @@ record EpisodeRunConfig(
     OptimizerConfig optimizer,
     int evalEvery,
     long seed) {
-  EpisodeRunConfig {
+  public EpisodeRunConfig {
     checkNotNull(task, "task");
     checkNotNull(optimizer, "optimizer");
     InvalidInputException.check(hidden > 0, "--hidden must be positive, got %s", hidden);

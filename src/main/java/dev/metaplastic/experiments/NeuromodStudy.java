@@ -1,4 +1,4 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
 import dev.metaplastic.episodes.GoNoGoScores;
 import dev.metaplastic.episodes.RewardedGoNoGoTask;
@@ -6,6 +6,9 @@ import dev.metaplastic.graphs.GoNoGoAgent;
 import dev.metaplastic.graphs.GoNoGoAgentSpec;
 import dev.metaplastic.graphs.GoNoGoSession;
 import dev.metaplastic.graphs.GoNoGoTrainingGraph;
+import dev.metaplastic.graphs.RewardSchedule;
+import dev.metaplastic.ops.Neuromodulators;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,46 +16,107 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Trains one Go/No-Go agent on freshly sampled episodes, each played with its own actions, and
- * evaluates it on a fixed set: the per-condition, per-seed run of {@code metaplastic neuromod}. The
- * training episodes come from a {@link Random} seeded with the run's seed and the action noise from
- * the key (seed, step), so every condition of a seed sees the same episodes and the run repeats bit
- * for bit.
+ * The protocol of {@code metaplastic neuromod}: Go/No-Go agents, one per condition (the plain
+ * recurrent network, or a plastic one whose trace is gated by a set of {@link
+ * dev.metaplastic.ops.Neuromodulators}), each trained on freshly sampled episodes played with its
+ * own actions and evaluated on one fixed set per seed, seed after seed. The training episodes come
+ * from a {@link Random} seeded with the run's seed and the action noise from the key (seed, step),
+ * so every condition of a seed sees the same episodes and the study repeats bit for bit.
  */
-final class NeuromodRun {
+public final class NeuromodStudy {
+  /** The condition of the plain recurrent network, which has no trace for modulators to gate. */
+  public static final String PLAIN = "rnn";
+
   /** Episodes per evaluation call. */
-  static final int CHUNK = 128;
+  public static final int CHUNK = 128;
 
   /** Trials before a reversal in the curves around it. */
-  static final int BEFORE = 10;
+  public static final int BEFORE = 10;
 
   /** Trials from a reversal on in the curves around it. */
-  static final int AFTER = 15;
+  public static final int AFTER = 15;
 
   /** The series drawn around reversals, as {@link GoNoGoSession.Played} names them. */
-  static final List<String> SIGNALS =
+  public static final List<String> SIGNALS =
       List.of("respond_probability", "dopamine", "noradrenaline", "acetylcholine", "serotonin");
 
-  private NeuromodRun() {}
+  private NeuromodStudy() {}
+
+  /** What the study reports while it runs. */
+  public interface Listener {
+    /** The progress of training {@code condition} on {@code seed} for {@code steps} steps. */
+    EpisodeProgress progress(String condition, long seed, long steps);
+
+    /** A condition has finished a seed with {@code result}. */
+    default void finished(NeuromodResult result) {}
+  }
+
+  /**
+   * Trains and evaluates every condition on every seed, seed after seed; each seed evaluates on its
+   * own fixed set of {@code evaluationEpisodes} episodes.
+   *
+   * @param conditions each condition's name ({@link #PLAIN} for the plain network) and modulators
+   * @return each condition's results, one per seed in order
+   */
+  public static Map<String, List<NeuromodResult>> run(
+      Map<String, Neuromodulators.Config> conditions,
+      Settings settings,
+      List<Long> seeds,
+      int evaluationEpisodes,
+      Listener listener) {
+    Map<String, List<NeuromodResult>> results = new LinkedHashMap<>();
+    for (long seed : seeds) {
+      RewardedGoNoGoTask.Sample evaluation =
+          settings.task().sample(evaluationEpisodes, new Random(seed + EvaluationSet.SEED_OFFSET));
+      conditions.forEach(
+          (condition, modulators) -> {
+            NeuromodResult r =
+                run(
+                    condition,
+                    agent(condition, modulators, settings, seed),
+                    settings,
+                    evaluation,
+                    listener.progress(condition, seed, settings.steps()));
+            results.computeIfAbsent(condition, k -> new ArrayList<>()).add(r);
+            listener.finished(r);
+          });
+    }
+    return results;
+  }
+
+  /** The agent of {@code condition} on {@code seed}: plastic unless it is {@link #PLAIN}. */
+  public static GoNoGoAgentSpec agent(
+      String condition, Neuromodulators.Config modulators, Settings settings, long seed) {
+    return new GoNoGoAgentSpec(
+        settings.task().cues(),
+        settings.hidden(),
+        settings.task().trials(),
+        !condition.equals(PLAIN),
+        modulators,
+        RewardSchedule.USUAL,
+        seed);
+  }
 
   /**
    * The settings every condition of a study shares.
    *
    * @param task the environment
+   * @param hidden recurrent units of every agent
    * @param steps training steps, each on a fresh batch
    * @param batch episodes per step
    * @param evalEvery evaluate every this many steps (and after the last)
    * @param training the loss weights and optimizer
    */
-  record Settings(
+  public record Settings(
       RewardedGoNoGoTask task,
+      int hidden,
       int steps,
       int batch,
       int evalEvery,
       GoNoGoTrainingGraph.Config training) {}
 
   /** Trains and evaluates one agent; a NaN loss stops the run and is reported in the result. */
-  static NeuromodResult run(
+  public static NeuromodResult run(
       String condition,
       GoNoGoAgentSpec spec,
       Settings settings,
@@ -129,13 +193,13 @@ final class NeuromodRun {
   }
 
   /** The scores of a played evaluation set and its per-trial series, concatenated over chunks. */
-  record Evaluation(GoNoGoScores scores, Map<String, float[]> series) {}
+  public record Evaluation(GoNoGoScores scores, Map<String, float[]> series) {}
 
   /**
    * Plays the evaluation set in chunks, with the noise keys (seed, −1 − chunk), apart from the
    * training ones.
    */
-  static Evaluation play(GoNoGoSession session, RewardedGoNoGoTask.Sample set, long seed) {
+  public static Evaluation play(GoNoGoSession session, RewardedGoNoGoTask.Sample set, long seed) {
     Map<String, float[]> series = new LinkedHashMap<>();
     int trials = set.trials();
     for (int from = 0, chunk = 0; from < set.batch(); from += CHUNK, chunk++) {

@@ -1,4 +1,4 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
 import dev.metaplastic.data.Task;
 import dev.metaplastic.train.ModelSession;

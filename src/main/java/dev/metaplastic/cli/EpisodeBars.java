@@ -1,26 +1,13 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.experiments.EpisodeProgress;
 import java.io.PrintStream;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 
-/** A progress bar over the training steps of one episode run, or nothing. */
-interface EpisodeProgress extends AutoCloseable {
-  /** Draws nothing. */
-  EpisodeProgress NONE =
-      new EpisodeProgress() {
-        @Override
-        public void step(long step, float loss) {}
-
-        @Override
-        public void close() {}
-      };
-
-  /** Called after training step {@code step} (1-based) with its loss. */
-  void step(long step, float loss);
-
-  @Override
-  void close();
+/** The command line's progress over the training steps of one episode run. */
+final class EpisodeBars {
+  private EpisodeBars() {}
 
   /** A bar on {@code stream} labelled {@code label}, of {@code steps} steps. */
   static EpisodeProgress bar(String label, long steps, PrintStream stream) {

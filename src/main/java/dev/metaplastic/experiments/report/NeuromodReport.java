@@ -1,10 +1,11 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments.report;
 
 import dev.metaplastic.episodes.GoNoGoScores;
+import dev.metaplastic.experiments.NeuromodResult;
+import dev.metaplastic.experiments.NeuromodStudy;
+import dev.metaplastic.experiments.Statistics;
+import dev.metaplastic.files.StagedFile;
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +23,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * seeds, the same per seed, the learning curves, the accuracy around a reversal (the reversal
  * marked) and the modulators' signals around it.
  */
-final class NeuromodReport {
+public final class NeuromodReport {
   private NeuromodReport() {}
 
   /** One measure of the table: its column title and how to read it from a result. */
@@ -41,15 +42,15 @@ final class NeuromodReport {
           new Measure(
               "share of reversals reaching criterion", r -> r.scores().shareReachedAfterReversal()),
           new Measure(
-              "accuracy " + NeuromodRun.BEFORE + " trials before a reversal",
-              r -> meanOf(r.aroundReversals().get("correct"), 0, NeuromodRun.BEFORE)),
+              "accuracy " + NeuromodStudy.BEFORE + " trials before a reversal",
+              r -> meanOf(r.aroundReversals().get("correct"), 0, NeuromodStudy.BEFORE)),
           new Measure(
               "accuracy " + GoNoGoScores.SPAN + " trials after",
               r ->
                   meanOf(
                       r.aroundReversals().get("correct"),
-                      NeuromodRun.BEFORE,
-                      NeuromodRun.BEFORE + GoNoGoScores.SPAN)),
+                      NeuromodStudy.BEFORE,
+                      NeuromodStudy.BEFORE + GoNoGoScores.SPAN)),
           new Measure("trials to criterion, 1st reversal", r -> trialsToCriterion(r, 1)),
           new Measure(
               "trials to criterion, 2nd reversal (first mapping back)",
@@ -57,7 +58,7 @@ final class NeuromodReport {
           new Measure("learned η", NeuromodResult::eta));
 
   /** The mean over seeds and its sample standard deviation, per measure, as a markdown table. */
-  static String summary(Map<String, List<NeuromodResult>> byCondition) {
+  public static String summary(Map<String, List<NeuromodResult>> byCondition) {
     StringBuilder s = new StringBuilder("| condition | seeds |");
     MEASURES.forEach(m -> s.append(' ').append(m.title()).append(" |"));
     s.append("\n|---|---|").append("---|".repeat(MEASURES.size())).append('\n');
@@ -80,7 +81,7 @@ final class NeuromodReport {
   }
 
   /** Reward per trial and trials to criterion after a reversal, one row per seed. */
-  static String perSeed(Map<String, List<NeuromodResult>> byCondition) {
+  public static String perSeed(Map<String, List<NeuromodResult>> byCondition) {
     StringBuilder s =
         new StringBuilder(
             "| condition | seed | reward per trial | trials to criterion after a reversal |"
@@ -110,7 +111,8 @@ final class NeuromodReport {
   }
 
   /** Writes {@code learning-curve.png}, {@code reversal.png} and {@code modulators.png}. */
-  static void plots(Path dir, Map<String, List<NeuromodResult>> byCondition, String modulated) {
+  public static void plots(
+      Path dir, Map<String, List<NeuromodResult>> byCondition, String modulated) {
     XYChart learning =
         chart(
             "Go/No-Go from reward: reward per trial during training (mean over seeds)",
@@ -141,8 +143,8 @@ final class NeuromodReport {
               .setMarker(SeriesMarkers.CIRCLE);
         });
     markReversal(reversal, 0, 1);
-    AccuracyReport.save(learning, dir.resolve("learning-curve.png"));
-    AccuracyReport.save(reversal, dir.resolve("reversal.png"));
+    Charts.save(learning, dir.resolve("learning-curve.png"));
+    Charts.save(reversal, dir.resolve("reversal.png"));
 
     List<NeuromodResult> signals = byCondition.getOrDefault(modulated, List.of());
     signals = signals.stream().filter(r -> r.failure() == null).toList();
@@ -169,12 +171,13 @@ final class NeuromodReport {
         modulators.addSeries(e.getValue(), offsets(), ys).setMarker(SeriesMarkers.NONE);
       }
       markReversal(modulators, low, high);
-      AccuracyReport.save(modulators, dir.resolve("modulators.png"));
+      Charts.save(modulators, dir.resolve("modulators.png"));
     }
   }
 
   /** Writes {@code neuromod.md}. */
-  static void write(Path dir, String header, String summary, String perSeed, boolean signals) {
+  public static void write(
+      Path dir, String header, String summary, String perSeed, boolean signals) {
     String md =
         "# Neuromodulated Go/No-Go with reversals\n\n"
             + header
@@ -184,12 +187,7 @@ final class NeuromodReport {
             + perSeed
             + "\n![learning curves](learning-curve.png)\n\n![around a reversal](reversal.png)\n"
             + (signals ? "\n![neuromodulatory signals](modulators.png)\n" : "");
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("neuromod.md"), md);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve("neuromod.md"), e);
-    }
+    StagedFile.writeString(dir.resolve("neuromod.md"), "report", md);
   }
 
   private static XYChart chart(String title, String x, String y) {
@@ -215,9 +213,9 @@ final class NeuromodReport {
   }
 
   private static double[] offsets() {
-    double[] x = new double[NeuromodRun.BEFORE + NeuromodRun.AFTER];
+    double[] x = new double[NeuromodStudy.BEFORE + NeuromodStudy.AFTER];
     for (int i = 0; i < x.length; i++) {
-      x[i] = i - NeuromodRun.BEFORE;
+      x[i] = i - NeuromodStudy.BEFORE;
     }
     return x;
   }
@@ -262,6 +260,6 @@ final class NeuromodReport {
       return "—";
     }
     return String.format(
-        Locale.ROOT, "%.3f ± %.3f", AccuracyReport.mean(finite), AccuracyReport.sd(finite));
+        Locale.ROOT, "%.3f ± %.3f", Statistics.mean(finite), Statistics.sd(finite));
   }
 }

@@ -1,10 +1,10 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments.report;
 
+import dev.metaplastic.experiments.EpisodeResult;
 import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.train.AccuracyMatrix;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,33 +19,16 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Prints accuracy matrices as tables and draws them as PNG line charts (XChart). */
-final class AccuracyReport {
-  private AccuracyReport() {}
-
-  /** Prints {@code title}, then the matrix as its {@link AccuracyMatrix#toString() table}. */
-  static void printMatrix(PrintWriter out, String title, AccuracyMatrix m) {
-    out.println(title);
-    out.println(m);
-    out.println();
-    out.flush();
-  }
-
-  /** Average accuracy over the tasks seen so far, after each task: (1/(i+1)) Σ_{j≤i} R_ij. */
-  static double[] averageCurve(AccuracyMatrix m) {
-    double[] curve = new double[m.tasks()];
-    for (int i = 0; i < m.tasks(); i++) {
-      double sum = 0;
-      for (int j = 0; j <= i; j++) {
-        sum += m.get(i, j);
-      }
-      curve[i] = sum / (i + 1);
-    }
-    return curve;
-  }
+/**
+ * The protocols' charts as PNG files (XChart): accuracy per task, accuracy-matrix heat maps,
+ * average-accuracy curves, trade-offs and learning curves. Each file appears complete or not at
+ * all.
+ */
+public final class Charts {
+  private Charts() {}
 
   /** Writes a PNG with one line per task: its test accuracy after each task trained. */
-  static void plotPerTask(Path file, String title, AccuracyMatrix m) {
+  public static void plotPerTask(Path file, String title, AccuracyMatrix m) {
     XYChart chart = chart(title, "accuracy on each task");
     for (int j = 0; j < m.tasks(); j++) {
       int points = m.tasks() - j;
@@ -61,7 +44,7 @@ final class AccuracyReport {
   }
 
   /** Writes a PNG heat map of R_ij: row i is after training task i, column j is task j ≤ i. */
-  static void plotMatrix(Path file, String title, AccuracyMatrix m) {
+  public static void plotMatrix(Path file, String title, AccuracyMatrix m) {
     HeatMapChart chart =
         new HeatMapChartBuilder()
             .width(760)
@@ -94,7 +77,7 @@ final class AccuracyReport {
   }
 
   /** Writes a PNG comparing methods: average accuracy over the tasks seen, after each task. */
-  static void plotAverages(Path file, String title, Map<String, double[]> curves) {
+  public static void plotAverages(Path file, String title, Map<String, double[]> curves) {
     XYChart chart = chart(title, "average accuracy over tasks seen");
     curves.forEach(
         (method, ys) -> {
@@ -121,6 +104,37 @@ final class AccuracyReport {
     return chart;
   }
 
+  /** Writes the learning curves of a plastic comparison: metric vs training steps, per rule. */
+  public static void plotLearningCurves(
+      Path file, String title, String metric, List<EpisodeResult> results) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(560)
+            .title(title)
+            .xAxisTitle("training steps")
+            .yAxisTitle(metric + " on the evaluation episodes")
+            .build();
+    chart.getStyler().setYAxisMin(0.0);
+    if (metric.equals("accuracy")) {
+      chart.getStyler().setYAxisMax(1.0);
+    }
+    chart.getStyler().setXAxisDecimalPattern("0");
+    for (EpisodeResult r : results) {
+      if (r.evalSteps().length == 0) {
+        continue;
+      }
+      double[] xs = new double[r.evalSteps().length];
+      double[] ys = new double[xs.length];
+      for (int i = 0; i < xs.length; i++) {
+        xs[i] = r.evalSteps()[i];
+        ys[i] = Double.isFinite(r.metrics()[i]) ? r.metrics()[i] : 0;
+      }
+      chart.addSeries(r.rule(), xs, ys).setMarker(SeriesMarkers.NONE);
+    }
+    save(chart, file);
+  }
+
   /** Writes a chart as a PNG, complete or not at all ({@link StagedFile}). */
   static void save(Chart<?, ?> chart, Path file) {
     try (StagedFile staged = StagedFile.create(file, "plot")) {
@@ -131,47 +145,6 @@ final class AccuracyReport {
     }
   }
 
-  /** Mean and sample standard deviation, formatted as {@code 0.8123 ± 0.0412}. */
-  static String meanStd(List<Double> values) {
-    return String.format("%.4f ± %.4f", mean(values), sd(values));
-  }
-
-  /** Mean and sample standard deviation of fractions as percentages: {@code 57 % ± 3 %}. */
-  static String meanStdPercent(List<Double> values) {
-    return String.format("%.0f %% ± %.0f %%", 100 * mean(values), 100 * sd(values));
-  }
-
-  static double mean(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-  }
-
-  /** Sample standard deviation; 0 for a single value. */
-  static double sd(List<Double> values) {
-    double mean = mean(values);
-    double ss = 0;
-    for (double v : values) {
-      ss += (v - mean) * (v - mean);
-    }
-    return values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0;
-  }
-
-  /** The element-wise mean of accuracy matrices over the same tasks, such as one per seed. */
-  static AccuracyMatrix meanMatrix(List<AccuracyMatrix> matrices) {
-    AccuracyMatrix first = matrices.get(0);
-    double[][] rows = new double[first.tasks()][];
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < rows.length; i++) {
-      names.add(first.taskName(i));
-      rows[i] = new double[i + 1];
-      for (AccuracyMatrix m : matrices) {
-        for (int j = 0; j <= i; j++) {
-          rows[i][j] += m.get(i, j) / matrices.size();
-        }
-      }
-    }
-    return new AccuracyMatrix(names, rows);
-  }
-
   /**
    * One point of a trade-off chart.
    *
@@ -179,7 +152,7 @@ final class AccuracyReport {
    * @param x position on the horizontal axis
    * @param y position on the vertical axis
    */
-  record Point(String label, double x, double y) {}
+  public record Point(String label, double x, double y) {}
 
   /**
    * Writes a PNG scatter chart of a trade-off: {@code points} joined in order by a line (such as
@@ -187,7 +160,7 @@ final class AccuracyReport {
    * joint training). Every point is its own legend entry, named by its label, rather than a label
    * written beside it: points of neighbouring strengths often sit too close for text.
    */
-  static void plotTradeOff(
+  public static void plotTradeOff(
       Path file,
       String title,
       String xTitle,

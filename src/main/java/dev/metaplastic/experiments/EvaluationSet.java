@@ -1,4 +1,4 @@
-package dev.metaplastic.cli;
+package dev.metaplastic.experiments;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.episodes.EpisodeTask;
@@ -13,12 +13,12 @@ import java.util.Random;
  * @param episodes the evaluation episodes
  * @param reversals the same episodes with their reversal steps, or null when the task has none
  */
-record EvaluationSet(Episodes episodes, GoNoGoReversalTask.Sample reversals) {
+public record EvaluationSet(Episodes episodes, GoNoGoReversalTask.Sample reversals) {
   /** Offset between the training seed and the seed of the evaluation episodes. */
-  static final long SEED_OFFSET = 0x9E3779B97F4A7C15L;
+  public static final long SEED_OFFSET = 0x9E3779B97F4A7C15L;
 
   /** Samples {@code count} episodes from a {@link Random} seeded apart from the training one. */
-  static EvaluationSet sample(EpisodeTask task, int count, long seed) {
+  public static EvaluationSet sample(EpisodeTask task, int count, long seed) {
     InvalidInputException.check(count > 0, "--eval-episodes must be positive, got %s", count);
     Random random = new Random(seed + SEED_OFFSET);
     if (task instanceof GoNoGoReversalTask gonogo) {
