@@ -49,8 +49,10 @@ final class ContinueCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       required = true,
-      paramLabel = "DIR",
-      description = "The Keras (or TensorFlow) SavedModel of a dense Fashion-MNIST classifier.")
+      paramLabel = "SOURCE",
+      description =
+          "A dense Fashion-MNIST classifier from Keras: a .keras or .h5 file, or a SavedModel"
+              + " directory.")
   Path from;
 
   @Option(
@@ -99,9 +101,11 @@ final class ContinueCommand implements Callable<Integer> {
     parsed.checkTaken(chosen, sweepList);
 
     PrintWriter pw = spec.commandLine().getOut();
-    ImportedModel imported = InvalidInputException.validating("", () -> KerasImport.load(from));
     Path data = setup.dataDir();
-    Continuation continuation = Continuation.of(imported, FashionMnist.load(data), data, settings);
+    FashionMnist fashion = FashionMnist.load(data);
+    ImportedModel imported =
+        InvalidInputException.validating("", () -> KerasImport.load(from, fashion.test()));
+    Continuation continuation = Continuation.of(imported, fashion, data, settings);
     pw.print(continuation.imported().describe());
     String header = continuation.describe();
     pw.println("continue: " + header);

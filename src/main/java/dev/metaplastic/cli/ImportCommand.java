@@ -24,24 +24,32 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code metaplastic import SOURCE DIR}: a dense Keras or TensorFlow classifier, read and checked
- * by {@link KerasImport#load} (the mapping is printed), checked against Fashion-MNIST and its
- * accuracy there recorded, then written with the chosen optimizer and rule as a Metaplastic
- * SavedModel that is a drop-in replacement for the source and that {@code train --init DIR} keeps
- * training. Nothing is written if a check fails.
+ * {@code metaplastic import SOURCE DIR}: a dense Keras or TensorFlow classifier (a {@code .keras}
+ * or legacy {@code .h5} file, or a SavedModel directory), read and checked by {@link
+ * KerasImport#load} against its {@code serving_default} on Fashion-MNIST test images when it has
+ * one (the mapping is printed), checked against Fashion-MNIST and its accuracy there recorded, then
+ * written with the chosen optimizer and rule as a Metaplastic SavedModel that is a drop-in
+ * replacement for the source and that {@code train --init DIR} keeps training. Nothing is written
+ * if a check fails.
  */
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
     description =
-        "Import a Python-trained dense classifier (Keras or TensorFlow SavedModel) as a"
-            + " Metaplastic SavedModel that serves like the source and keeps learning in Java.")
+        "Import a Python-trained dense classifier (a Keras .keras or .h5 file, or a Keras or"
+            + " TensorFlow SavedModel) as a Metaplastic SavedModel that serves like the source and"
+            + " keeps learning in Java.")
 final class ImportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin OptimizerOptions optimizer;
   @Mixin RuleOptions rules;
 
-  @Parameters(index = "0", paramLabel = "SOURCE", description = "The SavedModel to import.")
+  @Parameters(
+      index = "0",
+      paramLabel = "SOURCE",
+      description =
+          "The model to import: a .keras file (model.save), a legacy .h5 file, or a SavedModel"
+              + " directory (model.export, tf.saved_model.save, a Keras 2 SavedModel).")
   Path source;
 
   @Parameters(index = "1", paramLabel = "DIR", description = "The SavedModel directory to create.")
@@ -78,13 +86,14 @@ final class ImportCommand implements Callable<Integer> {
     Outputs.checkWritable(dir, "DIR");
     List<RuleConfig> chosen = rules.rules(rule, "split", false);
     PrintWriter out = spec.commandLine().getOut();
-    ImportedModel imported = InvalidInputException.validating("", () -> KerasImport.load(source));
     Path data =
         dataDir != null || !FashionMnist.isPresent(FashionMnist.DEFAULT_DIR)
             ? dataDir
             : FashionMnist.DEFAULT_DIR;
+    Examples test = data == null ? null : FashionMnist.load(data).test();
+    ImportedModel imported =
+        InvalidInputException.validating("", () -> KerasImport.load(source, test));
     if (data != null) {
-      Examples test = FashionMnist.load(data).test();
       String name = "the Fashion-MNIST test set in " + data;
       try {
         imported.checkData(test.featureSize(), 1, FashionMnist.CLASS_NAMES.size(), name);

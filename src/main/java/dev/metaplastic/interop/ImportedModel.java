@@ -10,7 +10,6 @@ import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.VariableMapping;
-import dev.metaplastic.interop.KerasImport.Mapping;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.ModelSession;
 import java.nio.file.Path;
@@ -21,33 +20,49 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A dense classifier read from a Keras (or TensorFlow) SavedModel by {@link KerasImport#load}: our
+ * A dense classifier read from a Keras file or a SavedModel by {@link KerasImport#load}: our
  * architecture, the weights under our variable names, and the {@link Source} record of where it
- * came from and what its {@code serving_default} looks like. It holds plain arrays; the SavedModel
- * is closed.
+ * came from, its serving interface, its fixed input transform and how each value was mapped. It
+ * holds plain arrays; the source is closed.
  *
  * <p>{@link #open} builds a training model from it with any optimizer and rules. That model's graph
  * reproduces the source's serving interface, so {@code SavedModels.export} writes it as a drop-in
  * replacement for the source: {@code serving_default} with the source's input key, shape and output
  * key and meaning, beside our own signatures and every rule's state.
  *
- * <p>Immutable; {@link #withReferenceAccuracy} returns a copy.
+ * <p>Immutable; {@link #withReferenceAccuracy} and {@link #withForwardCheck} return copies.
  */
 public final class ImportedModel {
   private final MlpSpec spec;
   private final Map<String, float[]> weights;
   private final Source source;
   private final String chain;
+  private final String forwardCheck;
 
   ImportedModel(MlpSpec spec, Map<String, float[]> weights, Source source, String chain) {
+    this(spec, weights, source, chain, "");
+  }
+
+  private ImportedModel(
+      MlpSpec spec,
+      Map<String, float[]> weights,
+      Source source,
+      String chain,
+      String forwardCheck) {
     this.spec = checkNotNull(spec, "spec");
     this.weights = new LinkedHashMap<>(weights);
     this.source = checkNotNull(source, "source");
     this.chain = checkNotNull(chain, "chain");
+    this.forwardCheck = checkNotNull(forwardCheck, "forwardCheck");
     Manifests.checkSource(source, spec);
   }
 
-  /** The SavedModel the model was imported from. */
+  /** A copy that records how its forward pass was checked against the source's. */
+  ImportedModel withForwardCheck(String result) {
+    return new ImportedModel(spec, weights, source, chain, result);
+  }
+
+  /** The file or SavedModel directory the model was imported from. */
   public Path savedModel() {
     return Path.of(source.getKerasSavedModel());
   }
@@ -59,7 +74,7 @@ public final class ImportedModel {
    * @param seed seed of the initial weights, which {@link #open} overwrites with the imported ones
    */
   public MlpSpec spec(long seed) {
-    return new MlpSpec(spec.inputSize(), spec.hidden(), 1, spec.classesPerHead(), seed);
+    return spec.withSeed(seed);
   }
 
   /** Number of classes: the outputs of the last dense layer. */
@@ -91,25 +106,21 @@ public final class ImportedModel {
   }
 
   /**
-   * {@value Manifests#SOFTMAX} if the source's output is class probabilities, {@value
-   * Manifests#LINEAR} if it is logits.
+   * The activation of the source's output: {@value Manifests#SOFTMAX} for class probabilities,
+   * {@value Manifests#LINEAR} for logits, or another (as {@code Activation} text).
    */
   public String outputActivation() {
     return source.getOutputActivation();
   }
 
-  /** The activation of each hidden layer, in order (always {@code relu} once imported). */
+  /** The activation of each hidden layer, in order, as {@code Activation} text. */
   public List<String> hiddenActivations() {
     return source.getHiddenActivationsList();
   }
 
-  /** Source → target of every kernel and bias, layer by layer. */
-  public List<Mapping> mappings() {
-    List<Mapping> out = new ArrayList<>();
-    for (VariableMapping m : source.getMappingsList()) {
-      out.add(new Mapping(m.getSource(), m.getTarget(), m.getShapeList()));
-    }
-    return out;
+  /** Source → target of every kernel and bias, layer by layer, with the layers folded into each. */
+  public List<VariableMapping> mappings() {
+    return source.getMappingsList();
   }
 
   /**
@@ -192,7 +203,7 @@ public final class ImportedModel {
     checkArgument(accuracy >= 0 && accuracy <= 1, "an accuracy lies in [0, 1], got %s", accuracy);
     Source recorded =
         source.toBuilder().setReferenceAccuracy(accuracy).setReferenceData(data).build();
-    return new ImportedModel(spec, weights, recorded, chain);
+    return new ImportedModel(spec, weights, recorded, chain, forwardCheck);
   }
 
   /**
@@ -217,30 +228,39 @@ public final class ImportedModel {
   }
 
   /**
-   * A printable account of the import: the layer chain, one line per variable mapping (source,
-   * shape, target), the serving interface, the activations and where they were read, and our model.
+   * A printable account of the import: the layer chain, one line per value (source, shape, target,
+   * and any layers folded into it), the input transform, the serving interface, the activations and
+   * where they were read, the forward-pass check, and our model.
    */
   public String describe() {
-    List<Mapping> mappings = mappings();
-    int sourceWidth = mappings.stream().mapToInt(m -> m.source().length()).max().orElse(0);
+    List<VariableMapping> mappings = mappings();
+    int sourceWidth = mappings.stream().mapToInt(m -> m.getSource().length()).max().orElse(0);
     int shapeWidth =
         mappings.stream()
-            .mapToInt(m -> SavedModelInfo.shapeText(m.shape()).length())
+            .mapToInt(m -> SavedModelInfo.shapeText(m.getShapeList()).length())
             .max()
             .orElse(0);
     StringBuilder s = new StringBuilder();
     s.append(String.format("import of %s: %s%n", savedModel(), chain));
-    for (Mapping m : mappings) {
+    for (VariableMapping m : mappings) {
       s.append(
           String.format(
-              "  %-" + sourceWidth + "s  %-" + shapeWidth + "s  ->  %s%n",
-              m.source(),
-              SavedModelInfo.shapeText(m.shape()),
-              m.target()));
+              "  %-" + sourceWidth + "s  %-" + shapeWidth + "s  ->  %s%s%n",
+              m.getSource(),
+              SavedModelInfo.shapeText(m.getShapeList()),
+              m.getTarget(),
+              m.getFoldedCount() == 0
+                  ? ""
+                  : "  (folded in exactly: " + String.join(", ", m.getFoldedList()) + ")"));
+    }
+    if (source.getInputScaleCount() > 0) {
+      s.append(
+          String.format(
+              "input transform: x * scale + offset per input value, kept fixed before dense_0"
+                  + " (from the Rescaling/Normalization layers before the first dense layer)%n"));
     }
     List<Long> input = new ArrayList<>(List.of(-1L));
     input.addAll(inputShape());
-    boolean probabilities = outputActivation().equals(Manifests.SOFTMAX);
     s.append(
         String.format(
             "%s: input '%s' float32 %s -> output '%s' [-1, %d], %s%n",
@@ -249,13 +269,20 @@ public final class ImportedModel {
             input,
             outputName(),
             classes(),
-            probabilities ? "probabilities (softmax)" : "logits (linear)"));
+            outputActivation().equals(Manifests.SOFTMAX)
+                ? "probabilities (softmax)"
+                : outputActivation().equals(Manifests.LINEAR)
+                    ? "logits (linear)"
+                    : outputActivation() + " of the logits"));
     s.append(
         String.format(
-            "activations (from %s): hidden %s, output %s%n",
+            "activations (read from %s): hidden %s, output %s%n",
             source.getActivationsFrom(),
             hiddenActivations().isEmpty() ? "none" : String.join(", ", hiddenActivations()),
             outputActivation()));
+    if (!forwardCheck.isEmpty()) {
+      s.append(forwardCheck).append(System.lineSeparator());
+    }
     if (source.getReferenceData().length() > 0) {
       s.append(
           String.format(
@@ -266,9 +293,12 @@ public final class ImportedModel {
     }
     s.append(
         String.format(
-            "our model: %s, ReLU between layers, head_0 outputs logits%s; an export keeps"
-                + " serving_default as above and adds predict(x)%n",
-            spec.describe(), probabilities ? " (softmax applied for serving_default)" : ""));
+            "our model: %s, head_0 outputs logits%s; an export keeps serving_default as above and"
+                + " adds predict(x)%n",
+            spec.describe(),
+            outputActivation().equals(Manifests.LINEAR)
+                ? ""
+                : " (" + outputActivation() + " applied for serving_default)"));
     return s.toString();
   }
 

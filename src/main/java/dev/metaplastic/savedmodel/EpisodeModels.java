@@ -7,6 +7,7 @@ import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.PlasticRnnSpec;
+import dev.metaplastic.graphs.proto.EpisodeTraining;
 import dev.metaplastic.graphs.proto.Manifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.tensorflow.Signature;
  * Exports a trained plastic RNN ({@link EpisodeSession}) as a SavedModel and loads it back to keep
  * training.
  *
- * <p>The SavedModel has tag {@code serve} and four signatures (H hidden units, T steps):
+ * <p>The SavedModel has tag {@code serve} and these signatures (H hidden units, T steps):
  *
  * <ul>
  *   <li>{@code serving_default}: one step of the cell. Inputs {@code x} float32 [-1, input], {@code
@@ -33,7 +34,8 @@ import org.tensorflow.Signature;
  *       mask} [-1, T]; outputs {@code loss} (before the step) and {@code gradient_norm} (before
  *       clipping), float32 scalars; runs one optimizer step.
  *   <li>{@code evaluate_episode}: the same inputs; outputs {@code loss} and {@code metric}
- *       (accuracy or mean squared error over scored steps).
+ *       (accuracy or mean squared error over scored steps);
+ *   <li>{@code state} and {@code save}, as for MLPs ({@link SavedModels}).
  * </ul>
  *
  * <p>Every weight ({@code rnn/...}), learned plasticity coefficient ({@code
@@ -114,7 +116,9 @@ public final class EpisodeModels {
             .output("metric", g.metric())
             .build();
     List<SessionFunction> functions = new ArrayList<>();
-    for (Signature s : List.of(step.build(), predict, train, evaluate)) {
+    List<Signature> all = new ArrayList<>(List.of(step.build(), predict, train, evaluate));
+    all.addAll(SavedModels.stateSignatures(g.state()));
+    for (Signature s : all) {
       functions.add(SessionFunction.create(s, session));
     }
     return functions;
@@ -169,6 +173,11 @@ public final class EpisodeModels {
         throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
       SavedModels.restoreVariables(model.session(), dir, Manifests.storedNames(stored));
+      EpisodeTraining training = manifest.getEpisodeTraining();
+      SavedModels.checkCounter(
+          dir, "training_steps", training.getTrainingSteps(), model.trainingSteps());
+      SavedModels.checkCounter(
+          dir, "episodes_trained", training.getEpisodesTrained(), model.episodesTrained());
       return new LoadedEpisodeModel(model, manifest);
     } catch (RuntimeException e) {
       model.close();

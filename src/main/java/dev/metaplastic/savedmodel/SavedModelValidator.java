@@ -101,13 +101,22 @@ public final class SavedModelValidator {
       Map<String, List<Long>> variables,
       Map<String, SignatureDef> signatures,
       List<String> problems) {
+    List<String> promised = Manifests.promisedVariables(manifest);
     List<String> missing = new ArrayList<>();
-    for (String name : Manifests.promisedVariables(manifest)) {
+    for (String name : promised) {
       if (!variables.containsKey(name)) {
         missing.add(name);
       }
     }
-    if (!missing.isEmpty()) {
+    if (!missing.isEmpty() && missing.size() == promised.size()) {
+      problems.add(
+          String.format(
+              "it has a Metaplastic manifest but none of the %d variables it names: a SavedModel"
+                  + " written by tf.saved_model.save from a loaded Metaplastic model holds no"
+                  + " values (TensorFlow 2 does not save reference variables); save trained state"
+                  + " with the model's save signature into a copy of its SavedModel instead",
+              missing.size()));
+    } else if (!missing.isEmpty()) {
       problems.add("the graph lacks variables its manifest names: " + missing);
     }
     valid(problems, "the manifest's optimizer", () -> Manifests.optimizer(manifest));

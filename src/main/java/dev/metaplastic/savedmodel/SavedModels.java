@@ -3,6 +3,7 @@ package dev.metaplastic.savedmodel;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
+import dev.metaplastic.graphs.StateEntries;
 import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
@@ -35,7 +36,7 @@ import org.tensorflow.exceptions.TensorFlowException;
  * }
  * }</pre>
  *
- * <p>The SavedModel has tag {@code serve} and four signatures:
+ * <p>The SavedModel has tag {@code serve} and these signatures:
  *
  * <ul>
  *   <li>{@code serving_default}: inputs {@code x} float32 [-1, input] and, for multi-head models,
@@ -47,8 +48,21 @@ import org.tensorflow.exceptions.TensorFlowException;
  *   <li>{@code consolidate}: no input; output {@code tasks_consolidated} int32 scalar; runs every
  *       rule's task-boundary update;
  *   <li>{@code evaluate}: inputs {@code x}, {@code y}, {@code task}; outputs {@code accuracy} and
- *       {@code correct} float32 scalars.
+ *       {@code correct} float32 scalars;
+ *   <li>{@code consolidate_with_data}: inputs {@code x}, {@code y}, {@code task} and {@code seed}
+ *       int64 scalar; output {@code tasks_consolidated}; every rule that estimates importance from
+ *       data (EWC, online EWC, MAS, GPM) estimates it on the batch (example i sampling with seed
+ *       (seed, i)), then every rule's task-boundary update runs, as Java's trainer does at a
+ *       boundary;
+ *   <li>{@code state}: no input; one output per variable, by its contract name (weights, optimizer
+ *       slots, rule state and the counter {@code tasks_consolidated});
+ *   <li>{@code save}: input {@code directory} string scalar, a copy of this SavedModel; writes
+ *       every variable to {@code directory/variables/} and the current counters into its manifest,
+ *       so that state trained from Python loads in Java; output {@code directory}.
  * </ul>
+ *
+ * <p>Every signature that takes {@code task} fails with an assertion if a task id is outside [0,
+ * heads).
  *
  * <p>A model imported from another SavedModel (one whose graph has a {@link
  * TrainingGraph#source()}, such as {@code KerasImport.load(dir).open(...)}) is exported as a
@@ -74,6 +88,15 @@ public final class SavedModels {
    * serving_default} keeps the source's interface.
    */
   public static final String PREDICT_KEY = "predict";
+
+  /** Key of the signature that estimates importance on a batch, then consolidates. */
+  public static final String CONSOLIDATE_WITH_DATA = "consolidate_with_data";
+
+  /** Key of the signature that reads every variable by its contract name. */
+  public static final String STATE = "state";
+
+  /** Key of the signature that writes every variable and the manifest's counters. */
+  public static final String SAVE = "save";
 
   /** Path of the manifest inside a SavedModel directory. */
   public static final String MANIFEST = "assets/metaplastic.pbtxt";
@@ -177,8 +200,21 @@ public final class SavedModels {
             .key("consolidate")
             .output("tasks_consolidated", g.tasksConsolidated())
             .build();
+    Signature.Builder withData =
+        Signature.builder()
+            .methodName(PREDICT_METHOD)
+            .key(CONSOLIDATE_WITH_DATA)
+            .input("x", g.x())
+            .input("y", g.y());
+    if (g.task() != null) {
+      withData.input("task", g.task());
+    }
+    withData.input("seed", g.estimateSeed()).output("tasks_consolidated", g.consolidatedWithData());
     List<Signature> all =
-        new ArrayList<>(List.of(serving.build(), train.build(), consolidate, evaluate.build()));
+        new ArrayList<>(
+            List.of(
+                serving.build(), train.build(), consolidate, evaluate.build(), withData.build()));
+    all.addAll(stateSignatures(g.state()));
     if (source != null) {
       all.add(
           Signature.builder()
@@ -192,6 +228,37 @@ public final class SavedModels {
       functions.add(SessionFunction.create(s, session));
     }
     return functions;
+  }
+
+  /** The {@code state} and {@code save} signatures of a graph's {@link StateEntries}. */
+  static List<Signature> stateSignatures(StateEntries entries) {
+    Signature.Builder state = Signature.builder().methodName(PREDICT_METHOD).key(STATE);
+    entries.reads().forEach(state::output);
+    Signature save =
+        Signature.builder()
+            .methodName(PREDICT_METHOD)
+            .key(SAVE)
+            .input("directory", entries.directory())
+            .output("directory", entries.saved())
+            .build();
+    return List.of(state.build(), save);
+  }
+
+  /**
+   * Checks that a counter the manifest copies equals its variable.
+   *
+   * @throws InvalidInputException if they differ: the variables were written without the manifest,
+   *     or the other way round
+   */
+  static void checkCounter(Path dir, String counter, long inManifest, long inVariables) {
+    InvalidInputException.check(
+        inManifest == inVariables,
+        "SavedModel %s: its manifest says %s is %s but its variables say %s; variables and"
+            + " manifest were not written together (write both with the save signature)",
+        dir,
+        counter,
+        inManifest,
+        inVariables);
   }
 
   /**
@@ -255,6 +322,8 @@ public final class SavedModels {
         throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
       restoreVariables(model.session(), dir, Map.of());
+      checkCounter(
+          dir, "tasks_consolidated", manifest.getTasksConsolidated(), model.tasksConsolidated());
       return new LoadedModel(model, manifest);
     } catch (RuntimeException e) {
       model.close();

@@ -479,8 +479,9 @@ public final class Predictor implements AutoCloseable {
   }
 
   /**
-   * The depth of the one-hot encodings of {@code task}, if every one-hot op reading it directly has
-   * the same constant depth.
+   * The depth of the one-hot encodings of {@code task}, if every one-hot op reading it directly or
+   * through identities (such as the graph's checked copy of the task ids) has the same constant
+   * depth.
    */
   private static OptionalInt headsOf(Output<?> task) {
     Operation op = task.op();
@@ -489,25 +490,38 @@ public final class Predictor implements AutoCloseable {
     }
     OptionalInt depth = OptionalInt.empty();
     for (GraphOperation consumer : ((GraphOperation) op).consumers(task.index())) {
-      if (!consumer.type().equals("OneHot") || !consumer.input(0).equals(task)) {
+      OptionalInt d;
+      if (consumer.type().equals("Identity")) {
+        d = headsOf(consumer.output(0));
+        if (d.isEmpty()) {
+          continue;
+        }
+      } else if (consumer.type().equals("OneHot") && consumer.input(0).equals(task)) {
+        d = constantDepth(consumer);
+      } else {
         continue;
       }
-      Operation depthOp = consumer.input(1).op();
-      if (!depthOp.type().equals("Const") || !(depthOp instanceof GraphOperation)) {
+      if (d.isEmpty() || (depth.isPresent() && depth.getAsInt() != d.getAsInt())) {
         return OptionalInt.empty();
       }
-      // The attribute comes back as a RawTensor: read its one int32 from the raw bytes.
-      try (Tensor value = ((GraphOperation) depthOp).attributes().getAttrTensor("value")) {
-        if (value.dataType() != DataType.DT_INT32 || value.shape().numDimensions() != 0) {
-          return OptionalInt.empty();
-        }
-        int d = value.asRawTensor().data().asInts().getInt(0);
-        if (d <= 0 || (depth.isPresent() && depth.getAsInt() != d)) {
-          return OptionalInt.empty();
-        }
-        depth = OptionalInt.of(d);
-      }
+      depth = d;
     }
     return depth;
+  }
+
+  /** The depth of a one-hot op when it is a positive int32 constant. */
+  private static OptionalInt constantDepth(GraphOperation oneHot) {
+    Operation depthOp = oneHot.input(1).op();
+    if (!depthOp.type().equals("Const") || !(depthOp instanceof GraphOperation)) {
+      return OptionalInt.empty();
+    }
+    // The attribute comes back as a RawTensor: read its one int32 from the raw bytes.
+    try (Tensor value = ((GraphOperation) depthOp).attributes().getAttrTensor("value")) {
+      if (value.dataType() != DataType.DT_INT32 || value.shape().numDimensions() != 0) {
+        return OptionalInt.empty();
+      }
+      int d = value.asRawTensor().data().asInts().getInt(0);
+      return d > 0 ? OptionalInt.of(d) : OptionalInt.empty();
+    }
   }
 }

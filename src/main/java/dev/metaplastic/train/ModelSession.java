@@ -1,6 +1,7 @@
 package dev.metaplastic.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
@@ -198,7 +199,11 @@ public final class ModelSession implements AutoCloseable {
     estimate(examples, samples, seed);
   }
 
-  /** Runs every estimator on {@code samples} examples, or on its own number if that is 0. */
+  /**
+   * Runs every estimator on {@code samples} examples, or on its own number if that is 0: the
+   * examples of each rule in one evaluation of its {@code estimate/<rule>} entry, which takes them
+   * one at a time in order, example i with seed (seed, i) and weight 1/n.
+   */
   private void estimate(Examples examples, int samples, long seed) {
     checkArgument(examples.size() > 0, "cannot estimate importance on an empty set");
     for (var rule : training.rules()) {
@@ -207,24 +212,18 @@ public final class ModelSession implements AutoCloseable {
       }
       int n = Math.min(samples > 0 ? samples : fromData.estimator().samples(), examples.size());
       int[] order = sampleWithoutReplacement(examples.size(), n, new SplittableRandom(seed));
-      float[] features = new float[spec.inputSize()];
-      int[] labels = new int[1];
-      int[] tasks = new int[1];
-      var entry = training.estimates().get(rule.config().name());
-      try (TFloat32 weight = TFloat32.scalarOf(1f / n)) {
-        for (int i = 0; i < n; i++) {
-          examples.gather(order, i, 1, features, labels, tasks);
-          try (Feeds feeds = new Feeds(features, labels, tasks, 1);
-              TInt64 exampleSeed = TInt64.vectorOf(seed, i)) {
-            feeds
-                .feedTo(session.runner())
-                .feed(training.estimateSeed(), exampleSeed)
-                .feed(training.estimateWeight(), weight)
-                .addTarget(entry)
-                .run()
-                .close();
-          }
-        }
+      float[] features = new float[n * spec.inputSize()];
+      int[] labels = new int[n];
+      int[] tasks = new int[n];
+      examples.gather(order, 0, n, features, labels, tasks);
+      try (Feeds feeds = new Feeds(features, labels, tasks, n);
+          TInt64 batchSeed = TInt64.scalarOf(seed)) {
+        feeds
+            .feedTo(session.runner())
+            .feed(training.estimateSeed(), batchSeed)
+            .addTarget(training.estimates().get(rule.config().name()))
+            .run()
+            .close();
       }
     }
   }
@@ -265,6 +264,41 @@ public final class ModelSession implements AutoCloseable {
       TFloat32 p = (TFloat32) result.get(0);
       float[] out = new float[count * spec.classesPerHead()];
       p.asRawTensor().data().asFloats().read(out);
+      return out;
+    }
+  }
+
+  /**
+   * The serving output of a model imported from another SavedModel, for {@code count} examples in
+   * the source's input units: the source's output activation of the logits, row-major [count ×
+   * classesPerHead].
+   *
+   * @param inputs [count × inputSize] row-major
+   * @throws IllegalStateException if the model was not imported (its graph has no serving path)
+   */
+  public float[] serve(float[] inputs, int count) {
+    checkState(
+        training.servingInput() != null, "the model was not imported: it has no serving path");
+    checkArgument(
+        inputs.length == (long) count * spec.inputSize(),
+        "%s examples need %s values, got %s",
+        count,
+        (long) count * spec.inputSize(),
+        inputs.length);
+    long[] dims = new long[training.source().getInputShapeCount() + 1];
+    dims[0] = count;
+    for (int i = 1; i < dims.length; i++) {
+      dims[i] = training.source().getInputShape(i - 1);
+    }
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(inputs, true, false));
+        Result result =
+            session
+                .runner()
+                .feed(training.servingInput(), x)
+                .fetch(training.servingOutput())
+                .run()) {
+      float[] out = new float[count * spec.classesPerHead()];
+      ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(out);
       return out;
     }
   }

@@ -144,7 +144,7 @@ class ContinueCommandTest {
   void missingOrCorruptSourceIsRefused() throws IOException {
     assertRefused(
         run(dir.resolve("missing"), dir.resolve("out")),
-        "error: SavedModel directory " + dir.resolve("missing") + " does not exist");
+        "error: " + dir.resolve("missing") + " does not exist");
 
     Path corrupt = Fixtures.copyTree(keras, dir.resolve("corrupt"));
     try (RandomAccessFile data =
@@ -161,7 +161,10 @@ class ContinueCommandTest {
   void modelThatIsNotADenseClassifierIsRefused() {
     Path halfPlusTwo = Fixtures.pythonTf("half_plus_two_v1");
     assertRefused(
-        run(halfPlusTwo, dir.resolve("out")), "error: " + halfPlusTwo + " has no dense layers");
+        run(halfPlusTwo, dir.resolve("out")),
+        "error: "
+            + halfPlusTwo
+            + ": serving_default reads placeholder tf_example besides its input");
   }
 
   @Test

@@ -83,7 +83,15 @@ class KerasDropInExportTest {
           kerasSignature.getOutputsOrThrow("dense_2").getDtype(),
           ourSignature.getOutputsOrThrow("dense_2").getDtype());
       assertEquals(
-          List.of("consolidate", "evaluate", "predict", "serving_default", "train_step"),
+          List.of(
+              "consolidate",
+              "consolidate_with_data",
+              "evaluate",
+              "predict",
+              "save",
+              "serving_default",
+              "state",
+              "train_step"),
           replacement.signatures().stream().map(Signature::key).sorted().toList());
 
       float[] expected = serve(original, input, images);

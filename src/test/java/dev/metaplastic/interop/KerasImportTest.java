@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
-import dev.metaplastic.interop.KerasImport.Mapping;
+import dev.metaplastic.graphs.proto.VariableMapping;
 import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,7 +82,7 @@ class KerasImportTest {
   }
 
   @Test
-  void withoutKerasMetadataTheSignaturesBehaviourGivesTheSameImport(@TempDir Path temp)
+  void withoutKerasMetadataTheServingGraphGivesTheSameImport(@TempDir Path temp)
       throws IOException {
     for (SavedModelInfo model : List.of(sgd, adam)) {
       Path copy =
@@ -98,14 +98,22 @@ class KerasImportTest {
     }
   }
 
-  private static List<Mapping> expectedMappings(long in, long h1, long h2, long out) {
+  private static List<VariableMapping> expectedMappings(long in, long h1, long h2, long out) {
     return List.of(
-        new Mapping("dense/kernel", "dense_0/kernel", List.of(in, h1)),
-        new Mapping("dense/bias", "dense_0/bias", List.of(h1)),
-        new Mapping("dense_1/kernel", "dense_1/kernel", List.of(h1, h2)),
-        new Mapping("dense_1/bias", "dense_1/bias", List.of(h2)),
-        new Mapping("dense_2/kernel", "head_0/kernel", List.of(h2, out)),
-        new Mapping("dense_2/bias", "head_0/bias", List.of(out)));
+        mapping("dense/kernel", "dense_0/kernel", List.of(in, h1)),
+        mapping("dense/bias", "dense_0/bias", List.of(h1)),
+        mapping("dense_1/kernel", "dense_1/kernel", List.of(h1, h2)),
+        mapping("dense_1/bias", "dense_1/bias", List.of(h2)),
+        mapping("dense_2/kernel", "head_0/kernel", List.of(h2, out)),
+        mapping("dense_2/bias", "head_0/bias", List.of(out)));
+  }
+
+  private static VariableMapping mapping(String source, String target, List<Long> shape) {
+    return VariableMapping.newBuilder()
+        .setSource(source)
+        .setTarget(target)
+        .addAllShape(shape)
+        .build();
   }
 
   @Test
@@ -128,11 +136,11 @@ class KerasImportTest {
     Examples test = Fixtures.fashionMnistTest();
     ImportedModel imported = KerasImport.load(model.directory());
     try (ModelSession ours = imported.open(new OptimizerConfig.Sgd(0.01), List.of(), 0)) {
-      for (Mapping m : imported.mappings()) {
+      for (VariableMapping m : imported.mappings()) {
         assertEquals(
-            Arrays.toString(model.readFloat(m.source())),
-            Arrays.toString(ours.read(m.target())),
-            m.source() + " -> " + m.target());
+            Arrays.toString(model.readFloat(m.getSource())),
+            Arrays.toString(ours.read(m.getTarget())),
+            m.getSource() + " -> " + m.getTarget());
       }
 
       assertEquals(accuracy, ours.evaluate(test, 1000), 1e-9);

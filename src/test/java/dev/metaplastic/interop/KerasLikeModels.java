@@ -29,7 +29,7 @@ import org.tensorflow.types.TFloat32;
 public final class KerasLikeModels {
   /**
    * One dense layer: Keras name, output width and activation ({@code relu}, {@code tanh}, {@code
-   * softmax}, {@code sigmoid} or {@code linear}).
+   * softmax}, {@code sigmoid}, {@code relu6} or {@code linear}).
    */
   public record Dense(String name, int units, String activation) {}
 
@@ -72,6 +72,7 @@ public final class KerasLikeModels {
               case "tanh" -> tf.math.tanh(z);
               case "softmax" -> tf.nn.softmax(z);
               case "sigmoid" -> tf.math.sigmoid(z);
+              case "relu6" -> tf.nn.relu6(z);
               default -> z;
             };
         in = layer.units();

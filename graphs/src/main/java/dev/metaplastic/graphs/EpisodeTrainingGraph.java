@@ -102,6 +102,7 @@ public final class EpisodeTrainingGraph {
   private final Operand<TFloat32> singleStepLogits;
   private final Operand<TFloat32> nextState;
   private final Operand<TFloat32> nextTrace;
+  private final StateEntries state;
 
   /**
    * Builds the graph in {@code graph}, which must be empty.
@@ -210,6 +211,19 @@ public final class EpisodeTrainingGraph {
     this.singleStepLogits = one.withName("logits").identity(step.logits());
     this.nextState = one.withName("next_state").identity(step.state());
     this.nextTrace = spec.carriesTrace() ? one.withName("next_trace").identity(step.trace()) : null;
+    this.state =
+        new StateEntries(
+            variables.scope("state"),
+            variables.scope("save_state"),
+            variables.variables(),
+            List.of(
+                new StateEntries.Counter("episode_training", "training_steps", trainingSteps),
+                new StateEntries.Counter("episode_training", "episodes_trained", episodesTrained)));
+  }
+
+  /** The {@code state} and {@code save} entry points. */
+  public StateEntries state() {
+    return state;
   }
 
   /** ℓ_{b,t}, [B, T]. */

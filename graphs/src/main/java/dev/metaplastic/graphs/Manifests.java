@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  */
 public final class Manifests {
   /** The newest schema version: this code reads it and every older one. */
-  public static final int FORMAT_VERSION = 5;
+  public static final int FORMAT_VERSION = 6;
 
   /**
    * The version MLP manifests are written with: version 1 describes them fully, so readers that
@@ -80,6 +80,13 @@ public final class Manifests {
    */
   public static final int RULE_NAMED_STATE_FORMAT_VERSION = 5;
 
+  /**
+   * The version of MLP manifests that record hidden activations other than ReLU, a fixed input
+   * transform, folded layers or an output activation besides softmax and linear (added in version
+   * 6).
+   */
+  public static final int ACTIVATIONS_FORMAT_VERSION = 6;
+
   /** Model kind of a real-valued MLP ({@link Mlp}). */
   public static final String MLP = "mlp";
 
@@ -112,13 +119,13 @@ public final class Manifests {
             .setClassesPerHead(spec.classesPerHead())
             .setSeed(spec.seed());
     graph.parameters().forEach(p -> model.addParameters(p.name()));
+    if (spec.hasOtherActivations()) {
+      spec.activations().forEach(a -> model.addHiddenActivations(a.text()));
+    }
     Optimizer.Builder optimizer = describe(graph.optimizer(), graph.variables().keySet());
     Manifest.Builder manifest =
         Manifest.newBuilder()
-            .setFormatVersion(
-                stream.getSha256().isEmpty()
-                    ? graph.source() == null ? MLP_FORMAT_VERSION : SOURCE_FORMAT_VERSION
-                    : DATA_FINGERPRINT_FORMAT_VERSION)
+            .setFormatVersion(formatVersion(spec, graph.source(), stream))
             .setWrittenBy(WRITTEN_BY)
             .setModel(model)
             .setOptimizer(optimizer)
@@ -143,6 +150,27 @@ public final class Manifests {
       manifest.addRules(r);
     }
     return manifest.build();
+  }
+
+  /**
+   * The lowest format version that describes an MLP of {@code spec} imported from {@code source}
+   * (or null) and trained on {@code stream}.
+   */
+  private static int formatVersion(MlpSpec spec, Source source, DataStream stream) {
+    if (spec.hasOtherActivations() || (source != null && needsActivationsFormat(source))) {
+      return ACTIVATIONS_FORMAT_VERSION;
+    }
+    if (!stream.getSha256().isEmpty()) {
+      return DATA_FINGERPRINT_FORMAT_VERSION;
+    }
+    return source == null ? MLP_FORMAT_VERSION : SOURCE_FORMAT_VERSION;
+  }
+
+  private static boolean needsActivationsFormat(Source source) {
+    return source.getInputScaleCount() > 0
+        || source.getMappingsList().stream().anyMatch(m -> m.getFoldedCount() > 0)
+        || !(source.getOutputActivation().equals(SOFTMAX)
+            || source.getOutputActivation().equals(LINEAR));
   }
 
   /** The optimizer and its slot variables, those of {@code variables} under its name. */
@@ -374,13 +402,20 @@ public final class Manifests {
         m.getKind(),
         MLP,
         BINARIZED_MLP);
+    List<Activation> activations = new ArrayList<>();
+    if (m.getHiddenActivationsCount() == 0) {
+      m.getHiddenList().forEach(h -> activations.add(Activation.RELU));
+    } else {
+      m.getHiddenActivationsList().forEach(a -> activations.add(Activation.parse(a)));
+    }
     return new MlpSpec(
         m.getInputSize(),
         m.getHiddenList(),
         m.getHeads(),
         m.getClassesPerHead(),
         m.getSeed(),
-        m.getKind().equals(BINARIZED_MLP));
+        m.getKind().equals(BINARIZED_MLP),
+        activations);
   }
 
   /** The source of an imported model a manifest records, or {@code null} if it records none. */
@@ -391,7 +426,8 @@ public final class Manifests {
   /**
    * Checks that a model of architecture {@code spec} can reproduce the serving interface of {@code
    * source}: a single-head real-valued MLP, input and output names given, input dimensions whose
-   * product is the input size, and a {@value #SOFTMAX} or {@value #LINEAR} output.
+   * product is the input size, an input transform of that size or none, and an output activation
+   * that {@link Activation} supports.
    *
    * @throws IllegalArgumentException naming what does not fit
    */
@@ -424,13 +460,15 @@ public final class Manifests {
         size,
         spec.describe(),
         spec.inputSize());
+    Activation.parse(source.getOutputActivation());
     checkArgument(
-        source.getOutputActivation().equals(SOFTMAX) || source.getOutputActivation().equals(LINEAR),
-        "output activation of %s is '%s'; expected %s or %s",
+        source.getInputScaleCount() == source.getInputOffsetCount()
+            && (source.getInputScaleCount() == 0 || source.getInputScaleCount() == size),
+        "the input transform of %s has %s scales and %s offsets; expected none or %s of each",
         source.getKerasSavedModel(),
-        source.getOutputActivation(),
-        SOFTMAX,
-        LINEAR);
+        source.getInputScaleCount(),
+        source.getInputOffsetCount(),
+        size);
   }
 
   /** The optimizer a manifest describes. */

@@ -13,8 +13,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * A dense ReLU MLP: hidden layers {@code dense_<i>/kernel} [in, out] and {@code dense_<i>/bias},
- * and heads {@code head_<t>/kernel} and {@code head_<t>/bias}.
+ * A dense MLP: hidden layers {@code dense_<i>/kernel} [in, out] and {@code dense_<i>/bias}, each
+ * followed by its activation of the spec (ReLU unless imported otherwise), and heads {@code
+ * head_<t>/kernel} and {@code head_<t>/bias} that output logits.
  *
  * <p>Kernels start from Glorot-uniform values drawn by a stateless random op seeded from the spec,
  * so the same spec always gives the same initial weights; biases start at zero.
@@ -87,9 +88,10 @@ public final class Mlp implements Model {
   private Operand<TFloat32> logits(
       VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
     Operand<TFloat32> h = x;
-    for (Layer layer : hidden) {
+    for (int i = 0; i < hidden.size(); i++) {
+      Layer layer = hidden.get(i);
       Ops tf = variables.scope(layer.name());
-      h = tf.nn.relu(dense(tf, layer, h));
+      h = spec.activations().get(i).apply(tf, dense(tf, layer, h));
     }
     if (!spec.multiHead()) {
       return dense(variables.scope(heads.get(0).name()), heads.get(0), h);

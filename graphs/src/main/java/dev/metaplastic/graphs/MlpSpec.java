@@ -5,7 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.List;
 
 /**
- * Architecture of a dense ReLU MLP with one or more output heads.
+ * Architecture of a dense MLP with one or more output heads.
  *
  * <p>With one head the model is shared by every task (class- or domain-incremental learning); with
  * several, each task has its own head, selected per example by the {@code task} input
@@ -17,7 +17,9 @@ import java.util.List;
  * @param classesPerHead number of logits of each head
  * @param seed seed of the deterministic (stateless) weight initialisation
  * @param binarized whether the network is binarized (binary weights and activations with batch
- *     normalization, see {@link BinarizedMlp}) instead of a real-valued ReLU MLP
+ *     normalization, see {@link BinarizedMlp}) instead of a real-valued MLP
+ * @param activations the activation of each hidden layer, in order (ReLU unless a model imported
+ *     from Keras says otherwise); a binarized network's are its sign functions, given as ReLU
  */
 public record MlpSpec(
     int inputSize,
@@ -25,10 +27,29 @@ public record MlpSpec(
     int heads,
     int classesPerHead,
     long seed,
-    boolean binarized) {
+    boolean binarized,
+    List<Activation> activations) {
   /** A real-valued ReLU MLP. */
   public MlpSpec(int inputSize, List<Integer> hidden, int heads, int classesPerHead, long seed) {
     this(inputSize, hidden, heads, classesPerHead, seed, false);
+  }
+
+  /** A real-valued or binarized MLP with ReLU between layers (sign functions when binarized). */
+  public MlpSpec(
+      int inputSize,
+      List<Integer> hidden,
+      int heads,
+      int classesPerHead,
+      long seed,
+      boolean binarized) {
+    this(
+        inputSize,
+        hidden,
+        heads,
+        classesPerHead,
+        seed,
+        binarized,
+        java.util.Collections.nCopies(hidden.size(), Activation.RELU));
   }
 
   public MlpSpec {
@@ -39,6 +60,31 @@ public record MlpSpec(
     }
     checkArgument(heads > 0, "number of heads must be positive, got %s", heads);
     checkArgument(classesPerHead > 1, "a head needs at least 2 classes, got %s", classesPerHead);
+    activations = List.copyOf(activations);
+    checkArgument(
+        activations.size() == hidden.size(),
+        "%s hidden layers need %s activations, got %s",
+        hidden.size(),
+        hidden.size(),
+        activations);
+    checkArgument(
+        !binarized || !hasOtherActivations(activations),
+        "a binarized network's hidden activations are sign functions; got %s",
+        activations);
+  }
+
+  /** Whether a hidden layer has an activation other than ReLU. */
+  public boolean hasOtherActivations() {
+    return hasOtherActivations(activations);
+  }
+
+  private static boolean hasOtherActivations(List<Activation> activations) {
+    return activations.stream().anyMatch(a -> !a.equals(Activation.RELU));
+  }
+
+  /** The same architecture with another seed. */
+  public MlpSpec withSeed(long newSeed) {
+    return new MlpSpec(inputSize, hidden, heads, classesPerHead, newSeed, binarized, activations);
   }
 
   /** Whether examples carry a task id that selects their head. */
@@ -47,8 +93,8 @@ public record MlpSpec(
   }
 
   /**
-   * Readable form such as {@code 784-256-256-10}, {@code 784-256-256-5x2} with five heads, or
-   * {@code binarized 784-256-256-10}.
+   * Readable form such as {@code 784-256-256-10}, {@code 784-256-256-5x2} with five heads, {@code
+   * binarized 784-256-256-10}, or {@code 784-256-10 (gelu)} when a hidden layer is not ReLU.
    */
   public String describe() {
     StringBuilder s = new StringBuilder(binarized ? "binarized " : "").append(inputSize);
@@ -57,6 +103,12 @@ public record MlpSpec(
     if (multiHead()) {
       s.append(heads).append('x');
     }
-    return s.append(classesPerHead).toString();
+    s.append(classesPerHead);
+    if (hasOtherActivations()) {
+      s.append(" (")
+          .append(String.join(", ", activations.stream().map(Activation::text).toList()))
+          .append(')');
+    }
+    return s.toString();
   }
 }

@@ -23,14 +23,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.AssertThat;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -44,15 +47,26 @@ import org.tensorflow.types.TInt64;
  *   <li>{@code train_step(x, y, task) → loss, penalty}: one optimizer step on the task loss plus
  *       every rule's penalty, then every rule's accumulation with the task-loss gradient and the
  *       update actually applied;
- *   <li>{@code estimate/<rule>(x, task, seed, weight)}: one example's contribution to a rule's
- *       importance estimate, for rules that estimate importance from data at a task boundary;
+ *   <li>{@code estimate/<rule>(x, task, seed) → n}: adds the n examples' contributions to a rule's
+ *       importance estimate, one example at a time (seed (seed, i) and weight 1/n for example i),
+ *       for rules that estimate importance from data at a task boundary (see {@link ExampleLoop});
  *   <li>{@code consolidate() → tasks_consolidated}: every rule's task-boundary update;
+ *   <li>{@code consolidate_with_data(x, y, task, seed) → tasks_consolidated}: every rule's estimate
+ *       on the batch, then a task boundary (a copy of {@code consolidate}'s ops that waits for the
+ *       estimates);
  *   <li>{@code evaluate(x, y, task) → accuracy, correct};
  *   <li>{@code predict(x, task) → probabilities, logits};
+ *   <li>{@code state} and {@code save(directory)} ({@link StateEntries}): every variable by name,
+ *       and a save of them all with the manifest's counters;
  *   <li>for a model imported from another SavedModel (a {@link Source} with a serving interface),
  *       {@code serving(input) → output}: the same prediction with the source's input and output, so
  *       that an export can stand in for the source (see {@link #servingInput()}).
  * </ul>
+ *
+ * <p>A task id outside [0, heads) makes every entry point that reads it fail with an assertion,
+ * instead of selecting no head. A model imported with a fixed input transform (a {@link Source}
+ * with input scales and offsets) applies it to {@code x} before the first layer in every entry
+ * point.
  *
  * <p>The whole graph, every head, slot and rule state included, is built by the constructor, so
  * nothing is created after a first save. Gradients are taken over the model's parameters only.
@@ -80,8 +94,10 @@ public final class TrainingGraph {
   private final OptimizerConfig optimizer;
   private final Op rebase;
   private final Placeholder<TInt64> estimateSeed;
-  private final Placeholder<TFloat32> estimateWeight;
-  private final Map<String, Operand<TFloat32>> estimates = new LinkedHashMap<>();
+  private final Map<String, Operand<TInt32>> estimates = new LinkedHashMap<>();
+  private final Map<String, ExampleLoop.Template> templates = new LinkedHashMap<>();
+  private final Operand<TInt32> consolidatedWithData;
+  private final StateEntries state;
   private final Source source;
   private final Placeholder<TFloat32> servingInput;
   private final Operand<TFloat32> servingOutput;
@@ -144,6 +160,7 @@ public final class TrainingGraph {
         spec.multiHead()
             ? tf.withName("task").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))
             : null;
+    Operand<TInt32> checkedTask = task == null ? null : checkedTask(variables.scope("task_check"));
     this.model = Model.create(spec, variables);
     List<Parameter> parameters = model.parameters();
     for (RuleConfig config : ruleConfigs) {
@@ -152,7 +169,8 @@ public final class TrainingGraph {
     Optimizer updater = optimizer.attach(variables, parameters);
     Variable<TInt32> consolidated = variables.create("tasks_consolidated", tf.constant(0));
 
-    Model.Forward forward = model.forward(variables, x, task);
+    Operand<TFloat32> inputs = inputTransform(variables.scope("input"), x, source);
+    Model.Forward forward = model.forward(variables, inputs, checkedTask);
     this.logits = variables.scope("model").withName("logits").identity(forward.inference());
     Ops lossScope = variables.scope("loss");
     Operand<TFloat32> labels =
@@ -246,6 +264,7 @@ public final class TrainingGraph {
     this.stepPenalty = done.withName("penalty").identity(penalty);
 
     Ops boundary = variables.scope("consolidate");
+    Set<String> beforeBoundary = operationNames(graph);
     List<Op> consolidation = new ArrayList<>();
     for (ConsolidationRule rule : rules) {
       if (rule instanceof Consolidation c) {
@@ -258,29 +277,53 @@ public final class TrainingGraph {
             .withControlDependencies(consolidation)
             .withName("tasks_consolidated")
             .identity(consolidated);
+    Set<String> boundaryOps = operationNames(graph);
+    boundaryOps.removeAll(beforeBoundary);
 
     Ops estimate = variables.scope("estimate");
     this.estimateSeed =
-        estimate.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    this.estimateWeight =
-        estimate.withName("weight").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        estimate.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    Placeholder<TInt64> exampleSeed =
+        estimate.withName("example_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    Placeholder<TFloat32> exampleWeight =
+        estimate
+            .withName("example_weight")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     for (ConsolidationRule rule : rules) {
       if (rule instanceof ConsolidationFromData d) {
         String name = rule.config().name();
         ImportanceEstimator estimator = d.estimator();
         Operand<TFloat32> objective =
             estimator.objective(
-                new ImportanceEstimator.Example(estimate, forward.inference(), estimateSeed));
+                new ImportanceEstimator.Example(estimate, forward.inference(), exampleSeed));
         List<Operand<TFloat32>> signal =
             gradients(estimate, name + "_gradients", objective, parameters);
         List<Op> accumulate =
             estimator.accumulate(
-                new ImportanceEstimator.ExampleGradients(estimate, signal, estimateWeight));
-        estimates.put(
-            name,
-            estimate.withControlDependencies(accumulate).withName(name).identity(estimateWeight));
+                new ImportanceEstimator.ExampleGradients(estimate, signal, exampleWeight));
+        templates.put(
+            name, new ExampleLoop.Template(x, task, exampleSeed, exampleWeight, accumulate));
       }
     }
+    OpCopier copier = new OpCopier(graph);
+    templates.forEach(
+        (name, template) ->
+            estimates.put(
+                name,
+                estimate
+                    .withName(name)
+                    .identity(
+                        ExampleLoop.build(
+                            copier,
+                            variables.scope("estimate_" + name),
+                            name,
+                            template,
+                            x,
+                            checkedTask,
+                            estimateSeed))));
+    this.consolidatedWithData =
+        consolidationAfterEstimates(
+            copier, variables.scope("consolidate_with_data"), boundaryOps, spec, checkedTask);
 
     Ops restart = variables.scope("rebase");
     List<Op> rebaseOps = new ArrayList<>();
@@ -317,12 +360,24 @@ public final class TrainingGraph {
           serving.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
       Operand<TFloat32> flat =
           serving.reshape(servingInput, serving.constant(new long[] {-1, spec.inputSize()}));
-      Operand<TFloat32> servingLogits = model.forward(variables, flat, null).inference();
+      Operand<TFloat32> servingLogits =
+          model
+              .forward(
+                  variables, inputTransform(variables.scope("serving_input"), flat, source), null)
+              .inference();
       this.servingOutput =
-          source.getOutputActivation().equals(Manifests.SOFTMAX)
-              ? serving.withName("output").nn.softmax(servingLogits)
-              : serving.withName("output").identity(servingLogits);
+          serving
+              .withName("output")
+              .identity(
+                  Activation.parse(source.getOutputActivation()).apply(serving, servingLogits));
     }
+
+    this.state =
+        new StateEntries(
+            variables.scope("state"),
+            variables.scope("save_state"),
+            variables.variables(),
+            List.of(new StateEntries.Counter("", "tasks_consolidated", consolidated)));
 
     // One scope for every loader: creating a sub-scope scans the whole graph in TensorFlow Java,
     // so a scope per variable would cost seconds on a large graph. Loader names are not API.
@@ -354,6 +409,81 @@ public final class TrainingGraph {
   /** The loader of every float variable, by variable name. */
   public Map<String, Loader> loaders() {
     return java.util.Collections.unmodifiableMap(loaders);
+  }
+
+  /** {@code task}, after an assertion that every id is in [0, heads). */
+  private Operand<TInt32> checkedTask(Ops tf) {
+    AssertThat check = assertInRange(tf, "in_range", task, spec.heads(), "task ids");
+    return tf.withControlDependencies(List.of(check)).withName("checked").identity(task);
+  }
+
+  /**
+   * An assertion named {@code name} that every value of {@code ids} is in [0, {@code bound}), whose
+   * message names {@code what} and shows the first values.
+   */
+  private static AssertThat assertInRange(
+      Ops tf, String name, Operand<TInt32> ids, int bound, String what) {
+    Operand<TBool> inRange =
+        tf.reduceAll(
+            tf.math.logicalAnd(
+                tf.math.greaterEqual(ids, tf.constant(0)), tf.math.less(ids, tf.constant(bound))),
+            tf.constant(0));
+    return tf.withName(name)
+        .assertThat(
+            inRange,
+            List.of(tf.constant(what + " must be in [0, " + bound + "), got"), ids),
+            AssertThat.summarize(8L));
+  }
+
+  /**
+   * {@code x · input_scale + input_offset} with the source's fixed input transform, or {@code x}
+   * itself without one.
+   */
+  private static Operand<TFloat32> inputTransform(Ops tf, Operand<TFloat32> x, Source source) {
+    if (source == null || source.getInputScaleCount() == 0) {
+      return x;
+    }
+    float[] scale = new float[source.getInputScaleCount()];
+    float[] offset = new float[source.getInputOffsetCount()];
+    for (int i = 0; i < scale.length; i++) {
+      scale[i] = source.getInputScale(i);
+      offset[i] = source.getInputOffset(i);
+    }
+    return tf.withName("transformed")
+        .math
+        .add(tf.math.mul(x, tf.constant(scale)), tf.constant(offset));
+  }
+
+  /**
+   * A second task boundary for {@code consolidate_with_data}: a copy of the ops {@code consolidate}
+   * runs (those named in {@code boundaryOps}) that waits for every rule's estimate on the batch and
+   * for the checks of the batch's labels and task ids.
+   */
+  private Operand<TInt32> consolidationAfterEstimates(
+      OpCopier copier, Ops tf, Set<String> boundaryOps, MlpSpec spec, Operand<TInt32> checkedTask) {
+    List<Op> before = new ArrayList<>();
+    estimates.values().forEach(e -> before.add(e));
+    if (checkedTask != null) {
+      before.add(checkedTask); // Its assertion, for rules that estimate nothing.
+    }
+    before.add(assertInRange(tf, "labels_in_range", y, spec.classesPerHead(), "labels"));
+    List<GraphOperation> ops =
+        copier.ancestors(List.of(tasksConsolidated.op()), op -> !boundaryOps.contains(op.name()));
+    Map<String, GraphOperation> copies =
+        copier.copy(
+            ops,
+            graph,
+            "consolidate_with_data/",
+            output -> output,
+            control -> control,
+            before.stream().map(Op::op).toList());
+    return copier.copied(copies, tasksConsolidated.asOutput()).expect(TInt32.class);
+  }
+
+  private static Set<String> operationNames(Graph graph) {
+    Set<String> names = new HashSet<>();
+    graph.operations().forEachRemaining(op -> names.add(op.name()));
+    return names;
   }
 
   /**
@@ -436,22 +566,39 @@ public final class TrainingGraph {
 
   /**
    * The importance-estimation entry point of each {@link ConsolidationFromData} rule, by rule name:
-   * evaluating {@code estimate/<rule>} with one example in {@link #x()} (and {@link #task()}), a
-   * seed in {@link #estimateSeed()} and a weight in {@link #estimateWeight()} adds that example's
-   * contribution to the rule's estimate.
+   * evaluating {@code estimate/<rule>} with n examples in {@link #x()} (and {@link #task()}) and a
+   * seed in {@link #estimateSeed()} adds the mean of their contributions to the rule's estimate,
+   * example i with seed (seed, i); it outputs n.
    */
-  public Map<String, Operand<TFloat32>> estimates() {
+  public Map<String, Operand<TInt32>> estimates() {
     return java.util.Collections.unmodifiableMap(estimates);
   }
 
-  /** {@code estimate/seed}: a fresh [2] seed per example, for rules that sample. */
+  /**
+   * Each estimating rule's per-example template, which the {@link #estimates()} loops copy; for
+   * tests that compare the loops with the template run example by example.
+   */
+  Map<String, ExampleLoop.Template> templates() {
+    return java.util.Collections.unmodifiableMap(templates);
+  }
+
+  /** {@code estimate/seed}: the int64 seed of an estimate; example i samples with (seed, i). */
   public Placeholder<TInt64> estimateSeed() {
     return estimateSeed;
   }
 
-  /** {@code estimate/weight}: the example's weight in the estimate's mean, 1/samples. */
-  public Placeholder<TFloat32> estimateWeight() {
-    return estimateWeight;
+  /**
+   * {@code consolidate_with_data} output: every rule's estimate on the examples in {@link #x()}
+   * (labels {@link #y()}, heads {@link #task()}, seed {@link #estimateSeed()}), then a task
+   * boundary; the number of boundaries so far, after this one.
+   */
+  public Operand<TInt32> consolidatedWithData() {
+    return consolidatedWithData;
+  }
+
+  /** The {@code state} and {@code save} entry points. */
+  public StateEntries state() {
+    return state;
   }
 
   /** Input features [batch, inputSize]. */

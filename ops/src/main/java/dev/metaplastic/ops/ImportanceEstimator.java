@@ -15,11 +15,11 @@ import org.tensorflow.types.TInt64;
  *
  * <p>The training graph builds {@link #objective} on the model's logits for a single example,
  * differentiates it with respect to every governed parameter, and hands the gradients to {@link
- * #accumulate}. The trainer runs that once for each of {@link #samples()} examples of the task's
- * training set, with weight 1/samples, then runs {@link Consolidation#consolidate}, which folds the
- * accumulated estimate into the rule's state and clears it. Rules never see a batch's mean
- * gradient: a squared or absolute value of a mean is not the mean of squared or absolute
- * per-example values.
+ * #accumulate}. The graph runs those ops once for each example of a batch, in order, with weight
+ * 1/n (the trainer feeds {@link #samples()} examples of the task's training set), then runs {@link
+ * Consolidation#consolidate}, which folds the accumulated estimate into the rule's state and clears
+ * it. Rules never see a batch's mean gradient: a squared or absolute value of a mean is not the
+ * mean of squared or absolute per-example values.
  */
 public interface ImportanceEstimator {
   /**
@@ -43,7 +43,7 @@ public interface ImportanceEstimator {
    * @param tf where to build the ops
    * @param gradients ∂objective/∂θ for each governed parameter, in {@link
    *     ConsolidationRule#parameters()} order
-   * @param weight the example's weight in the mean, 1/samples
+   * @param weight the example's weight in the mean, 1/n for a batch of n
    */
   record ExampleGradients(Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> weight) {
     public ExampleGradients {
@@ -53,7 +53,7 @@ public interface ImportanceEstimator {
     }
   }
 
-  /** How many examples of the task's training set the trainer feeds, one at a time. */
+  /** How many examples of the task's training set the trainer feeds at a task boundary. */
   int samples();
 
   /** A scalar of one example whose gradient with respect to each parameter is the signal. */
