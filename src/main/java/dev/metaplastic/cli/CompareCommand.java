@@ -3,6 +3,7 @@ package dev.metaplastic.cli;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.experiments.Comparison;
+import dev.metaplastic.experiments.ComparisonResult;
 import dev.metaplastic.experiments.ExperimentListener;
 import dev.metaplastic.experiments.Method;
 import dev.metaplastic.experiments.MethodResult;
@@ -43,7 +44,9 @@ final class CompareCommand implements Callable<Integer> {
       completionCandidates = RuleOptions.Names.class,
       description =
           "Methods to compare: finetune, joint, and any of ${COMPLETION-CANDIDATES}, alone or"
-              + " joined with + to share a graph (such as ewc+neuromod-lr). Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
+              + " joined with + to share a graph (such as ewc+neuromod-lr), with or without the"
+              + " neuromodulators da, na, ach joined to them (si+da+na: SI gated by DA and NA)."
+              + " Default: finetune,joint,si,ewc,online-ewc,mas,benna-fusi; with --binarized"
               + " (metaplastic vs plain binarized network): finetune,joint,meta.")
   List<String> methods;
 
@@ -52,6 +55,14 @@ final class CompareCommand implements Callable<Integer> {
       defaultValue = "0",
       description = "Seed of the stream, the weights and the minibatch order. Default: 0.")
   long seed;
+
+  @Option(
+      names = "--seeds",
+      split = ",",
+      description =
+          "Several seeds, one run of every method each; the table gives mean ± sd over them and"
+              + " the plots the means. Instead of --seed.")
+  List<Long> seeds;
 
   @Option(
       names = "--out",
@@ -68,10 +79,10 @@ final class CompareCommand implements Callable<Integer> {
                 ? List.of("finetune", "joint", "meta")
                 : List.of("finetune", "joint", "si", "ewc", "online-ewc", "mas", "benna-fusi");
     PrintWriter pw = spec.commandLine().getOut();
-    StreamOptions.Opened opened = streamOptions.open(seed, pw);
-    String kind = opened.descriptor().getKind();
-    TaskStream stream = opened.stream();
-    Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
+    if (seeds != null && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+      throw new InvalidInputException("give --seed or --seeds, not both");
+    }
+    List<Long> runSeeds = seeds != null && !seeds.isEmpty() ? seeds : List.of(seed);
     List<String> ruleMethods =
         chosen.stream().filter(m -> !m.equals(Method.FINETUNE) && !m.equals(Method.JOINT)).toList();
     for (String method : ruleMethods) {
@@ -85,6 +96,10 @@ final class CompareCommand implements Callable<Integer> {
       }
     }
     training.rule.checkTaken(ruleMethods);
+    StreamOptions.Opened opened = streamOptions.open(runSeeds.get(0), pw);
+    String kind = opened.descriptor().getKind();
+    TaskStream stream = opened.stream();
+    Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
     Map<String, Method> compared = new LinkedHashMap<>();
     for (String method : chosen) {
       compared.put(
@@ -96,14 +111,16 @@ final class CompareCommand implements Callable<Integer> {
                   : Method.fineTuning());
     }
     Comparison comparison =
-        new Comparison(training.trainerConfig(List.of(), seed), List.copyOf(compared.values()))
+        new Comparison(
+                training.trainerConfig(List.of(), runSeeds.get(0)), List.copyOf(compared.values()))
             .withSessionOptions(training.threads.sessionOptions());
-    String header = comparison.describe(stream);
+    String header = comparison.describe(stream, runSeeds);
     pw.println("compare: " + header);
     pw.flush();
-    List<MethodResult> results =
+    ComparisonResult result =
         comparison.run(
-            stream,
+            s -> s == runSeeds.get(0) ? stream : streamOptions.open(s, pw).stream(),
+            runSeeds,
             new ExperimentListener() {
               @Override
               public TrainingListener training(Method method, long seed) {
@@ -113,13 +130,22 @@ final class CompareCommand implements Callable<Integer> {
               @Override
               public void finished(long seed, MethodResult result) {
                 pw.printf(
-                    "%-11s average accuracy %.4f  (%.1f s per task)%n",
-                    result.method(), result.averageAccuracy(), result.secondsPerTask());
+                    "%-11s%s average accuracy %.4f  (%.1f s per task)%n",
+                    result.method(),
+                    runSeeds.size() == 1 ? "" : " seed " + seed,
+                    result.averageAccuracy(),
+                    result.secondsPerTask());
                 pw.flush();
               }
             });
-    String table = ComparisonReport.markdown(results);
-    ComparisonReport.write(dir, header, table, results, stream);
+    String table;
+    if (runSeeds.size() == 1) {
+      table = ComparisonReport.markdown(result.firstSeed());
+      ComparisonReport.write(dir, header, table, result.firstSeed(), stream);
+    } else {
+      table = ComparisonReport.markdownOverSeeds(result);
+      ComparisonReport.writeOverSeeds(dir, header, table, result, stream);
+    }
     pw.println();
     pw.print(table);
     pw.printf("%ntable and plots written to %s%n", dir);

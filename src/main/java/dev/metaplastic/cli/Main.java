@@ -35,7 +35,8 @@ import picocli.CommandLine.ScopeType;
       InspectCommand.class,
       PredictCommand.class,
       PlasticCommand.class,
-      ProtocolCommand.class
+      ProtocolCommand.class,
+      NeuromodCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;

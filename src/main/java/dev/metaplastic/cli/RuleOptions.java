@@ -2,12 +2,16 @@ package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.ops.Hyperparameter;
+import dev.metaplastic.ops.Modulator;
+import dev.metaplastic.ops.NeuromodulatoryGate;
+import dev.metaplastic.ops.NeuromodulatoryGate.Switch;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.RuleDescriptor;
 import dev.metaplastic.ops.Rules;
 import dev.metaplastic.ops.StreamKind;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,6 +34,11 @@ import picocli.CommandLine.Spec;
  * {@code --set NAME=VALUE} for any of them. A given value replaces the rule's preset for the kind
  * of stream ({@link dev.metaplastic.ops.RuleDescriptor#preset}) in every chosen rule that has the
  * hyperparameter; a value that no chosen rule takes is an error naming the rules' options.
+ *
+ * <p>The neuromodulators that gate consolidation rules ({@code da}, {@code na}, {@code ach}) may be
+ * joined to rules as if they were rules: together they make one {@link NeuromodulatoryGate} of
+ * those modulators, so {@code si+na+ach} is SI gated by noradrenaline and acetylcholine (the gate
+ * {@code neuromod-gate} with {@code na} and {@code ach} on and {@code da} off).
  */
 @Command(modelTransformer = RuleOptions.HyperparameterOptions.class)
 final class RuleOptions {
@@ -84,9 +93,15 @@ final class RuleOptions {
     }
   }
 
-  /** {@code si, ewc, online-ewc, ...}: every rule's command-line name. */
+  /**
+   * {@code si, ewc, online-ewc, ...}: every rule's command-line name, then the neuromodulators that
+   * may be joined to them.
+   */
   static String cliNames() {
-    return String.join(", ", new Names());
+    return String.join(", ", new Names())
+        + ", or the neuromodulators "
+        + String.join(", ", modulatorNames())
+        + " joined to the rules they gate (si+na+ach)";
   }
 
   /**
@@ -123,18 +138,44 @@ final class RuleOptions {
     StreamKind kind = streamKind(stream);
     Map<String, Double> given = given();
     List<RuleConfig> out = new ArrayList<>();
+    Set<Modulator> modulators = EnumSet.noneOf(Modulator.class);
     for (String part : cliName.split("\\+")) {
-      RuleDescriptor<?> rule = Rules.descriptor(part);
-      Map<String, Double> values = new LinkedHashMap<>(rule.presetValues(kind, binarized));
-      given.forEach(
-          (name, value) -> {
-            if (values.containsKey(name)) {
-              values.put(name, value);
-            }
-          });
-      out.add(InvalidInputException.validating("--rule " + part, () -> rule.config(values)));
+      if (isModulator(part)) {
+        modulators.add(Modulator.named(part));
+      } else {
+        RuleDescriptor<?> rule = Rules.descriptor(part);
+        out.add(configure(part, rule, rule.presetValues(kind, binarized), given));
+      }
+    }
+    if (!modulators.isEmpty()) {
+      Map<String, Double> preset = NeuromodulatoryGate.DESCRIPTOR.presetValues(kind, binarized);
+      for (Modulator m : NeuromodulatoryGate.GATES) {
+        Switch on = modulators.contains(m) ? Switch.ON : Switch.OFF;
+        preset.put(m.shortName(), (double) on.ordinal());
+      }
+      out.add(
+          configure(Modulator.describe(modulators), NeuromodulatoryGate.DESCRIPTOR, preset, given));
     }
     return out;
+  }
+
+  /**
+   * Rule {@code descriptor} from {@code preset} with every given value it takes; {@code label} is
+   * how the command line named it (a rule, or a gate's modulators) for the error message.
+   */
+  private static RuleConfig configure(
+      String label,
+      RuleDescriptor<?> descriptor,
+      Map<String, Double> preset,
+      Map<String, Double> given) {
+    Map<String, Double> values = new LinkedHashMap<>(preset);
+    given.forEach(
+        (name, value) -> {
+          if (values.containsKey(name)) {
+            values.put(name, value);
+          }
+        });
+    return InvalidInputException.validating("--rule " + label, () -> descriptor.config(values));
   }
 
   /**
@@ -153,22 +194,34 @@ final class RuleOptions {
    * @throws InvalidInputException naming the option and the options the rules take
    */
   void checkTaken(Collection<String> cliNames) {
-    Set<RuleDescriptor<?>> chosen = new LinkedHashSet<>();
+    Map<String, Set<String>> taken = new LinkedHashMap<>();
     for (String name : cliNames) {
+      Set<Modulator> modulators = EnumSet.noneOf(Modulator.class);
       for (String part : name.split("\\+")) {
         if (isRule(part)) {
-          chosen.add(Rules.descriptor(part));
+          RuleDescriptor<?> rule = Rules.descriptor(part);
+          taken.put(
+              rule.cliName(),
+              rule.hyperparameters().stream()
+                  .map(Hyperparameter::name)
+                  .collect(Collectors.toCollection(LinkedHashSet::new)));
+        } else if (isModulator(part)) {
+          modulators.add(Modulator.named(part));
         }
+      }
+      if (!modulators.isEmpty()) {
+        taken.put(
+            Modulator.describe(modulators), NeuromodulatoryGate.actingHyperparameters(modulators));
       }
     }
     for (String name : given().keySet()) {
-      if (chosen.stream().noneMatch(rule -> rule.hyperparameter(name).isPresent())) {
+      if (taken.values().stream().noneMatch(names -> names.contains(name))) {
         throw new InvalidInputException(
             givenAs(name)
                 + " is not an option of "
                 + (cliNames.isEmpty() ? "none" : String.join(", ", cliNames))
                 + "; "
-                + takes(chosen));
+                + takes(taken));
       }
     }
   }
@@ -231,20 +284,21 @@ final class RuleOptions {
     return self.commandLine().getCommandSpec().findOption(option(name));
   }
 
-  /** {@code ewc takes --lambda, --samples; ...}, or that fine-tuning takes no rule options. */
-  private static String takes(Set<RuleDescriptor<?>> rules) {
-    if (rules.isEmpty()) {
+  /**
+   * {@code ewc takes --lambda, --samples; ...} from each chosen rule's (or gate's) hyperparameters,
+   * or that fine-tuning takes no rule options.
+   */
+  private static String takes(Map<String, Set<String>> taken) {
+    if (taken.isEmpty()) {
       return "fine-tuning (none) takes no rule options";
     }
     List<String> parts = new ArrayList<>();
-    for (RuleDescriptor<?> rule : rules) {
-      parts.add(
-          rule.cliName()
-              + " takes "
-              + rule.hyperparameters().stream()
-                  .map(h -> option(h.name()))
-                  .collect(Collectors.joining(", ")));
-    }
+    taken.forEach(
+        (rule, names) ->
+            parts.add(
+                rule
+                    + " takes "
+                    + names.stream().map(RuleOptions::option).collect(Collectors.joining(", "))));
     return String.join("; ", parts);
   }
 
@@ -266,17 +320,29 @@ final class RuleOptions {
 
   /**
    * Whether {@code cliName} names a known rule or rules joined by {@code +} (each at most once),
-   * such as {@code ewc+neuromod-lr}.
+   * such as {@code ewc+neuromod-lr}, with or without neuromodulators joined to them ({@code
+   * si+da+na}; not with {@code neuromod-gate}, which they make).
    */
   static boolean isCombination(String cliName) {
     String[] parts = cliName.split("\\+", -1);
     Set<String> seen = new HashSet<>();
+    boolean modulated = false;
     for (String part : parts) {
-      if (!isRule(part) || !seen.add(part.replace('-', '_'))) {
+      if (!(isRule(part) || isModulator(part)) || !seen.add(part.replace('-', '_'))) {
         return false;
       }
+      modulated |= isModulator(part);
     }
-    return true;
+    return !(modulated && seen.contains(NeuromodulatoryGate.NAME));
+  }
+
+  /** Whether {@code part} names a neuromodulator that gates consolidation rules: da, na, ach. */
+  static boolean isModulator(String part) {
+    return modulatorNames().contains(part);
+  }
+
+  private static List<String> modulatorNames() {
+    return NeuromodulatoryGate.GATES.stream().map(Modulator::shortName).toList();
   }
 
   /** Whether {@code cliName} (such as {@code online-ewc}) names a known rule. */

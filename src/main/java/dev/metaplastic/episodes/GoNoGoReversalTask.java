@@ -218,7 +218,7 @@ public final class GoNoGoReversalTask implements EpisodeTask {
     int earliest = earliestReversal();
     int latest = latestReversal();
     for (int b = 0; b < batch; b++) {
-      goBefore[b] = drawGoHalf(random);
+      goBefore[b] = drawGoHalf(cues, random);
       reversals[b] = earliest + random.nextInt(latest - earliest + 1);
       int previousTarget = -1;
       for (int t = 0; t < steps; t++) {
@@ -237,8 +237,8 @@ public final class GoNoGoReversalTask implements EpisodeTask {
     return new Sample(buffer.build(kind()), reversals, goBefore);
   }
 
-  /** The Go half: the last K/2 cues of a Fisher–Yates shuffle, as a flag per cue. */
-  private boolean[] drawGoHalf(Random random) {
+  /** The Go half of K cues: the last K/2 of a Fisher–Yates shuffle, as a flag per cue. */
+  static boolean[] drawGoHalf(int cues, Random random) {
     int[] order = new int[cues];
     for (int c = 0; c < cues; c++) {
       order[c] = c;

@@ -19,6 +19,11 @@
  *       plasticity reads.
  * </ul>
  *
+ * <p>{@link dev.metaplastic.episodes.RewardedGoNoGoTask} is the reinforcement-learning form of
+ * Go/No-Go: episodes of cues with several reversals, which an agent plays with its own actions (the
+ * reward is computed inside the graph), scored by {@link dev.metaplastic.episodes.GoNoGoScores}
+ * (hit and false-alarm rates, d′, trials to criterion after each reversal).
+ *
  * <p>{@link dev.metaplastic.episodes.EpisodeTasks#named} builds them by name (and go/no-go with its
  * sizes). Invalid arguments are {@link IllegalArgumentException}s whose messages say what was
  * expected.

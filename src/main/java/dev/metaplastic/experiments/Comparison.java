@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 
 /**
  * The comparison protocol of {@code metaplastic compare} and {@code demo}: every method trains the
@@ -45,10 +46,13 @@ public final class Comparison {
     return new Comparison(base, methods, options);
   }
 
-  /** The comparison in one line, for reports: the stream, model, optimizer, epochs and batch. */
-  public String describe(TaskStream stream) {
+  /**
+   * The comparison in one line, for reports: the stream, model, optimizer, epochs, batch and {@code
+   * seeds}.
+   */
+  public String describe(TaskStream stream, List<Long> seeds) {
     return String.format(
-        "%s from %s, %d tasks; model %s; %s; %d epochs per task, batch %d, seed %d",
+        "%s from %s, %d tasks; model %s; %s; %d epochs per task, batch %d, %s %s",
         stream.name(),
         stream.source(),
         stream.tasks().size(),
@@ -56,7 +60,8 @@ public final class Comparison {
         base.optimizer(),
         base.epochs(),
         base.batchSize(),
-        base.seed());
+        seeds.size() == 1 ? "seed" : "seeds",
+        seeds.stream().map(String::valueOf).collect(Collectors.joining(", ")));
   }
 
   /** The methods, in order. */

@@ -5,17 +5,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Operation;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -169,25 +165,18 @@ public final class EpisodeTrainingGraph {
     Operand<TFloat32> meanLoss =
         lossScope.withName("masked_mean").math.div(maskedSum(lossScope, perStep), mass);
 
-    Ops train = variables.scope("train_episode");
-    List<Operand<TFloat32>> gradients = gradients(train, meanLoss, parameters);
-    Operand<TFloat32> norm = globalNorm(train, gradients);
-    List<Operand<TFloat32>> clipped = clip(train, gradients, norm);
-    List<Operation> beforeUpdate = new ArrayList<>();
-    clipped.forEach(g -> beforeUpdate.add(g.op()));
-    beforeUpdate.add(meanLoss.op());
-    Ops afterGradients = train.withControlDependencyOps(beforeUpdate);
-    List<Op> updates = new ArrayList<>(updater.apply(afterGradients, parameters, clipped));
-    Operand<TInt64> batch =
-        afterGradients.gather(
-            afterGradients.shape(inputs, TInt64.class),
-            afterGradients.constant(0),
-            afterGradients.constant(0));
-    updates.add(afterGradients.assignAdd(trainingSteps, afterGradients.constant(1L)));
-    updates.add(afterGradients.assignAdd(episodesTrained, batch));
-    Ops done = train.withControlDependencies(updates);
-    this.trainLoss = done.withName("loss").identity(meanLoss);
-    this.gradientNorm = done.withName("gradient_norm").identity(norm);
+    EpisodeOptimizerStep.Outputs optimizerStep =
+        EpisodeOptimizerStep.build(
+            variables.scope("train_episode"),
+            meanLoss,
+            parameters,
+            updater,
+            clipNorm,
+            trainingSteps,
+            episodesTrained,
+            inputs);
+    this.trainLoss = optimizerStep.loss();
+    this.gradientNorm = optimizerStep.gradientNorm();
 
     Ops eval = variables.scope("evaluate_episode");
     this.evaluateLoss = eval.withName("loss").identity(meanLoss);
@@ -257,41 +246,6 @@ public final class EpisodeTrainingGraph {
   /** Σ_{b,t} m_{b,t} v_{b,t}, a scalar. */
   private Operand<TFloat32> maskedSum(Ops tf, Operand<TFloat32> perStep) {
     return tf.reduceSum(tf.math.mul(mask, perStep), tf.constant(new int[] {0, 1}));
-  }
-
-  private static List<Operand<TFloat32>> gradients(
-      Ops tf, Operand<TFloat32> y, List<Parameter> parameters) {
-    List<Operand<TFloat32>> xs = new ArrayList<>();
-    parameters.forEach(p -> xs.add(p.variable()));
-    Gradients dy = tf.withSubScope("gradients").gradients(y, xs);
-    List<Operand<TFloat32>> out = new ArrayList<>();
-    for (int i = 0; i < xs.size(); i++) {
-      out.add(dy.<TFloat32>dy(i));
-    }
-    return out;
-  }
-
-  /** √(Σ_i ‖g_i‖²) over every gradient. */
-  private static Operand<TFloat32> globalNorm(Ops tf, List<Operand<TFloat32>> gradients) {
-    List<Operand<TFloat32>> squares = new ArrayList<>();
-    for (Operand<TFloat32> g : gradients) {
-      squares.add(
-          tf.reduceSum(tf.reshape(tf.math.square(g), tf.constant(new int[] {-1})), tf.constant(0)));
-    }
-    return tf.math.sqrt(tf.math.addN(squares));
-  }
-
-  /** g_i · c / max(‖g‖, c): unchanged when the global norm is within c. */
-  private List<Operand<TFloat32>> clip(
-      Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> norm) {
-    if (Double.isInfinite(clipNorm)) {
-      return gradients;
-    }
-    Operand<TFloat32> bound = tf.constant((float) clipNorm);
-    Operand<TFloat32> scale = tf.math.div(bound, tf.math.maximum(norm, bound));
-    List<Operand<TFloat32>> out = new ArrayList<>();
-    gradients.forEach(g -> out.add(tf.math.mul(g, scale)));
-    return out;
   }
 
   /** The graph this training graph was built in. */

@@ -12,6 +12,7 @@ import dev.metaplastic.ops.ConsolidationRule;
 import dev.metaplastic.ops.ImportanceEstimator;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.Penalty;
+import dev.metaplastic.ops.PenaltyScale;
 import dev.metaplastic.ops.Rebase;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.StepTransform;
@@ -197,14 +198,19 @@ public final class TrainingGraph {
         penalties.add(p.penalty(new Penalty.Context(scopeOf(rule))));
       }
     }
-    this.penalty = totalPenalty(lossScope, penalties);
+    Operand<TFloat32> penaltyScale = penalties.isEmpty() ? null : penaltyScale(lossScope);
+    this.penalty = totalPenalty(lossScope, penalties, penaltyScale);
 
     Ops step = variables.scope("train_step");
     List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
     List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
     for (Penalty.Term term : penalties) {
       for (int i = 0; i < parameters.size(); i++) {
-        totalGradients.set(i, step.math.add(totalGradients.get(i), term.gradients().get(i)));
+        Operand<TFloat32> g = term.gradients().get(i);
+        totalGradients.set(
+            i,
+            step.math.add(
+                totalGradients.get(i), penaltyScale == null ? g : step.math.mul(penaltyScale, g)));
       }
     }
     List<Operation> beforeUpdate = new ArrayList<>();
@@ -487,14 +493,35 @@ public final class TrainingGraph {
     return names;
   }
 
-  /** The sum of the penalties, named {@code penalty} in {@code tf}'s scope; zero without any. */
-  private static Operand<TFloat32> totalPenalty(Ops tf, List<Penalty.Term> penalties) {
+  /**
+   * The sum of the penalties times {@code scale} (none when null), named {@code penalty} in {@code
+   * tf}'s scope; zero without any.
+   */
+  private static Operand<TFloat32> totalPenalty(
+      Ops tf, List<Penalty.Term> penalties, Operand<TFloat32> scale) {
     if (penalties.isEmpty()) {
       return tf.withName("penalty").constant(0f);
     }
     List<Operand<TFloat32>> values = new ArrayList<>();
     penalties.forEach(term -> values.add(term.value()));
-    return tf.withName("penalty").math.addN(values);
+    return scale == null
+        ? tf.withName("penalty").math.addN(values)
+        : tf.withName("penalty").math.mul(scale, tf.math.addN(values));
+  }
+
+  /**
+   * The product of the rules' {@link PenaltyScale}s, each built in its rule's scope from the state
+   * before the step, or null when no rule scales penalties.
+   */
+  private Operand<TFloat32> penaltyScale(Ops tf) {
+    Operand<TFloat32> scale = null;
+    for (ConsolidationRule rule : rules) {
+      if (rule instanceof PenaltyScale scaling) {
+        Operand<TFloat32> s = scaling.penaltyScale(new PenaltyScale.Context(scopeOf(rule)));
+        scale = scale == null ? s : tf.math.mul(scale, s);
+      }
+    }
+    return scale;
   }
 
   /**

@@ -12,13 +12,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * The neuromodulated learning rate wired into a {@link TrainingGraph} with SGD: at every step the
@@ -54,12 +48,12 @@ class NeuromodulatedLearningRateTrainingTest {
           int shift = step < 5 ? 0 : 1;
           List<float[]> before = new ArrayList<>();
           for (Parameter p : gated.parameters()) {
-            float[] value = read(gs, p.variable());
+            float[] value = TrainingSteps.read(gs, p.variable());
             before.add(value);
-            load(ps, plain, p.name(), value, p.shape());
+            TrainingSteps.load(ps, plain, p.name(), value, p.shape());
           }
-          double loss = trainStep(gs, gated, x, shift);
-          trainStep(ps, plain, x, shift);
+          double loss = TrainingSteps.trainStep(gs, gated, x, BATCH, shift);
+          TrainingSteps.trainStep(ps, plain, x, BATCH, shift);
           double gain = 1;
           if (step > 0) {
             double linear = 1 + GATE.kappa() * (loss - baseline) / (baseline + 1e-6);
@@ -69,8 +63,8 @@ class NeuromodulatedLearningRateTrainingTest {
           baseline = step == 0 ? loss : baseline + GATE.baselineRate() * (loss - baseline);
           for (int k = 0; k < before.size(); k++) {
             Parameter p = gated.parameters().get(k);
-            float[] after = read(gs, p.variable());
-            float[] plainAfter = read(ps, plain.parameters().get(k).variable());
+            float[] after = TrainingSteps.read(gs, p.variable());
+            float[] plainAfter = TrainingSteps.read(ps, plain.parameters().get(k).variable());
             for (int i = 0; i < after.length; i++) {
               double expected = gain * ((double) plainAfter[i] - before.get(k)[i]);
               double actual = (double) after[i] - before.get(k)[i];
@@ -81,7 +75,8 @@ class NeuromodulatedLearningRateTrainingTest {
                   p.name() + "[" + i + "] at step " + step + ", gain " + gain);
             }
           }
-          float[] stored = read(gs, gated.variables().get("neuromod_lr/task_loss/baseline"));
+          float[] stored =
+              TrainingSteps.read(gs, gated.variables().get("neuromod_lr/task_loss/baseline"));
           assertEquals(baseline, stored[0], 1e-5 * Math.max(1, baseline), "baseline");
         }
         assertTrue(
@@ -105,45 +100,6 @@ class NeuromodulatedLearningRateTrainingTest {
                       List.of(
                           GATE, new Metaplasticity.Config(1.0, Metaplasticity.Reference.ZERO))));
       assertTrue(error.getMessage().contains("at most one rule"), error.getMessage());
-    }
-  }
-
-  private static float trainStep(Session s, TrainingGraph training, float[] x, int shift) {
-    int[] y = new int[BATCH];
-    int[] task = new int[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-      y[i] = (i + shift) % SPEC.classesPerHead();
-      task[i] = i % SPEC.heads();
-    }
-    try (TFloat32 xt =
-            TFloat32.tensorOf(Shape.of(BATCH, SPEC.inputSize()), DataBuffers.of(x, true, false));
-        TInt32 yt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(y, true, false));
-        TInt32 tt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(task, true, false));
-        Result r =
-            s.runner()
-                .feed(training.x(), xt)
-                .feed(training.y(), yt)
-                .feed(training.task(), tt)
-                .fetch(training.loss())
-                .run()) {
-      return ((TFloat32) r.get(0)).getFloat();
-    }
-  }
-
-  private static void load(
-      Session s, TrainingGraph training, String name, float[] value, Shape shape) {
-    TrainingGraph.Loader loader = training.loaders().get(name);
-    try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(value, true, false))) {
-      s.runner().feed(loader.value(), t).addTarget(loader.assign()).run().close();
-    }
-  }
-
-  private static float[] read(Session s, Operand<?> variable) {
-    try (Result r = s.runner().fetch(variable).run()) {
-      TFloat32 t = (TFloat32) r.get(0);
-      float[] out = new float[(int) t.shape().size()];
-      t.asRawTensor().data().asFloats().read(out);
-      return out;
     }
   }
 }

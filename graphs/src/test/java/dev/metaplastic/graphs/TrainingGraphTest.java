@@ -14,13 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /** Builds small training graphs and checks names, determinism and the SI wiring. */
 class TrainingGraphTest {
@@ -112,15 +106,16 @@ class TrainingGraphTest {
         var kernel = training.parameters().get(0).variable();
         double[] expected = new double[(int) kernel.shape().size()];
         for (int step = 0; step < 5; step++) {
-          float[] before = read(s, kernel);
+          float[] before = TrainingSteps.read(s, kernel);
           trainStep(s, training, random);
-          float[] after = read(s, kernel);
+          float[] after = TrainingSteps.read(s, kernel);
           for (int k = 0; k < expected.length; k++) {
             double delta = (double) after[k] - before[k];
             expected[k] += delta * delta / lr;
           }
         }
-        float[] omega = read(s, training.variables().get("si/dense_0/kernel/path_integral"));
+        float[] omega =
+            TrainingSteps.read(s, training.variables().get("si/dense_0/kernel/path_integral"));
         for (int k = 0; k < expected.length; k++) {
           assertEquals(
               expected[k], omega[k], 1e-5 * Math.max(1, Math.abs(expected[k])), "omega[" + k + "]");
@@ -164,37 +159,9 @@ class TrainingGraphTest {
 
   private static float trainStep(Session s, TrainingGraph training, Random random) {
     float[] x = new float[BATCH * SPEC.inputSize()];
-    int[] y = new int[BATCH];
-    int[] task = new int[BATCH];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) random.nextGaussian();
     }
-    for (int i = 0; i < BATCH; i++) {
-      y[i] = i % SPEC.classesPerHead();
-      task[i] = i % SPEC.heads();
-    }
-    try (TFloat32 xt =
-            TFloat32.tensorOf(Shape.of(BATCH, SPEC.inputSize()), DataBuffers.of(x, true, false));
-        TInt32 yt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(y, true, false));
-        TInt32 tt = TInt32.tensorOf(Shape.of(BATCH), DataBuffers.of(task, true, false));
-        Result r =
-            s.runner()
-                .feed(training.x(), xt)
-                .feed(training.y(), yt)
-                .feed(training.task(), tt)
-                .fetch(training.loss())
-                .fetch(training.stepPenalty())
-                .run()) {
-      return ((TFloat32) r.get(0)).getFloat();
-    }
-  }
-
-  private static float[] read(Session s, Operand<?> variable) {
-    try (Result r = s.runner().fetch(variable).run()) {
-      TFloat32 t = (TFloat32) r.get(0);
-      float[] out = new float[(int) t.shape().size()];
-      t.asRawTensor().data().asFloats().read(out);
-      return out;
-    }
+    return TrainingSteps.trainStep(s, training, x, BATCH, 0);
   }
 }

@@ -119,6 +119,12 @@ class BadInputTest {
     assertUserError(
         CliRun.of("compare", "--stream", "generated", "--rules", "finetune,si,ewc", "--gamma", "1"),
         "--gamma is not an option of si, ewc; si takes --c, --xi; ewc takes --lambda, --samples");
+    assertUserError(
+        train("--rule", "si+da+na", "--kappa-ach", "1"),
+        "--kappa-ach is not an option of si+da+na; si takes --c, --xi; da+na takes --da,");
+    assertUserError(
+        train("--rule", "si+da", "--set", "da=maybe"),
+        "hyperparameter 'da' takes 0 (off) or 1 (on), got 'maybe'");
     assertUserError(train("--set", "magic=1"), "--set magic: no rule has a hyperparameter 'magic'");
     assertUserError(
         train("--rule", "ewc", "--lambda", "lots"),

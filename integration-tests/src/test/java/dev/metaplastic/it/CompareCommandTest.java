@@ -83,6 +83,31 @@ class CompareCommandTest {
     assertEquals(2, twice.status(), twice.out() + twice.err());
   }
 
+  /** Neuromodulators joined to a rule gate it; --seeds gives mean ± sd over the seeds. */
+  @Test
+  void neuromodulatorsGateARuleOverSeveralSeeds() throws IOException {
+    CliRun run =
+        compare(
+            dir.resolve("neuromod"),
+            "--tasks",
+            "2",
+            "--rules",
+            "finetune,joint,si+na+ach",
+            "--seeds",
+            "0,1");
+    assertEquals(0, run.status(), run.out() + run.err());
+    String md = Files.readString(dir.resolve("neuromod/compare.md"));
+    assertTrue(md.contains("seeds 0, 1"), md);
+    assertTrue(md.contains("| si(c=1.0, xi=0.001) + neuromod_gate(da=off, na=on, ach=on, "), md);
+    assertTrue(md.contains("average accuracy per seed"), md);
+    assertTrue(md.contains(" ± "), md);
+    assertPng(dir.resolve("neuromod/accuracy-matrix-si+na+ach.png"));
+    assertPng(dir.resolve("neuromod/average-accuracy.png"));
+    CliRun serotonin = compare(dir.resolve("5ht"), "--rules", "si+5ht");
+    assertEquals(2, serotonin.status(), serotonin.out() + serotonin.err());
+    assertTrue(serotonin.err().startsWith("error: unknown method 'si+5ht'"), serotonin.err());
+  }
+
   @Test
   void unknownMethodFailsBeforeTraining() {
     CliRun run = compare(dir.resolve("bad"), "--rules", "finetune,magic");

@@ -8,6 +8,7 @@ import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.ops.NeuromodulatoryGate;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.RuleDescriptor;
 import dev.metaplastic.ops.Rules;
@@ -50,18 +51,27 @@ class EveryRuleRoundTripTest {
 
   /**
    * Every rule of the registry with its split-stream preset, and with its binarized-network preset
-   * where that differs; estimates from {@value #SAMPLES} examples keep the test fast.
+   * where that differs; then EWC gated by the neuromodulatory gate, whose acetylcholine scales
+   * EWC's penalty from the gate's saved state. Estimates from {@value #SAMPLES} examples keep the
+   * test fast.
    */
   static Stream<Arguments> rules() {
     List<Arguments> rules = new ArrayList<>();
     for (RuleDescriptor<?> rule : Rules.consolidation()) {
       Map<String, Double> real = fewSamples(rule.presetValues(StreamKind.SPLIT, false));
       Map<String, Double> binarized = fewSamples(rule.presetValues(StreamKind.SPLIT, true));
-      rules.add(Arguments.of(rule.config(real), false));
+      rules.add(Arguments.of(List.of(rule.config(real)), false));
       if (!binarized.equals(real)) {
-        rules.add(Arguments.of(rule.config(binarized), true));
+        rules.add(Arguments.of(List.of(rule.config(binarized)), true));
       }
     }
+    RuleDescriptor<?> ewc = Rules.descriptor("ewc");
+    rules.add(
+        Arguments.of(
+            List.of(
+                ewc.config(fewSamples(ewc.presetValues(StreamKind.SPLIT, false))),
+                NeuromodulatoryGate.DESCRIPTOR.defaults()),
+            false));
     return rules.stream();
   }
 
@@ -75,14 +85,14 @@ class EveryRuleRoundTripTest {
 
   @ParameterizedTest(name = "{0}, binarized {1}")
   @MethodSource("rules")
-  void reloadedModelContinuesBitIdentically(RuleConfig rule, boolean binarized) {
+  void reloadedModelContinuesBitIdentically(List<RuleConfig> rules, boolean binarized) {
     TrainerConfig config =
         new TrainerConfig(
             List.of(32, 16),
             1,
             64,
             OptimizerConfig.Adam.withLearningRate(0.002),
-            List.of(rule),
+            rules,
             7,
             binarized);
     Losses losses = new Losses();
@@ -100,8 +110,8 @@ class EveryRuleRoundTripTest {
       uninterruptedState = Fixtures.snapshot(model);
     }
     Manifest manifest = SavedModels.readManifest(exported);
-    assertEquals(rule.name(), manifest.getRules(0).getName());
-    assertEquals(rule, Manifests.rules(manifest).get(0));
+    assertEquals(rules.get(0).name(), manifest.getRules(0).getName());
+    assertEquals(rules, Manifests.rules(manifest));
     for (String promised : Manifests.promisedVariables(manifest)) {
       assertTrue(uninterruptedState.containsKey(promised), promised);
     }
@@ -119,7 +129,11 @@ class EveryRuleRoundTripTest {
 
   @Test
   void everyKnownRuleIsCovered() {
-    List<String> covered = rules().map(a -> ((RuleConfig) a.get()[0]).name()).toList();
+    List<String> covered =
+        rules()
+            .flatMap(a -> ((List<?>) a.get()[0]).stream())
+            .map(r -> ((RuleConfig) r).name())
+            .toList();
     assertTrue(covered.containsAll(Rules.names()), covered + " vs " + Rules.names());
   }
 }

@@ -27,7 +27,8 @@ public final class Rules {
         GradientProjectionMemory.DESCRIPTOR,
         BennaFusiSynapse.DESCRIPTOR,
         Metaplasticity.DESCRIPTOR,
-        NeuromodulatedLearningRate.DESCRIPTOR);
+        NeuromodulatedLearningRate.DESCRIPTOR,
+        NeuromodulatoryGate.DESCRIPTOR);
   }
 
   /** The fast-weight rules. */

@@ -32,6 +32,16 @@
  * dev.metaplastic.ops.FastWeightRuleDescriptor} for fast-weight rules), and {@link
  * dev.metaplastic.ops.Rules} lists every descriptor, one line each.
  *
+ * <p>The four neuromodulators of Doya's mapping are small pure ops, each computed from the task's
+ * own outcomes: {@link dev.metaplastic.ops.Dopamine} (reward-prediction error), {@link
+ * dev.metaplastic.ops.Noradrenaline} (unexpected uncertainty), {@link
+ * dev.metaplastic.ops.Acetylcholine} (expected uncertainty) and {@link
+ * dev.metaplastic.ops.Serotonin} (a slow aversive rate). {@link
+ * dev.metaplastic.ops.Neuromodulators} lets any subset of them gate one fast-weight trace, and
+ * {@link dev.metaplastic.ops.NeuromodulatoryGate} lets dopamine, noradrenaline and acetylcholine
+ * gate the consolidation rules of a graph (the rate of its optimizer and, through {@link
+ * dev.metaplastic.ops.PenaltyScale}, the strength of its penalties).
+ *
  * <p>This package knows nothing of models, files or training loops; it never runs a session.
  */
 package dev.metaplastic.ops;

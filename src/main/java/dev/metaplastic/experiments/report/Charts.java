@@ -136,7 +136,7 @@ public final class Charts {
   }
 
   /** Writes a chart as a PNG, complete or not at all ({@link StagedFile}). */
-  private static void save(Chart<?, ?> chart, Path file) {
+  static void save(Chart<?, ?> chart, Path file) {
     try (StagedFile staged = StagedFile.create(file, "plot")) {
       BitmapEncoder.saveBitmap(chart, staged.output(), BitmapEncoder.BitmapFormat.PNG);
       staged.commit();

@@ -2,10 +2,12 @@ package dev.metaplastic.experiments.report;
 
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
+import dev.metaplastic.experiments.ComparisonResult;
 import dev.metaplastic.experiments.Method;
 import dev.metaplastic.experiments.MethodResult;
 import dev.metaplastic.experiments.Statistics;
 import dev.metaplastic.files.StagedFile;
+import dev.metaplastic.train.AccuracyMatrix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * The report of a comparison ({@code compare.md}): a markdown table of average accuracy, backward
@@ -46,6 +50,97 @@ public final class ComparisonReport {
           .append(" |\n");
     }
     return s.toString();
+  }
+
+  /**
+   * The table over several seeds: each measure as mean ± sample sd over the seeds, the gap
+   * recovered computed per seed against that seed's fine-tuning and joint training, and each seed's
+   * average accuracy.
+   */
+  public static String markdownOverSeeds(ComparisonResult result) {
+    List<MethodResult> finetune = result.runs().getOrDefault(Method.FINETUNE, List.of());
+    List<MethodResult> joint = result.runs().getOrDefault(Method.JOINT, List.of());
+    StringBuilder s = new StringBuilder();
+    s.append("| method | seeds | average accuracy | BWT | forgetting | gap recovered |")
+        .append(" average accuracy per seed | s per task |\n");
+    s.append("|---|---|---|---|---|---|---|---|\n");
+    result
+        .runs()
+        .forEach(
+            (method, runs) -> {
+              List<Double> average = runs.stream().map(MethodResult::averageAccuracy).toList();
+              boolean sequential = runs.get(0).sequential();
+              s.append("| ").append(runs.get(0).description()).append(" | ").append(runs.size());
+              s.append(" | ").append(Tables.meanStd(average)).append(" | ");
+              s.append(sequential ? meanStd(runs, m -> m.backwardTransfer()) : "—").append(" | ");
+              s.append(sequential ? meanStd(runs, m -> m.forgetting()) : "—").append(" | ");
+              List<Double> gaps = new ArrayList<>();
+              if (finetune.size() == runs.size()
+                  && joint.size() == runs.size()
+                  && !method.equals(Method.FINETUNE)
+                  && !method.equals(Method.JOINT)) {
+                for (int i = 0; i < runs.size(); i++) {
+                  double gap =
+                      Statistics.gapRecovered(
+                          average.get(i),
+                          finetune.get(i).averageAccuracy(),
+                          joint.get(i).averageAccuracy());
+                  // A seed on which fine-tuning matches joint training has no gap to recover.
+                  if (Double.isFinite(gap)) {
+                    gaps.add(gap);
+                  }
+                }
+              }
+              s.append(gaps.isEmpty() ? "—" : Tables.meanStdPercent(gaps)).append(" | ");
+              s.append(
+                      average.stream()
+                          .map(a -> String.format("%.4f", a))
+                          .collect(Collectors.joining(" / ")))
+                  .append(" | ");
+              s.append(
+                      String.format(
+                          "%.1f",
+                          Statistics.mean(
+                              runs.stream().map(MethodResult::secondsPerTask).toList())))
+                  .append(" |\n");
+            });
+    return s.toString();
+  }
+
+  /**
+   * Writes the report of several seeds: {@code table} and, per method, the mean accuracy matrix and
+   * the mean average-accuracy curve over the seeds.
+   */
+  public static void writeOverSeeds(
+      Path dir, String header, String table, ComparisonResult result, TaskStream stream) {
+    List<MethodResult> means = new ArrayList<>();
+    result
+        .runs()
+        .forEach(
+            (method, runs) -> {
+              MethodResult first = runs.get(0);
+              double[] accuracies = new double[first.finalAccuracies().length];
+              for (MethodResult r : runs) {
+                for (int i = 0; i < accuracies.length; i++) {
+                  accuracies[i] += r.finalAccuracies()[i] / runs.size();
+                }
+              }
+              means.add(
+                  new MethodResult(
+                      method,
+                      first.description() + ", mean over " + runs.size() + " seeds",
+                      first.sequential()
+                          ? Statistics.meanMatrix(runs.stream().map(MethodResult::matrix).toList())
+                          : null,
+                      accuracies,
+                      first.secondsPerTask(),
+                      first.secondsPerStep()));
+            });
+    write(dir, header, table, means, stream);
+  }
+
+  private static String meanStd(List<MethodResult> runs, ToDoubleFunction<AccuracyMatrix> measure) {
+    return Tables.meanStd(runs.stream().map(r -> measure.applyAsDouble(r.matrix())).toList());
   }
 
   /**
