@@ -2,11 +2,11 @@ package dev.metaplastic.cli;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.NativeLog;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
-import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.DataStream;

@@ -1,8 +1,8 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.NativeLog;
 import dev.metaplastic.data.DataException;
-import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.PrintWriter;

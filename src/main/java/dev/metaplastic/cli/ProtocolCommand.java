@@ -2,11 +2,11 @@ package dev.metaplastic.cli;
 
 import com.google.gson.Gson;
 import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.NativeLog;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
 import dev.metaplastic.graphs.MlpSpec;
-import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.ops.RuleConfig;

@@ -5,7 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.metaplastic.InvalidInputException;
-import dev.metaplastic.graphs.NativeLog;
+import dev.metaplastic.NativeLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

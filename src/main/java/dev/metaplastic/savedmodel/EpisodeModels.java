@@ -3,13 +3,13 @@ package dev.metaplastic.savedmodel;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.InvalidInputException;
-import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.PlasticRnnSpec;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.EpisodeTraining;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.train.EpisodeSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.metaplastic.savedmodel;
 
-import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.train.EpisodeSession;
 
 /**
  * A plastic RNN SavedModel loaded into a new episode training graph: the model, ready to predict

@@ -7,7 +7,6 @@ import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.BatchEstimates;
 import dev.metaplastic.graphs.MlpSpec;
-import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.TrainingGraph;
@@ -16,9 +15,7 @@ import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -35,8 +32,7 @@ import org.tensorflow.types.TInt64;
  * shape gives a message naming the expected and actual sizes instead of a native error.
  */
 public final class ModelSession implements AutoCloseable {
-  private final Graph graph;
-  private final Session session;
+  private final GraphSession<TrainingGraph> owner;
   private final TrainingGraph training;
   private final MlpSpec spec;
 
@@ -70,19 +66,16 @@ public final class ModelSession implements AutoCloseable {
       SessionOptions options) {
     SizeLimits.checkModel(spec);
     this.spec = spec;
-    NativeLog.loadTensorFlow();
-    this.graph = new Graph();
-    try {
-      // What the graph refuses (such as two rules that both transform the optimizer's steps) is a
-      // choice of the user's: of options, or of the manifest a model was saved with.
-      this.training =
-          InvalidInputException.validating(
-              "", () -> new TrainingGraph(graph, spec, optimizer, rules, source));
-      this.session = new Session(graph, options.configProto());
-    } catch (RuntimeException e) {
-      graph.close();
-      throw e;
-    }
+    // What the graph refuses (such as two rules that both transform the optimizer's steps) is a
+    // choice of the user's: of options, or of the manifest a model was saved with.
+    this.owner =
+        new GraphSession<>(
+            "the model session",
+            g ->
+                InvalidInputException.validating(
+                    "", () -> new TrainingGraph(g, spec, optimizer, rules, source)),
+            options);
+    this.training = owner.built();
   }
 
   /** The training graph, to reach its handles and variables. */
@@ -92,7 +85,7 @@ public final class ModelSession implements AutoCloseable {
 
   /** The running session. */
   public Session session() {
-    return session;
+    return owner.session();
   }
 
   /** The model's architecture. */
@@ -107,17 +100,7 @@ public final class ModelSession implements AutoCloseable {
    * @throws IllegalArgumentException if the graph has no float variable of that name
    */
   public float[] read(String variable) {
-    checkArgument(
-        training.loaders().containsKey(variable),
-        "the model has no float variable '%s'; it has %s",
-        variable,
-        training.loaders().keySet());
-    try (Result result = session.runner().fetch(training.variables().get(variable)).run()) {
-      TFloat32 t = (TFloat32) result.get(0);
-      float[] values = new float[(int) t.shape().size()];
-      t.asRawTensor().data().asFloats().read(values);
-      return values;
-    }
+    return owner.read(variable, training.variables());
   }
 
   /**
@@ -140,8 +123,8 @@ public final class ModelSession implements AutoCloseable {
         shape,
         shape.size(),
         values.length);
-    try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(values, true, false))) {
-      session.runner().feed(loader.value(), t).addTarget(loader.assign()).run().close();
+    try (TFloat32 t = GraphSession.tensor(values, shape)) {
+      GraphSession.run(owner.runner().feed(loader.value(), t).addTarget(loader.assign()));
     }
   }
 
@@ -150,7 +133,7 @@ public final class ModelSession implements AutoCloseable {
    * past tasks consolidated; call it after overwriting weights with {@link #write}.
    */
   public void rebase() {
-    session.runner().addTarget(training.rebase()).run().close();
+    GraphSession.run(owner.runner().addTarget(training.rebase()));
   }
 
   /** The result of one training step. */
@@ -166,15 +149,11 @@ public final class ModelSession implements AutoCloseable {
    */
   public StepResult trainStep(float[] features, int[] labels, int[] tasks, int count) {
     validate(features, labels, tasks, count);
-    try (Feeds feeds = new Feeds(features, labels, tasks, count);
-        Result result =
-            feeds
-                .feedTo(session.runner())
-                .fetch(training.loss())
-                .fetch(training.stepPenalty())
-                .run()) {
-      return new StepResult(
-          ((TFloat32) result.get(0)).getFloat(), ((TFloat32) result.get(1)).getFloat());
+    try (Feeds feeds = new Feeds(features, labels, tasks, count)) {
+      float[][] values =
+          GraphSession.fetch(
+              feeds.feedTo(owner.runner()), List.of(training.loss(), training.stepPenalty()));
+      return new StepResult(values[0][0], values[1][0]);
     }
   }
 
@@ -247,15 +226,13 @@ public final class ModelSession implements AutoCloseable {
       }
       try (Feeds feeds = new Feeds(features, labels, tasks, rows);
           TInt64 seedRows = TInt64.tensorOf(Shape.of(rows, 2), DataBuffers.of(seeds, true, false));
-          TFloat32 weightRows =
-              TFloat32.tensorOf(Shape.of(rows), DataBuffers.of(weights, true, false))) {
-        feeds
-            .feedTo(session.runner())
-            .feed(batches.seeds(), seedRows)
-            .feed(batches.weights(), weightRows)
-            .addTarget(entry)
-            .run()
-            .close();
+          TFloat32 weightRows = GraphSession.tensor(weights, Shape.of(rows))) {
+        GraphSession.run(
+            feeds
+                .feedTo(owner.runner())
+                .feed(batches.seeds(), seedRows)
+                .feed(batches.weights(), weightRows)
+                .addTarget(entry));
       }
     }
   }
@@ -272,12 +249,8 @@ public final class ModelSession implements AutoCloseable {
     examples.gather(order, 0, n, features, labels, tasks);
     try (Feeds feeds = new Feeds(features, labels, tasks, n);
         TInt64 batchSeed = TInt64.scalarOf(seed)) {
-      feeds
-          .feedTo(session.runner())
-          .feed(training.estimateSeed(), batchSeed)
-          .addTarget(entry)
-          .run()
-          .close();
+      GraphSession.run(
+          feeds.feedTo(owner.runner()).feed(training.estimateSeed(), batchSeed).addTarget(entry));
     }
   }
 
@@ -298,9 +271,7 @@ public final class ModelSession implements AutoCloseable {
 
   /** Runs every rule's task-boundary update; returns the number of boundaries so far. */
   public int consolidate() {
-    try (Result result = session.runner().fetch(training.tasksConsolidated()).run()) {
-      return ((TInt32) result.get(0)).getInt();
-    }
+    return owner.fetchInt(training.tasksConsolidated());
   }
 
   /**
@@ -312,12 +283,8 @@ public final class ModelSession implements AutoCloseable {
   public float[] predict(float[] features, int[] tasks, int count) {
     int[] labels = new int[count];
     validate(features, labels, tasks, count);
-    try (Feeds feeds = new Feeds(features, labels, tasks, count);
-        Result result = feeds.feedTo(session.runner()).fetch(training.probabilities()).run()) {
-      TFloat32 p = (TFloat32) result.get(0);
-      float[] out = new float[count * spec.classesPerHead()];
-      p.asRawTensor().data().asFloats().read(out);
-      return out;
+    try (Feeds feeds = new Feeds(features, labels, tasks, count)) {
+      return GraphSession.fetch(feeds.feedTo(owner.runner()), training.probabilities());
     }
   }
 
@@ -343,25 +310,15 @@ public final class ModelSession implements AutoCloseable {
     for (int i = 1; i < dims.length; i++) {
       dims[i] = training.source().getInputShape(i - 1);
     }
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(inputs, true, false));
-        Result result =
-            session
-                .runner()
-                .feed(training.servingInput(), x)
-                .fetch(training.servingOutput())
-                .run()) {
-      float[] out = new float[count * spec.classesPerHead()];
-      ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(out);
-      return out;
+    try (TFloat32 x = GraphSession.tensor(inputs, Shape.of(dims))) {
+      return GraphSession.fetch(
+          owner.runner().feed(training.servingInput(), x), training.servingOutput());
     }
   }
 
   /** The number of task boundaries ({@link #consolidate()} calls) so far. */
   public int tasksConsolidated() {
-    try (Result result =
-        session.runner().fetch(training.variables().get("tasks_consolidated")).run()) {
-      return ((TInt32) result.get(0)).getInt();
-    }
+    return owner.fetchInt(training.variables().get("tasks_consolidated"));
   }
 
   /** Fraction of {@code examples} classified correctly, evaluated in batches of {@code batch}. */
@@ -379,9 +336,8 @@ public final class ModelSession implements AutoCloseable {
       int count = Math.min(batch, order.length - from);
       examples.gather(order, from, count, features, labels, tasks);
       validate(features, labels, tasks, count);
-      try (Feeds feeds = new Feeds(features, labels, tasks, count);
-          Result result = feeds.feedTo(session.runner()).fetch(training.correct()).run()) {
-        correct += ((TFloat32) result.get(0)).getFloat();
+      try (Feeds feeds = new Feeds(features, labels, tasks, count)) {
+        correct += GraphSession.fetch(feeds.feedTo(owner.runner()), training.correct())[0];
       }
     }
     return correct / order.length;
@@ -426,10 +382,7 @@ public final class ModelSession implements AutoCloseable {
     private final TInt32 task;
 
     Feeds(float[] features, int[] labels, int[] tasks, int count) {
-      x =
-          TFloat32.tensorOf(
-              Shape.of(count, spec.inputSize()),
-              DataBuffers.of(features, true, false).narrow((long) count * spec.inputSize()));
+      x = GraphSession.tensor(features, Shape.of(count, spec.inputSize()));
       y = TInt32.tensorOf(Shape.of(count), DataBuffers.of(labels, true, false).narrow(count));
       task =
           spec.multiHead()
@@ -455,9 +408,9 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
+  /** Closes the session, then the graph; later calls do nothing. */
   @Override
   public void close() {
-    session.close();
-    graph.close();
+    owner.close();
   }
 }

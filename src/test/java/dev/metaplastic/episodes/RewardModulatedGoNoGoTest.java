@@ -2,12 +2,12 @@ package dev.metaplastic.episodes;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.EpisodeTrainingGraph.Loss;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.PlasticRnnSpec;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
+import dev.metaplastic.train.EpisodeSession;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

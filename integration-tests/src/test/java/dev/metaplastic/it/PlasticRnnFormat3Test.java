@@ -3,9 +3,9 @@ package dev.metaplastic.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.savedmodel.EpisodeModels;
 import dev.metaplastic.savedmodel.LoadedEpisodeModel;
+import dev.metaplastic.train.EpisodeSession;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.metaplastic.graphs.EpisodeSession;
 import dev.metaplastic.graphs.EpisodeTrainingGraph.Loss;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.PlasticRnnSpec;
@@ -16,6 +15,7 @@ import dev.metaplastic.graphs.proto.StateVariable;
 import dev.metaplastic.savedmodel.EpisodeModels;
 import dev.metaplastic.savedmodel.LoadedEpisodeModel;
 import dev.metaplastic.savedmodel.SavedModels;
+import dev.metaplastic.train.EpisodeSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.metaplastic.graphs;
+package dev.metaplastic.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.metaplastic.graphs.EpisodeTrainingGraph;
 import dev.metaplastic.graphs.EpisodeTrainingGraph.Loss;
+import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.PlasticRnn;
+import dev.metaplastic.graphs.PlasticRnnSpec;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.ops.Parameter;
 import java.util.ArrayList;

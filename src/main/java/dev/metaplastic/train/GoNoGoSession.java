@@ -1,19 +1,17 @@
-package dev.metaplastic.graphs;
+package dev.metaplastic.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
-import static com.google.common.base.Preconditions.checkState;
 
+import dev.metaplastic.graphs.GoNoGoAgentSpec;
+import dev.metaplastic.graphs.GoNoGoTrainingGraph;
+import dev.metaplastic.graphs.SessionOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -24,10 +22,8 @@ import org.tensorflow.types.TInt64;
  * than once. Not thread-safe.
  */
 public final class GoNoGoSession implements AutoCloseable {
-  private final Graph graph;
-  private final Session session;
+  private final GraphSession<GoNoGoTrainingGraph> owner;
   private final GoNoGoTrainingGraph training;
-  private boolean closed;
 
   /**
    * A played batch: each series [B, T] row-major, by the names of {@link
@@ -52,16 +48,10 @@ public final class GoNoGoSession implements AutoCloseable {
    */
   public GoNoGoSession(
       GoNoGoAgentSpec spec, GoNoGoTrainingGraph.Config config, SessionOptions options) {
-    NativeLog.loadTensorFlow();
-    Graph g = new Graph();
-    try {
-      this.training = new GoNoGoTrainingGraph(g, spec, config);
-      this.session = new Session(g, options.configProto());
-    } catch (RuntimeException | Error e) {
-      g.close();
-      throw e;
-    }
-    this.graph = g;
+    this.owner =
+        new GraphSession<>(
+            "the Go/No-Go session", g -> new GoNoGoTrainingGraph(g, spec, config), options);
+    this.training = owner.built();
   }
 
   /** The graph and its entry points. */
@@ -79,40 +69,34 @@ public final class GoNoGoSession implements AutoCloseable {
    * @return the loss before the step; NaN or infinite when training diverged
    */
   public float train(float[] cues, float[] outcomeGo, int batch, long[] noiseKey) {
-    try (Result r = run(cues, outcomeGo, batch, noiseKey, List.of(training.trainLoss()))) {
-      return ((TFloat32) r.get(0)).getFloat();
-    }
+    return run(cues, outcomeGo, batch, noiseKey, List.of(training.trainLoss()))[0][0];
   }
 
   /** Plays a batch without training (same layouts as {@link #train}). */
   public Played play(float[] cues, float[] outcomeGo, int batch, long[] noiseKey) {
     Map<String, Operand<TFloat32>> outputs = training.play();
-    List<Operand<TFloat32>> fetches = List.copyOf(outputs.values());
-    try (Result r = run(cues, outcomeGo, batch, noiseKey, fetches)) {
-      Map<String, float[]> series = new LinkedHashMap<>();
-      float loss = Float.NaN;
-      int i = 0;
-      for (String name : outputs.keySet()) {
-        TFloat32 t = (TFloat32) r.get(i++);
-        if (name.equals("loss")) {
-          loss = t.getFloat();
-        } else {
-          float[] values = new float[(int) t.shape().size()];
-          t.asRawTensor().data().asFloats().read(values);
-          series.put(name, values);
-        }
+    float[][] values = run(cues, outcomeGo, batch, noiseKey, List.copyOf(outputs.values()));
+    Map<String, float[]> series = new LinkedHashMap<>();
+    float loss = Float.NaN;
+    int i = 0;
+    for (String name : outputs.keySet()) {
+      if (name.equals("loss")) {
+        loss = values[i][0];
+      } else {
+        series.put(name, values[i]);
       }
-      return new Played(series, loss);
+      i++;
     }
+    return new Played(series, loss);
   }
 
-  private Result run(
+  private float[][] run(
       float[] cues,
       float[] outcomeGo,
       int batch,
       long[] noiseKey,
       List<Operand<TFloat32>> fetches) {
-    checkState(!closed, "the Go/No-Go session is closed");
+    owner.checkOpen();
     checkArgument(batch > 0, "batch must be > 0, got %s", batch);
     GoNoGoAgentSpec spec = training.spec();
     checkNotNull(cues, "cues");
@@ -134,21 +118,16 @@ public final class GoNoGoSession implements AutoCloseable {
         noiseKey != null && noiseKey.length == 2,
         "the noise key must be two longs, got %s",
         noiseKey == null ? "null" : noiseKey.length);
-    try (TFloat32 c =
-            TFloat32.tensorOf(
-                Shape.of(batch, spec.trials(), spec.cues()), DataBuffers.of(cues, true, false));
-        TFloat32 g =
-            TFloat32.tensorOf(
-                Shape.of(batch, spec.trials()), DataBuffers.of(outcomeGo, true, false));
+    try (TFloat32 c = GraphSession.tensor(cues, Shape.of(batch, spec.trials(), spec.cues()));
+        TFloat32 g = GraphSession.tensor(outcomeGo, Shape.of(batch, spec.trials()));
         TInt64 k = TInt64.vectorOf(noiseKey)) {
-      var runner =
-          session
+      return GraphSession.fetch(
+          owner
               .runner()
               .feed(training.cues(), c)
               .feed(training.outcomeGo(), g)
-              .feed(training.seed(), k);
-      fetches.forEach(runner::fetch);
-      return runner.run();
+              .feed(training.seed(), k),
+          fetches);
     }
   }
 
@@ -159,37 +138,17 @@ public final class GoNoGoSession implements AutoCloseable {
    *     gated_hebbian/rnn/input_kernel/eta}
    */
   public float[] read(String variable) {
-    checkState(!closed, "the Go/No-Go session is closed");
-    Map<String, Variable<?>> all = training.variables();
-    Variable<?> v = all.get(variable);
-    checkArgument(
-        v != null, "no variable named '%s'; the variables are %s", variable, all.keySet());
-    checkArgument(v.type() == TFloat32.class, "variable '%s' is not float", variable);
-    try (Result r = session.runner().fetch(v).run()) {
-      TFloat32 t = (TFloat32) r.get(0);
-      float[] out = new float[(int) t.shape().size()];
-      t.asRawTensor().data().asFloats().read(out);
-      return out;
-    }
+    return owner.read(variable, training.variables());
   }
 
   /** The running session, to save or export the variables; it belongs to this object. */
   public Session session() {
-    checkState(!closed, "the Go/No-Go session is closed");
-    return session;
+    return owner.session();
   }
 
   /** Closes the session, then the graph; later calls do nothing. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      session.close();
-    } finally {
-      graph.close();
-    }
+    owner.close();
   }
 }

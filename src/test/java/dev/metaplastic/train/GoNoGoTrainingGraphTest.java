@@ -1,4 +1,4 @@
-package dev.metaplastic.graphs;
+package dev.metaplastic.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.metaplastic.graphs.GoNoGoAgentSpec;
+import dev.metaplastic.graphs.GoNoGoTrainingGraph;
+import dev.metaplastic.graphs.RewardSchedule;
 import dev.metaplastic.ops.Modulator;
 import dev.metaplastic.ops.Neuromodulators;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.metaplastic.graphs;
+package dev.metaplastic;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;

@@ -1,19 +1,17 @@
-package dev.metaplastic.graphs;
+package dev.metaplastic.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
-import static com.google.common.base.Preconditions.checkState;
 
-import java.util.Map;
-import org.tensorflow.Graph;
+import dev.metaplastic.graphs.EpisodeTrainingGraph;
+import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.PlasticRnnSpec;
+import dev.metaplastic.graphs.SessionOptions;
+import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * A minimal owner of an {@link EpisodeTrainingGraph} and its {@link Session}: feeds flat row-major
@@ -22,10 +20,8 @@ import org.tensorflow.types.TInt64;
  * may be called more than once. Not thread-safe.
  */
 public final class EpisodeSession implements AutoCloseable {
-  private final Graph graph;
-  private final Session session;
+  private final GraphSession<EpisodeTrainingGraph> owner;
   private final EpisodeTrainingGraph training;
-  private boolean closed;
 
   /**
    * The result of {@code evaluate_episode}.
@@ -58,16 +54,12 @@ public final class EpisodeSession implements AutoCloseable {
       EpisodeTrainingGraph.Loss loss,
       double clipNorm,
       SessionOptions options) {
-    NativeLog.loadTensorFlow();
-    Graph g = new Graph();
-    try {
-      this.training = new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm);
-      this.session = new Session(g, options.configProto());
-    } catch (RuntimeException | Error e) {
-      g.close();
-      throw e;
-    }
-    this.graph = g;
+    this.owner =
+        new GraphSession<>(
+            "the episode session",
+            g -> new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm),
+            options);
+    this.training = owner.built();
   }
 
   /** The graph and its entry points. */
@@ -80,25 +72,17 @@ public final class EpisodeSession implements AutoCloseable {
    * closes it.
    */
   public Session session() {
-    checkOpen();
-    return session;
+    return owner.session();
   }
 
   /** How many times {@code train_episode} ran on this model, restored ones included. */
   public long trainingSteps() {
-    return readLong(training.trainingSteps());
+    return owner.fetchLong(training.trainingSteps());
   }
 
   /** How many episodes {@code train_episode} trained on, restored ones included. */
   public long episodesTrained() {
-    return readLong(training.episodesTrained());
-  }
-
-  private long readLong(Operand<TInt64> counter) {
-    checkOpen();
-    try (Result r = session.runner().fetch(counter).run()) {
-      return ((TInt64) r.get(0)).getLong();
-    }
+    return owner.fetchLong(training.episodesTrained());
   }
 
   /**
@@ -111,42 +95,34 @@ public final class EpisodeSession implements AutoCloseable {
    * @return the loss before the step; NaN or infinite when training diverged
    */
   public float trainEpisode(float[] inputs, float[] targets, float[] mask, int batch) {
-    return runEpisode(inputs, targets, mask, batch, training.trainLoss())[0];
+    return runEpisode(inputs, targets, mask, batch, List.of(training.trainLoss()))[0][0];
   }
 
   /** Runs {@code evaluate_episode} on the batch (same layouts as {@link #trainEpisode}). */
   public Evaluation evaluate(float[] inputs, float[] targets, float[] mask, int batch) {
-    float[] values =
-        runEpisode(inputs, targets, mask, batch, training.evaluateLoss(), training.metric());
-    return new Evaluation(values[0], values[1]);
+    float[][] values =
+        runEpisode(
+            inputs, targets, mask, batch, List.of(training.evaluateLoss(), training.metric()));
+    return new Evaluation(values[0][0], values[1][0]);
   }
 
-  /** Feeds one batch of episodes and fetches the scalar outputs {@code fetches}. */
-  @SafeVarargs
-  private float[] runEpisode(
-      float[] inputs, float[] targets, float[] mask, int batch, Operand<TFloat32>... fetches) {
-    checkOpen();
+  /** Feeds one batch of episodes and fetches {@code fetches}. */
+  private float[][] runEpisode(
+      float[] inputs, float[] targets, float[] mask, int batch, List<Operand<TFloat32>> fetches) {
+    owner.checkOpen();
     checkEpisode(inputs, targets, mask, batch);
     PlasticRnnSpec spec = training.spec();
-    try (TFloat32 x = tensor(inputs, Shape.of(batch, spec.steps(), spec.inputSize()));
-        TFloat32 y = tensor(targets, Shape.of(batch, spec.steps(), spec.outputSize()));
-        TFloat32 m = tensor(mask, Shape.of(batch, spec.steps()))) {
-      var runner =
-          session
+    try (TFloat32 x = GraphSession.tensor(inputs, Shape.of(batch, spec.steps(), spec.inputSize()));
+        TFloat32 y =
+            GraphSession.tensor(targets, Shape.of(batch, spec.steps(), spec.outputSize()));
+        TFloat32 m = GraphSession.tensor(mask, Shape.of(batch, spec.steps()))) {
+      return GraphSession.fetch(
+          owner
               .runner()
               .feed(training.inputs(), x)
               .feed(training.targets(), y)
-              .feed(training.mask(), m);
-      for (Operand<TFloat32> fetch : fetches) {
-        runner.fetch(fetch);
-      }
-      try (Result r = runner.run()) {
-        float[] values = new float[fetches.length];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = ((TFloat32) r.get(i)).getFloat();
-        }
-        return values;
-      }
+              .feed(training.mask(), m),
+          fetches);
     }
   }
 
@@ -158,13 +134,13 @@ public final class EpisodeSession implements AutoCloseable {
    * @return the logits [batch, T, outputSize], row-major
    */
   public float[] predict(float[] inputs, int batch) {
-    checkOpen();
+    owner.checkOpen();
     checkArgument(batch > 0, "batch must be > 0, got %s", batch);
     PlasticRnnSpec spec = training.spec();
     checkLength("inputs", inputs, batch, spec.steps(), spec.inputSize(), "inputSize");
-    try (TFloat32 x = tensor(inputs, Shape.of(batch, spec.steps(), spec.inputSize()));
-        Result r = session.runner().feed(training.inputs(), x).fetch(training.logits()).run()) {
-      return toArray((TFloat32) r.get(0));
+    try (TFloat32 x =
+        GraphSession.tensor(inputs, Shape.of(batch, spec.steps(), spec.inputSize()))) {
+      return GraphSession.fetch(owner.runner().feed(training.inputs(), x), training.logits());
     }
   }
 
@@ -175,43 +151,18 @@ public final class EpisodeSession implements AutoCloseable {
    *     rnn/recurrent_kernel} or {@code adam/rnn/bias/m}
    */
   public float[] read(String variable) {
-    checkOpen();
-    checkNotNull(variable, "variable name must not be null");
-    Map<String, Variable<?>> all = training.variables();
-    Variable<?> v = all.get(variable);
-    checkArgument(
-        v != null, "no variable named '%s'; the variables are %s", variable, all.keySet());
-    checkArgument(
-        v.type() == TFloat32.class,
-        "variable '%s' holds %s, not float",
-        variable,
-        v.type().getSimpleName());
-    try (Result r = session.runner().fetch(v).run()) {
-      return toArray((TFloat32) r.get(0));
-    }
+    return owner.read(variable, training.variables());
   }
 
   /** Closes the session, then the graph; later calls do nothing. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      session.close();
-    } finally {
-      graph.close();
-    }
+    owner.close();
   }
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    return closed;
-  }
-
-  private void checkOpen() {
-    checkState(!closed, "the episode session is closed");
+    return owner.isClosed();
   }
 
   private void checkEpisode(float[] inputs, float[] targets, float[] mask, int batch) {
@@ -236,15 +187,5 @@ public final class EpisodeSession implements AutoCloseable {
           String.format(
               "%s must hold %s, that is %d floats, got %d", what, layout, expected, values.length));
     }
-  }
-
-  private static TFloat32 tensor(float[] values, Shape shape) {
-    return TFloat32.tensorOf(shape, DataBuffers.of(values, true, false));
-  }
-
-  private static float[] toArray(TFloat32 t) {
-    float[] out = new float[(int) t.shape().size()];
-    t.asRawTensor().data().asFloats().read(out);
-    return out;
   }
 }
