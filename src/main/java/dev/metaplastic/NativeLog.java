@@ -16,7 +16,7 @@ import org.tensorflow.op.Ops;
  * Abseil's inside {@code libtensorflow_cc}, which reads no setting and prints {@code WARNING: All
  * log messages before absl::InitializeLog() is called are written to STDERR} and {@code MLIR V1
  * optimization pass is not enabled} at the first session run of every process. So {@link
- * #loadTensorFlow()}, called by every entry point of Metaplastic that builds a graph or loads a
+ * #loadTensorFlow()}, called by every entry point of Metaplastic that opens a session or loads a
  * SavedModel, does this once per process: it sets {@code TF_CPP_MIN_LOG_LEVEL=2} in the process
  * environment (unless the variable is already set), points file descriptor 2 at {@code /dev/null},
  * loads TensorFlow and runs a one-op graph, then points descriptor 2 back where it was. Warnings

@@ -8,5 +8,7 @@
  * trained by {@link dev.metaplastic.graphs.GoNoGoTrainingGraph}.
  *
  * <p>Everything here builds graph ops and returns handles to them; nothing here runs a session.
+ * {@link dev.metaplastic.graphs.SessionOptions} only builds the configuration of the sessions that
+ * the façade ({@code dev.metaplastic.train}) opens on these graphs.
  */
 package dev.metaplastic.graphs;
