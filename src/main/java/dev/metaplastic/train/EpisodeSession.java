@@ -58,7 +58,7 @@ public final class EpisodeSession implements AutoCloseable {
         new GraphSession<>(
             "the episode session",
             g -> new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm),
-            options);
+            options.rewritingConfigProto());
     this.training = owner.built();
   }
 

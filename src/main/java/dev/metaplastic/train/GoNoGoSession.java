@@ -50,7 +50,9 @@ public final class GoNoGoSession implements AutoCloseable {
       GoNoGoAgentSpec spec, GoNoGoTrainingGraph.Config config, SessionOptions options) {
     this.owner =
         new GraphSession<>(
-            "the Go/No-Go session", g -> new GoNoGoTrainingGraph(g, spec, config), options);
+            "the Go/No-Go session",
+            g -> new GoNoGoTrainingGraph(g, spec, config),
+            options.configProto());
     this.training = owner.built();
   }
 

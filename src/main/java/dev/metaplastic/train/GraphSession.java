@@ -16,14 +16,15 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
  * A graph, the object that built it and the session that runs it, closed together: the one place
- * where Metaplastic opens a session on a graph of its own, with {@link SessionOptions}, and the
- * running, reading and closing that {@link ModelSession}, {@link EpisodeSession} and {@link
+ * where Metaplastic opens a session on a graph of its own, configured by {@link SessionOptions},
+ * and the running, reading and closing that {@link ModelSession}, {@link EpisodeSession} and {@link
  * GoNoGoSession} share. Every tensor it makes or fetches is closed before the call returns; {@link
  * #close()} closes the session, then the graph, and may be called more than once. Not thread-safe.
  *
@@ -38,18 +39,20 @@ final class GraphSession<T> implements AutoCloseable {
 
   /**
    * Loads TensorFlow ({@link NativeLog#loadTensorFlow()}), builds a graph with {@code build} and
-   * opens a session on it configured by {@code options}; the graph is closed if either fails. The
+   * opens a session on it configured by {@code config}; the graph is closed if either fails. The
    * variables are initialised on the first run.
    *
    * @param name what the owner is called in messages, such as {@code the episode session}
+   * @param config {@link SessionOptions#configProto()} or {@link
+   *     SessionOptions#rewritingConfigProto()}
    */
-  GraphSession(String name, Function<Graph, T> build, SessionOptions options) {
+  GraphSession(String name, Function<Graph, T> build, ConfigProto config) {
     this.name = name;
     NativeLog.loadTensorFlow();
     Graph g = new Graph();
     try {
       this.built = build.apply(g);
-      this.session = new Session(g, options.configProto());
+      this.session = new Session(g, config);
     } catch (RuntimeException | Error e) {
       g.close();
       throw e;

@@ -74,7 +74,7 @@ public final class ModelSession implements AutoCloseable {
             g ->
                 InvalidInputException.validating(
                     "", () -> new TrainingGraph(g, spec, optimizer, rules, source)),
-            options);
+            options.configProto());
     this.training = owner.built();
   }
 

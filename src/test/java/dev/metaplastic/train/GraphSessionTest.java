@@ -41,7 +41,8 @@ class GraphSessionTest {
   @Test
   void readsFetchesAndCountsWithTheSessionOptions() {
     try (GraphSession<Built> session =
-        new GraphSession<>("the test session", GraphSessionTest::build, new SessionOptions(1))) {
+        new GraphSession<>(
+            "the test session", GraphSessionTest::build, new SessionOptions(1).configProto())) {
       Built built = session.built();
       assertArrayEquals(new float[] {1, 2, 3}, session.read("w", built.variables()));
       float[][] values =
@@ -60,7 +61,8 @@ class GraphSessionTest {
   @Test
   void aWrongNameOrTypeIsRefusedWithTheVariablesNamed() {
     try (GraphSession<Built> session =
-        new GraphSession<>("the test session", GraphSessionTest::build, SessionOptions.DEFAULT)) {
+        new GraphSession<>(
+            "the test session", GraphSessionTest::build, SessionOptions.DEFAULT.configProto())) {
       Map<String, Variable<?>> variables = session.built().variables();
       IllegalArgumentException unknown =
           assertThrows(IllegalArgumentException.class, () -> session.read("v", variables));
@@ -74,7 +76,8 @@ class GraphSessionTest {
   @Test
   void closeIsIdempotentAndLaterCallsFail() {
     GraphSession<Built> session =
-        new GraphSession<>("the test session", GraphSessionTest::build, SessionOptions.DEFAULT);
+        new GraphSession<>(
+            "the test session", GraphSessionTest::build, SessionOptions.DEFAULT.configProto());
     session.close();
     assertTrue(session.isClosed());
     assertDoesNotThrow(session::close);
@@ -98,7 +101,7 @@ class GraphSessionTest {
                       build(g);
                       throw refused;
                     },
-                    SessionOptions.DEFAULT));
+                    SessionOptions.DEFAULT.configProto()));
     assertSame(refused, e);
     assertThrows(IllegalStateException.class, () -> graph[0].operation("w"));
   }
