@@ -162,7 +162,8 @@ public final class TrainingGraph {
     List<Parameter> parameters = model.parameters();
     openScopes(ruleConfigs, parameters);
     for (RuleConfig config : ruleConfigs) {
-      rules.add(config.attach(variables, parameters));
+      rules.add(
+          config.attach(new RuleConfig.Attachment(variables, parameters, model.denseLayers())));
     }
     Optimizer updater = optimizer.attach(variables, parameters);
     Variable<TInt32> consolidated = variables.create("tasks_consolidated", tf.constant(0));

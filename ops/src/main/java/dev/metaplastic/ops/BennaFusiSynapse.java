@@ -145,8 +145,8 @@ public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase 
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new BennaFusiSynapse(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new BennaFusiSynapse(this, attachment.variables(), attachment.parameters());
     }
 
     @Override

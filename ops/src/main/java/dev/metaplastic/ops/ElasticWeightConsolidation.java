@@ -120,8 +120,8 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new ElasticWeightConsolidation(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new ElasticWeightConsolidation(this, attachment.variables(), attachment.parameters());
     }
 
     @Override

@@ -84,8 +84,8 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new MemoryAwareSynapses(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new MemoryAwareSynapses(this, attachment.variables(), attachment.parameters());
     }
 
     @Override

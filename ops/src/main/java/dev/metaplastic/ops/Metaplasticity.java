@@ -145,8 +145,8 @@ public final class Metaplasticity implements StepTransform, Consolidation, Rebas
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new Metaplasticity(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new Metaplasticity(this, attachment.variables(), attachment.parameters());
     }
 
     @Override

@@ -129,8 +129,8 @@ public final class NeuromodulatedLearningRate implements StepTransform, AfterSte
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new NeuromodulatedLearningRate(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new NeuromodulatedLearningRate(this, attachment.variables(), attachment.parameters());
     }
 
     @Override

@@ -290,7 +290,9 @@ public abstract class NeuromodulatoryGate implements AfterStep {
 
     /** The gate with the capabilities its modulators give it (see the class Javadoc). */
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
+    public ConsolidationRule attach(Attachment attachment) {
+      VariableRegistry variables = attachment.variables();
+      List<Parameter> parameters = attachment.parameters();
       boolean trust = acts(Modulator.ACETYLCHOLINE);
       if (!gatesRate()) {
         return new Trust(this, variables, parameters);

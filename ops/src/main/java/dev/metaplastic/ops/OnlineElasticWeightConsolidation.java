@@ -88,8 +88,9 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new OnlineElasticWeightConsolidation(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new OnlineElasticWeightConsolidation(
+          this, attachment.variables(), attachment.parameters());
     }
 
     @Override

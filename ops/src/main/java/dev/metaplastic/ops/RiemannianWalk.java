@@ -122,8 +122,8 @@ public final class RiemannianWalk implements Penalty, AfterStep, Consolidation {
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new RiemannianWalk(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new RiemannianWalk(this, attachment.variables(), attachment.parameters());
     }
 
     @Override

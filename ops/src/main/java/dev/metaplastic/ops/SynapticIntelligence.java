@@ -97,8 +97,8 @@ public final class SynapticIntelligence implements Penalty, AfterStep, Consolida
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new SynapticIntelligence(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new SynapticIntelligence(this, attachment.variables(), attachment.parameters());
     }
 
     @Override

@@ -150,9 +150,93 @@ class GradientProjectionMemoryTest {
       var e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> new GradientProjectionMemory.Config(0.9, 1).attach(registry, List.of(gamma)));
+              () ->
+                  new GradientProjectionMemory.Config(0.9, 1)
+                      .attach(new RuleConfig.Attachment(registry, List.of(gamma))));
       assertTrue(e.getMessage().contains("dense_0/batch_norm/gamma"), e.getMessage());
     }
+  }
+
+  /**
+   * The layers come from the attachment, not from names: a kernel and a bias named anything form a
+   * layer when the model says so, and a {@code <layer>/kernel} and {@code <layer>/bias} pair the
+   * model does not report as a layer is refused.
+   */
+  @Test
+  void layersComeFromTheModelNotFromNames() {
+    try (var graph = new org.tensorflow.Graph()) {
+      VariableRegistry registry = new VariableRegistry(Ops.create(graph));
+      Parameter w = parameter(registry, "w", 3, 2);
+      Parameter b = parameter(registry, "b", 2);
+      ConsolidationRule rule =
+          new GradientProjectionMemory.Config(0.9, 1)
+              .attach(
+                  new RuleConfig.Attachment(
+                      registry, List.of(w, b), List.of(new DenseLayer(w, b))));
+      assertEquals(
+          List.of("gpm/w/projection", "gpm/w/representation"),
+          rule.state().stream().map(StateVariable::name).toList());
+      assertEquals(Shape.of(4, 4), rule.state().get(0).variable().shape());
+
+      Parameter kernel = parameter(registry, "dense_0/kernel", 3, 2);
+      Parameter bias = parameter(registry, "dense_0/bias", 2);
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new GradientProjectionMemory.Config(0.9, 1)
+                      .attach(new RuleConfig.Attachment(registry, List.of(kernel, bias))));
+      assertTrue(
+          e.getMessage().contains("dense_0/kernel of shape [3, 2] is in none"), e.getMessage());
+    }
+  }
+
+  /** A layer's kernel and bias are governed together or not at all. */
+  @Test
+  void aLayerIsGovernedWhole() {
+    try (var graph = new org.tensorflow.Graph()) {
+      VariableRegistry registry = new VariableRegistry(Ops.create(graph));
+      Parameter w = parameter(registry, "w", 3, 2);
+      Parameter b = parameter(registry, "b", 2);
+      List<DenseLayer> layers = List.of(new DenseLayer(w, b));
+      var config = new GradientProjectionMemory.Config(0.9, 1);
+      var kernelOnly =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> config.attach(new RuleConfig.Attachment(registry, List.of(w), layers)));
+      assertEquals(
+          "GPM governs whole dense layers: kernel w is governed without its bias b",
+          kernelOnly.getMessage());
+      var biasOnly =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> config.attach(new RuleConfig.Attachment(registry, List.of(b), layers)));
+      assertEquals(
+          "GPM governs whole dense layers: bias b is governed without its kernel w",
+          biasOnly.getMessage());
+    }
+  }
+
+  /** A dense layer needs a kernel [in, out] and a bias [out]. */
+  @Test
+  void aDenseLayerChecksItsShapes() {
+    try (var graph = new org.tensorflow.Graph()) {
+      VariableRegistry registry = new VariableRegistry(Ops.create(graph));
+      Parameter w = parameter(registry, "w", 3, 2);
+      Parameter b = parameter(registry, "b", 3);
+      var e = assertThrows(IllegalArgumentException.class, () -> new DenseLayer(w, b));
+      assertEquals(
+          "a dense layer needs a kernel [in, out] and a bias [out], got w of shape [3, 2] and b of"
+              + " shape [3]",
+          e.getMessage());
+      DenseLayer layer = new DenseLayer(w, parameter(registry, "b2", 2));
+      assertEquals(3, layer.inputs());
+      assertEquals(2, layer.outputs());
+    }
+  }
+
+  private static Parameter parameter(VariableRegistry registry, String name, long... shape) {
+    return InitialValue.zeros(registry.root(), Shape.of(shape)).createParameter(registry, name);
   }
 
   // ---------------------------------------------------------------- plain Java
