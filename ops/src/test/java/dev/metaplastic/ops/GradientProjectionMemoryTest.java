@@ -159,8 +159,9 @@ class GradientProjectionMemoryTest {
 
   /**
    * The layers come from the attachment, not from names: a kernel and a bias named anything form a
-   * layer when the model says so, and a {@code <layer>/kernel} and {@code <layer>/bias} pair the
-   * model does not report as a layer is refused.
+   * layer when the model says so, a {@code <layer>/kernel} and {@code <layer>/bias} pair the model
+   * does not report as a layer is refused, and a layer's kernel and bias are governed together or
+   * not at all.
    */
   @Test
   void layersComeFromTheModelNotFromNames() {
@@ -168,11 +169,10 @@ class GradientProjectionMemoryTest {
       VariableRegistry registry = new VariableRegistry(Ops.create(graph));
       Parameter w = parameter(registry, "w", 3, 2);
       Parameter b = parameter(registry, "b", 2);
+      List<DenseLayer> layers = List.of(new DenseLayer(w, b));
+      var config = new GradientProjectionMemory.Config(0.9, 1);
       ConsolidationRule rule =
-          new GradientProjectionMemory.Config(0.9, 1)
-              .attach(
-                  new RuleConfig.Attachment(
-                      registry, List.of(w, b), List.of(new DenseLayer(w, b))));
+          config.attach(new RuleConfig.Attachment(registry, List.of(w, b), layers));
       assertEquals(
           List.of("gpm/w/projection", "gpm/w/representation"),
           rule.state().stream().map(StateVariable::name).toList());
@@ -180,41 +180,25 @@ class GradientProjectionMemoryTest {
 
       Parameter kernel = parameter(registry, "dense_0/kernel", 3, 2);
       Parameter bias = parameter(registry, "dense_0/bias", 2);
-      var e =
-          assertThrows(
-              IllegalArgumentException.class,
-              () ->
-                  new GradientProjectionMemory.Config(0.9, 1)
-                      .attach(new RuleConfig.Attachment(registry, List.of(kernel, bias))));
-      assertTrue(
-          e.getMessage().contains("dense_0/kernel of shape [3, 2] is in none"), e.getMessage());
+      assertRefused(
+          "dense_0/kernel of shape [3, 2] is in none of them",
+          config,
+          new RuleConfig.Attachment(registry, List.of(kernel, bias)));
+      assertRefused(
+          "GPM governs whole dense layers: kernel w is governed without its bias b",
+          config,
+          new RuleConfig.Attachment(registry, List.of(w), layers));
+      assertRefused(
+          "GPM governs whole dense layers: bias b is governed without its kernel w",
+          config,
+          new RuleConfig.Attachment(registry, List.of(b), layers));
     }
   }
 
-  /** A layer's kernel and bias are governed together or not at all. */
-  @Test
-  void aLayerIsGovernedWhole() {
-    try (var graph = new org.tensorflow.Graph()) {
-      VariableRegistry registry = new VariableRegistry(Ops.create(graph));
-      Parameter w = parameter(registry, "w", 3, 2);
-      Parameter b = parameter(registry, "b", 2);
-      List<DenseLayer> layers = List.of(new DenseLayer(w, b));
-      var config = new GradientProjectionMemory.Config(0.9, 1);
-      var kernelOnly =
-          assertThrows(
-              IllegalArgumentException.class,
-              () -> config.attach(new RuleConfig.Attachment(registry, List.of(w), layers)));
-      assertEquals(
-          "GPM governs whole dense layers: kernel w is governed without its bias b",
-          kernelOnly.getMessage());
-      var biasOnly =
-          assertThrows(
-              IllegalArgumentException.class,
-              () -> config.attach(new RuleConfig.Attachment(registry, List.of(b), layers)));
-      assertEquals(
-          "GPM governs whole dense layers: bias b is governed without its kernel w",
-          biasOnly.getMessage());
-    }
+  private static void assertRefused(
+      String message, RuleConfig config, RuleConfig.Attachment attachment) {
+    var e = assertThrows(IllegalArgumentException.class, () -> config.attach(attachment));
+    assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 
   /** A dense layer needs a kernel [in, out] and a bias [out]. */
