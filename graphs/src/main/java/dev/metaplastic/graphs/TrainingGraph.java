@@ -184,7 +184,7 @@ public final class TrainingGraph {
     Ops estimate = variables.scope("estimate");
     this.estimateSeed =
         estimate.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
-    this.consolidatedWithData = estimates(estimate, forward, checkedTask, boundaryOps);
+    this.consolidatedWithData = exampleEstimates(estimate, forward, checkedTask, boundaryOps);
     this.batchEstimates = BatchEstimates.build(estimate, forward, parameters, rules);
 
     this.rebase = rebaseEntry();
@@ -193,8 +193,8 @@ public final class TrainingGraph {
     this.correct = eval.withName("correct").reduceSum(hits, eval.constant(0));
     this.accuracy = eval.withName("accuracy").math.mean(hits, eval.constant(0));
     this.probabilities = variables.scope("predict").withName("probabilities").nn.softmax(logits);
-    this.servingInput = source == null ? null : servingInputPlaceholder();
-    this.servingOutput = source == null ? null : servingOutputOf();
+    this.servingInput = source == null ? null : buildServingInput();
+    this.servingOutput = source == null ? null : buildServingOutput();
     this.state =
         new StateEntries(
             variables.scope("state"),
@@ -421,7 +421,7 @@ public final class TrainingGraph {
    * The {@code estimate/<rule>} entries, one example at a time, and {@code consolidate_with_data}
    * on top of them; returns the latter's output.
    */
-  private Operand<TInt32> estimates(
+  private Operand<TInt32> exampleEstimates(
       Ops estimate, Model.Forward forward, Operand<TInt32> checkedTask, Set<String> boundaryOps) {
     exampleTemplates(estimate, forward);
     OpCopier copier = new OpCopier(graph);
@@ -498,7 +498,7 @@ public final class TrainingGraph {
   }
 
   /** {@code serving/input}, with the source's input shape. */
-  private Placeholder<TFloat32> servingInputPlaceholder() {
+  private Placeholder<TFloat32> buildServingInput() {
     long[] dims = new long[source.getInputShapeCount() + 1];
     dims[0] = -1;
     for (int i = 0; i < source.getInputShapeCount(); i++) {
@@ -514,7 +514,7 @@ public final class TrainingGraph {
    * {@code serving/output}: a second inference pass on {@link #servingInput()} flattened and
    * transformed, through the source's output activation.
    */
-  private Operand<TFloat32> servingOutputOf() {
+  private Operand<TFloat32> buildServingOutput() {
     Ops serving = variables.scope("serving");
     Operand<TFloat32> flat =
         serving.reshape(servingInput, serving.constant(new long[] {-1, spec.inputSize()}));
@@ -631,6 +631,7 @@ public final class TrainingGraph {
     return copier.copied(copies, tasksConsolidated.asOutput()).expect(TInt32.class);
   }
 
+  /** The names of every op {@code graph} holds now. */
   private static Set<String> operationNames(Graph graph) {
     Set<String> names = new HashSet<>();
     graph.operations().forEachRemaining(op -> names.add(op.name()));
@@ -710,6 +711,7 @@ public final class TrainingGraph {
     return variables.scope(rule.config().name());
   }
 
+  /** ∂y/∂θ for every parameter θ, in parameter order, built in the sub-scope {@code name}. */
   private static List<Operand<TFloat32>> gradients(
       Ops tf, String name, Operand<TFloat32> y, List<Parameter> parameters) {
     List<Operand<TFloat32>> xs = new ArrayList<>();
