@@ -165,6 +165,7 @@ public final class TrainingGraph {
       rules.add(
           config.attach(new RuleConfig.Attachment(variables, parameters, model.denseLayers())));
     }
+    checkEstimatesHaveGradients();
     Optimizer updater = optimizer.attach(variables, parameters);
     Variable<TInt32> consolidated = variables.create("tasks_consolidated", tf.constant(0));
 
@@ -219,6 +220,22 @@ public final class TrainingGraph {
     Set<String> names = new HashSet<>();
     for (RuleConfig rule : ruleConfigs) {
       checkArgument(names.add(rule.name()), "rule '%s' is given twice", rule.name());
+    }
+  }
+
+  /**
+   * Refuses a rule that estimates importance from data on a binarized network: the estimate takes
+   * gradients of the inference pass, and its sign activations pass none, so no hidden layer would
+   * get any importance.
+   */
+  private void checkEstimatesHaveGradients() {
+    for (ConsolidationRule rule : rules) {
+      checkArgument(
+          !spec.binarized() || !(rule instanceof ConsolidationFromData),
+          "rule '%s' estimates importance from gradients of the network's inference pass, which the"
+              + " sign activations of a binarized network do not pass; choose a rule that needs no"
+              + " data, such as si or metaplasticity",
+          rule.config().name());
     }
   }
 

@@ -93,6 +93,42 @@ class TrainingGraphTest {
     }
   }
 
+  /**
+   * A rule that estimates importance from data is refused on a binarized network, whose sign
+   * activations pass no gradient from the inference pass to the hidden layers; SI, which takes the
+   * training gradients, builds.
+   */
+  @Test
+  void aBinarizedNetworkRefusesImportanceFromData() {
+    MlpSpec binarized = new MlpSpec(6, List.of(5), 2, 3, 11, true);
+    for (RuleConfig rule :
+        List.<RuleConfig>of(
+            new ElasticWeightConsolidation.Config(10, 4), new MemoryAwareSynapses.Config(1, 4))) {
+      try (Graph g = new Graph()) {
+        var e =
+            assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new TrainingGraph(
+                        g, binarized, OptimizerConfig.Adam.withLearningRate(0.01), List.of(rule)));
+        assertEquals(
+            "rule '"
+                + rule.name()
+                + "' estimates importance from gradients of the network's inference pass, which"
+                + " the sign activations of a binarized network do not pass; choose a rule that"
+                + " needs no data, such as si or metaplasticity",
+            e.getMessage());
+      }
+    }
+    try (Graph g = new Graph()) {
+      new TrainingGraph(
+          g,
+          binarized,
+          OptimizerConfig.Adam.withLearningRate(0.01),
+          List.of(new SynapticIntelligence.Config(1, 0.1)));
+    }
+  }
+
   /** Each node of a fresh training graph as "name op [inputs]". */
   private static List<String> nodes(List<? extends RuleConfig> rules) {
     try (Graph g = new Graph()) {
