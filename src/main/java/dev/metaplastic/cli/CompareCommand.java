@@ -129,12 +129,7 @@ final class CompareCommand implements Callable<Integer> {
 
               @Override
               public void finished(long seed, MethodResult result) {
-                pw.printf(
-                    "%-11s%s average accuracy %.4f  (%.1f s per task)%n",
-                    result.method(),
-                    runSeeds.size() == 1 ? "" : " seed " + seed,
-                    result.averageAccuracy(),
-                    result.secondsPerTask());
+                pw.println(ComparisonReport.line(result, seed, runSeeds.size() > 1));
                 pw.flush();
               }
             });

@@ -92,6 +92,19 @@ final class StreamOptions {
     }
   }
 
+  /**
+   * Opens again the stream a run was trained on, as its checkpoint describes it ({@code saved}):
+   * from {@code --data-dir} when given, else from the absolute path the checkpoint records, else
+   * from the source of a Fashion-MNIST stream as it was given.
+   */
+  Opened reopen(DataStream saved) {
+    Path dir = dataDir;
+    if (dir == null && !saved.getKind().equals("generated")) {
+      dir = Path.of(saved.getDirectory().isEmpty() ? saved.getSource() : saved.getDirectory());
+    }
+    return open(saved.getKind(), dir, saved.getTasks(), saved.getSeed());
+  }
+
   /** Opens a stream by kind; {@code dataDir} null means the default directory. */
   static Opened open(String kind, Path dataDir, int tasks, long seed) {
     Path dir = dataDir == null ? FashionMnist.DEFAULT_DIR : dataDir;
