@@ -97,7 +97,7 @@ final class CompareCommand implements Callable<Integer> {
     }
     training.rule.checkTaken(ruleMethods);
     StreamOptions.Opened opened = streamOptions.open(runSeeds.get(0), pw);
-    String kind = opened.descriptor().getKind();
+    String kind = opened.descriptor().kind();
     TaskStream stream = opened.stream();
     Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
     Map<String, Method> compared = new LinkedHashMap<>();

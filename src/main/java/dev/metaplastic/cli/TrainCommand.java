@@ -4,13 +4,13 @@ import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.experiments.report.Charts;
 import dev.metaplastic.experiments.report.Tables;
 import dev.metaplastic.files.OutputLock;
-import dev.metaplastic.graphs.proto.TrainingRun;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
+import dev.metaplastic.train.SavedRun;
 import dev.metaplastic.train.TrainerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -97,12 +97,12 @@ final class TrainCommand implements Callable<Integer> {
     try (OutputLock lock =
         OutputLock.acquire(Checkpoints.storeOf(start.resume), "checkpoint directory")) {
       Path checkpoint = Checkpoints.resolve(start.resume);
-      TrainingRun saved = Checkpoints.readRun(checkpoint);
-      StreamOptions.Opened opened = streamOptions.reopen(saved.getManifest().getDataStream());
-      TrainerConfig config = ContinualTrainer.configOf(saved);
+      SavedRun saved = Checkpoints.read(checkpoint);
+      StreamOptions.Opened opened = streamOptions.reopen(saved.stream());
+      TrainerConfig config = saved.config();
       pw.printf(
           "resuming %s at task %d, epoch %d, step %d of the run%n",
-          checkpoint, saved.getTask(), saved.getEpoch() + 1, saved.getSteps());
+          checkpoint, saved.task(), saved.epoch() + 1, saved.steps());
       pw.flush();
       AccuracyMatrix matrix =
           ContinualTrainer.resume(

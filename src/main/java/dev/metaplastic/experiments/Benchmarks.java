@@ -1,13 +1,13 @@
 package dev.metaplastic.experiments;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.NativeLog;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
-import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.ops.Metaplasticity;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
@@ -100,8 +100,8 @@ public final class Benchmarks {
   /**
    * Median milliseconds per training step of each variant on one fixed random batch (features
    * uniform in [0, 1), labels uniform over {@code classes}, all on head 0, drawn from {@code
-   * seed}): {@value #WARM_UP} warm-up steps each, then {@value #ROUNDS} rounds of {@code steps /
-   * ROUNDS} steps. All variants are open at once and take turns within a round.
+   * seed}): 20 warm-up steps each, then {@value #ROUNDS} rounds of {@code steps / ROUNDS} steps.
+   * All variants are open at once and take turns within a round.
    */
   public static Map<String, Double> stepMillis(
       Map<String, StepVariant> variants,
@@ -182,7 +182,7 @@ public final class Benchmarks {
       dir = Files.createTempDirectory("metaplastic-bench-");
       Path model = dir.resolve("model");
       try (ModelSession session = new ModelSession(mlp, optimizer, List.of())) {
-        SavedModels.export(session, DataStream.getDefaultInstance(), model);
+        SavedModels.export(session, StreamDescription.NONE, model);
       }
       return PredictorBenchmark.run(model, iterations);
     } catch (IOException e) {

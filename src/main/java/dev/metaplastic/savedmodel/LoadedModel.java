@@ -7,12 +7,27 @@ import dev.metaplastic.train.TrainerConfig;
 
 /**
  * A Metaplastic SavedModel loaded into a training graph: the model, ready to predict and train, and
- * the manifest it was saved with. Closing it closes the model.
- *
- * @param model the model, owned by this object
- * @param manifest the SavedModel's manifest
+ * what its manifest says. Closing it closes the model.
  */
-public record LoadedModel(ModelSession model, Manifest manifest) implements AutoCloseable {
+public final class LoadedModel implements AutoCloseable {
+  private final ModelSession model;
+  private final Manifest manifest;
+
+  LoadedModel(ModelSession model, Manifest manifest) {
+    this.model = model;
+    this.manifest = manifest;
+  }
+
+  /** The model, owned by this object. */
+  public ModelSession model() {
+    return model;
+  }
+
+  /** What the SavedModel's manifest says. */
+  public ModelDescription description() {
+    return ModelDescription.of(manifest);
+  }
+
   /**
    * The configuration that continues training this model: its architecture, optimizer and rules,
    * with the given epochs, batch size and seed.
