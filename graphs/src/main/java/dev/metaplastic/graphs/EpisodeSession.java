@@ -62,7 +62,7 @@ public final class EpisodeSession implements AutoCloseable {
     Graph g = new Graph();
     try {
       this.training = new EpisodeTrainingGraph(g, spec, optimizer, loss, clipNorm);
-      this.session = new Session(g, options.configProto());
+      this.session = new Session(g, options.rewritingConfigProto());
     } catch (RuntimeException | Error e) {
       g.close();
       throw e;

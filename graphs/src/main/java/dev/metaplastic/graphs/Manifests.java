@@ -210,7 +210,8 @@ public final class Manifests {
             .setOutputSize(spec.outputSize())
             .setSteps(spec.steps())
             .setPlasticity(spec.plasticity().name())
-            .setSeed(spec.seed());
+            .setSeed(spec.seed())
+            .setTraceBlockSteps(spec.blockSteps());
     spec.rewardChannel().ifPresent(model::setRewardChannel);
     Map<String, Double> constants =
         spec.plasticity().rule().map(FastWeightRuleDescriptor::constants).orElse(Map.of());
@@ -359,7 +360,8 @@ public final class Manifests {
           m.getSteps(),
           plasticity,
           m.getSeed(),
-          m.hasRewardChannel() ? OptionalInt.of(m.getRewardChannel()) : OptionalInt.empty());
+          m.hasRewardChannel() ? OptionalInt.of(m.getRewardChannel()) : OptionalInt.empty(),
+          m.getTraceBlockSteps());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("manifest of a plastic RNN: " + e.getMessage(), e);
     }

@@ -130,16 +130,6 @@ public final class PlasticRnn {
   /** Bound c of the neuromodulated trace, Backpropamine's 1 ({@link BackpropamineRule#CLIP}). */
   public static final double NEUROMOD_CLIP = BackpropamineRule.CLIP;
 
-  /**
-   * Steps per block of {@link #factoredForward}: long enough that a block's trace is folded rarely,
-   * short enough that the within-block sums stay small. Each step after a block's end reads the
-   * folded [B, H, H] trace and its gradient writes one, so fewer blocks cost less until the
-   * within-block sums dominate: at H = 64, B = 32 with one thread, 16 made a Hebbian step 3.7–4.0
-   * plain ones on the copy task (T = 15, one block) where 8 made it 4.9, and 4.8 where 8 made 7.2
-   * at T = 40; 40 (one block) made it 9.
-   */
-  static final int BLOCK = 16;
-
   private final PlasticRnnSpec spec;
   private final List<Parameter> parameters = new ArrayList<>();
   private final Parameter inputKernel;
@@ -295,7 +285,9 @@ public final class PlasticRnn {
         "plasticity NONE carries no trace, but an initial trace was given");
     Operand<TInt32> batch = tf.shape.size(tf.shape(inputs), tf.constant(0));
     Operand<TFloat32> h = initialState != null ? initialState : initialState(tf, batch);
-    if (rule instanceof OuterProductTrace factored && initialTrace == null) {
+    if (rule instanceof OuterProductTrace factored
+        && initialTrace == null
+        && spec.blockSteps() > 0) {
       return factoredForward(tf, inputs, h, factored);
     }
     Operand<TFloat32> trace =
@@ -324,12 +316,12 @@ public final class PlasticRnn {
    * products ({@link OuterProductTrace}: F' = F ⊙ d + pre ⊗ u, read as pre·(κ ⊙ F)), computed
    * without the per-example [B, H, H] trace of every step, which made a plastic step cost 10–45
    * plain ones (time went to elementwise passes over [B, H, H] and their gradients). The steps go
-   * in blocks of {@value #BLOCK}. Within a block, step t's plastic output is Σ_s ((h_{t−1} ⊙
-   * pre_s)·κ) ⊙ ũ_s over the block's earlier steps s, one matrix product with κ; the trace F₀ left
-   * by earlier blocks adds h_{t−1}·(κ ⊙ F₀) ⊙ D, one batched vector-matrix product, D the decay
-   * since the block began. At a block's end F₀ ← F₀ ⊙ D + Σ_s pre_s ⊗ ũ_s, one batched product.
-   * Blocks bound the work of a step: the within-block sum grows with the block, not with the
-   * episode. The equations are the rule's; only the order of the float operations differs from
+   * in blocks of {@link PlasticRnnSpec#blockSteps}. Within a block, step t's plastic output is Σ_s
+   * ((h_{t−1} ⊙ pre_s)·κ) ⊙ ũ_s over the block's earlier steps s, one matrix product with κ; the
+   * trace F₀ left by earlier blocks adds h_{t−1}·(κ ⊙ F₀) ⊙ D, one batched vector-matrix product, D
+   * the decay since the block began. At a block's end F₀ ← F₀ ⊙ D + Σ_s pre_s ⊗ ũ_s, one batched
+   * product. Blocks bound the work of a step: the within-block sum grows with the block, not with
+   * the episode. The equations are the rule's; only the order of the float operations differs from
    * {@link #advance}.
    */
   private Episode factoredForward(
@@ -370,7 +362,7 @@ public final class PlasticRnn {
       block.add(tf, h, factored.increment(activity), factored.decay(activity));
       states.add(next);
       h = next;
-      if (block.pre.size() == BLOCK || t == spec.steps() - 1) {
+      if (block.pre.size() == spec.blockSteps() || t == spec.steps() - 1) {
         base = block.fold(tf, base);
         coupledBase = tf.math.mul(coupling, base);
         block = new Block();

@@ -28,18 +28,30 @@ public record SessionOptions(int threads) {
   }
 
   /**
-   * The session configuration. Graphs run as built, without Grappler's rewrites: they bring no
-   * measurable speed to our graphs but cost 0.1–0.3 s at the first call of every entry point of a
-   * classifier's graph (measured with {@code metaplastic bench}), which dominated short runs, and
-   * seconds at the first training step of an unrolled plastic RNN (2–3 s instead of 15–24 s for T =
-   * 15 on a loaded 2-core machine, with the same time per step afterwards).
+   * The configuration of a classifier's session. Its graph runs as built, without Grappler's
+   * rewrites: they bring no measurable speed to these graphs but cost 0.1–0.3 s at the first call
+   * of every entry point (measured with {@code metaplastic bench}), which dominated short runs.
    */
   public ConfigProto configProto() {
-    ConfigProto.Builder config =
+    return threads(
         ConfigProto.newBuilder()
             .setGraphOptions(
                 GraphOptions.newBuilder()
-                    .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)));
+                    .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true))));
+  }
+
+  /**
+   * The configuration of a plastic RNN's session: with Grappler's rewrites, as a {@code
+   * SavedModelBundle} or TensorFlow Serving runs the graph, because they change the order of some
+   * float sums of an unrolled episode, and a model loaded from a file must compute to the bit what
+   * the file's own graph computes. They cost about a second at the first training step (T = 15, H =
+   * 64 on a loaded 2-core machine), nothing per step afterwards.
+   */
+  public ConfigProto rewritingConfigProto() {
+    return threads(ConfigProto.newBuilder());
+  }
+
+  private ConfigProto threads(ConfigProto.Builder config) {
     if (threads > 0) {
       config
           .setIntraOpParallelismThreads(threads)

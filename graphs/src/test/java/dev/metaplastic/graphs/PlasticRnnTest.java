@@ -65,7 +65,7 @@ class PlasticRnnTest {
   private static final int H = 4;
   private static final int OUT = 2;
   // Long enough for the episode from zero to span blocks of PlasticRnn's factored unroll.
-  private static final int T = 2 * PlasticRnn.BLOCK + 3;
+  private static final int T = 2 * PlasticRnnSpec.DEFAULT_BLOCK_STEPS + 3;
   private static final int B = 2;
   private static final long SEED = 7;
 

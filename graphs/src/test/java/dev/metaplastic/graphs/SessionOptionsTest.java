@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.ConfigProto;
 
-/** The one session configuration: threads as asked, Grappler's rewrites off. */
+/**
+ * The session configurations: threads as asked; Grappler's rewrites off for classifiers, on (as a
+ * SavedModelBundle runs) for plastic RNNs.
+ */
 class SessionOptionsTest {
   @Test
   void defaultLeavesThreadsToTensorFlow() {
@@ -26,6 +29,16 @@ class SessionOptionsTest {
     assertEquals(3, config.getInterOpParallelismThreads());
     assertTrue(config.getUsePerSessionThreads());
     assertTrue(config.getGraphOptions().getRewriteOptions().getDisableMetaOptimizer());
+  }
+
+  @Test
+  void aPlasticRnnKeepsGrapplerWithItsThreads() {
+    ConfigProto config = new SessionOptions(2).rewritingConfigProto();
+    assertEquals(2, config.getIntraOpParallelismThreads());
+    assertEquals(2, config.getInterOpParallelismThreads());
+    assertTrue(config.getUsePerSessionThreads());
+    assertFalse(config.getGraphOptions().getRewriteOptions().getDisableMetaOptimizer());
+    assertEquals(ConfigProto.getDefaultInstance(), SessionOptions.DEFAULT.rewritingConfigProto());
   }
 
   @Test

@@ -296,6 +296,7 @@ class PlasticRnnSavedModelTest {
     assertEquals(6, manifest.getModel().getSteps());
     assertEquals("gradient", manifest.getModel().getPlasticity());
     assertEquals(11, manifest.getModel().getSeed());
+    assertEquals(PlasticRnnSpec.DEFAULT_BLOCK_STEPS, manifest.getModel().getTraceBlockSteps());
     assertEquals("classification", manifest.getEpisodeTraining().getLoss());
     assertEquals(CLIP, manifest.getEpisodeTraining().getClipNorm());
     assertEquals(BEFORE, manifest.getEpisodeTraining().getTrainingSteps());

@@ -3,7 +3,6 @@ package dev.metaplastic.ops;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -30,8 +29,9 @@ import org.tensorflow.types.TInt32;
  *
  * <p>Every method here is a pure function of operands: it takes the state of step t and returns
  * that of step t + 1, so a cell can chain the calls over an unrolled episode and backpropagate
- * through them. Only ops with a gradient in TensorFlow's C++ registry are used (products, batched
- * matrix products, broadcasts, sums), so {@code tf.gradients} works through them from Java.
+ * through them. Only ops with a gradient in TensorFlow's C++ registry are used (products,
+ * broadcasts, sums; no batch matmul or einsum), so {@code tf.gradients} works through them from
+ * Java.
  */
 public final class HebbianPlasticity {
   private HebbianPlasticity() {}
@@ -58,24 +58,21 @@ public final class HebbianPlasticity {
 
   /**
    * Σ_i x_bi F_bij: the output of a per-example fast weight F, [B, in, out], for input x [B, in];
-   * returns [B, out]. One batched product [B, 1, in]·[B, in, out]: it reads F once and its gradient
-   * is two more batched products, where a broadcast product and a sum wrote [B, in, out] twice.
+   * returns [B, out].
    */
   static Operand<TFloat32> plasticOutput(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> fastWeight) {
-    Operand<TFloat32> row = tf.expandDims(x, tf.constant(1));
-    return tf.squeeze(tf.train.batchMatMul(row, fastWeight, TFloat32.class), Squeeze.axis(1L));
+    Operand<TFloat32> column = tf.expandDims(x, tf.constant(2));
+    return tf.reduceSum(tf.math.mul(column, fastWeight), tf.constant(1));
   }
 
   /**
    * The per-example outer product pre ⊗ post, [B, in, out], of pre [B, in] and post [B, out]: the
-   * co-activity x_i(t − 1) x_j(t) of every synapse, as a batched product [B, in, 1]·[B, 1, out]
-   * (whose gradient reads the [B, in, out] gradient twice and writes nothing of that size).
+   * co-activity x_i(t − 1) x_j(t) of every synapse.
    */
   public static Operand<TFloat32> outerProduct(
       Ops tf, Operand<TFloat32> pre, Operand<TFloat32> post) {
-    return tf.train.batchMatMul(
-        tf.expandDims(pre, tf.constant(2)), tf.expandDims(post, tf.constant(1)), TFloat32.class);
+    return tf.math.mul(tf.expandDims(pre, tf.constant(2)), tf.expandDims(post, tf.constant(1)));
   }
 
   /**

@@ -45,9 +45,9 @@ public final class Neuromodulation {
       Operand<TFloat32> post,
       Operand<TFloat32> modulator,
       float clip) {
-    Operand<TFloat32> modulatedPost = tf.math.mul(tf.expandDims(modulator, tf.constant(1)), post);
-    return clip(
-        tf, tf.math.add(hebb, HebbianPlasticity.outerProduct(tf, pre, modulatedPost)), clip);
+    Operand<TFloat32> step =
+        tf.math.mul(perExample(tf, modulator), HebbianPlasticity.outerProduct(tf, pre, post));
+    return clip(tf, tf.math.add(hebb, step), clip);
   }
 
   /**
