@@ -97,7 +97,7 @@ final class CompareCommand implements Callable<Integer> {
     }
     training.rule.checkTaken(ruleMethods);
     StreamOptions.Opened opened = streamOptions.open(runSeeds.get(0), pw);
-    String kind = opened.descriptor().getKind();
+    String kind = opened.descriptor().kind();
     TaskStream stream = opened.stream();
     Path dir = out != null ? out : Path.of("out", "compare-" + kind + (binarized ? "-bnn" : ""));
     Map<String, Method> compared = new LinkedHashMap<>();
@@ -129,12 +129,7 @@ final class CompareCommand implements Callable<Integer> {
 
               @Override
               public void finished(long seed, MethodResult result) {
-                pw.printf(
-                    "%-11s%s average accuracy %.4f  (%.1f s per task)%n",
-                    result.method(),
-                    runSeeds.size() == 1 ? "" : " seed " + seed,
-                    result.averageAccuracy(),
-                    result.secondsPerTask());
+                pw.println(ComparisonReport.line(result, seed, runSeeds.size() > 1));
                 pw.flush();
               }
             });

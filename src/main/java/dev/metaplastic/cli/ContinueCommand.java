@@ -9,7 +9,6 @@ import dev.metaplastic.experiments.Method;
 import dev.metaplastic.experiments.MethodResult;
 import dev.metaplastic.experiments.Sweep;
 import dev.metaplastic.experiments.report.ContinuationReport;
-import dev.metaplastic.experiments.report.Tables;
 import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.interop.KerasImport;
 import dev.metaplastic.savedmodel.StagedDirectory;
@@ -123,15 +122,7 @@ final class ContinueCommand implements Callable<Integer> {
         exports.commit();
       }
       pw.println();
-      for (Method method : chosen) {
-        Tables.printMatrix(
-            pw,
-            String.format(
-                "Test accuracy after each task, %s, seed %d (task 0: the original task)",
-                method.description(), settings.seeds().get(0)),
-            result.runs(method).get(0).matrix());
-      }
-      pw.print(ContinuationReport.table(result));
+      ContinuationReport.print(pw, result, chosen, settings.seeds().get(0));
       pw.printf("%nreport written to %s%n", out);
       if (export != null) {
         pw.printf("final models of seed %d exported to %s%n", settings.seeds().get(0), export);
@@ -151,15 +142,7 @@ final class ContinueCommand implements Callable<Integer> {
 
       @Override
       public void finished(long seed, MethodResult r) {
-        pw.printf(
-            "seed %d  %-52s original %.4f  new-task average %.4f  average %.4f  (%.1f s per"
-                + " task)%n",
-            seed,
-            r.description(),
-            ContinuationResult.original(r),
-            ContinuationResult.newTaskAverage(r),
-            r.averageAccuracy(),
-            r.secondsPerTask());
+        pw.println(ContinuationReport.line(seed, r));
         pw.flush();
       }
     };

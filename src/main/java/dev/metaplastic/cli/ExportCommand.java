@@ -1,7 +1,7 @@
 package dev.metaplastic.cli;
 
 import dev.metaplastic.InvalidInputException;
-import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.savedmodel.ModelDescription;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.Checkpoints;
 import java.io.PrintWriter;
@@ -41,14 +41,11 @@ final class ExportCommand implements Callable<Integer> {
               + " inspect it");
     }
     Path resolved = Checkpoints.resolve(checkpoint);
-    Manifest manifest = SavedModels.exportCheckpoint(resolved, dir);
+    ModelDescription exported = SavedModels.exportCheckpoint(resolved, dir);
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "exported %s to %s: %d tasks consolidated, rules %s%n",
-        resolved,
-        dir,
-        manifest.getTasksConsolidated(),
-        manifest.getRulesList().stream().map(r -> r.getName()).toList());
+        resolved, dir, exported.tasksConsolidated(), exported.rules());
     return 0;
   }
 }

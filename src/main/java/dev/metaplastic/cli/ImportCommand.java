@@ -3,8 +3,8 @@ package dev.metaplastic.cli;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.FashionMnist;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.files.Outputs;
-import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.interop.KerasImport;
 import dev.metaplastic.ops.RuleConfig;
@@ -109,12 +109,8 @@ final class ImportCommand implements Callable<Integer> {
     }
     try (ModelSession model =
         imported.open(optimizer.config(), chosen, seed, threads.sessionOptions())) {
-      DataStream origin =
-          DataStream.newBuilder()
-              .setKind("imported")
-              .setName("imported from " + source)
-              .setSource(source.toString())
-              .build();
+      StreamDescription origin =
+          StreamDescription.origin("imported", "imported from " + source, source.toString());
       SavedModels.export(model, origin, dir);
     }
     out.printf("SavedModel written to %s%n", dir);

@@ -1,5 +1,6 @@
 package dev.metaplastic.cli;
 
+import dev.metaplastic.experiments.Benchmarks;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.SessionOptions;
 import java.io.File;
@@ -114,7 +115,7 @@ final class PeerBench {
           out.flush();
         }
       }
-      out.printf("after the peers: %s%n", BenchCommand.machineLoad());
+      out.printf("after the peers: %s%n", Benchmarks.machineLoad());
       printTable(out, medians(results));
     } finally {
       try {
@@ -298,7 +299,7 @@ final class PeerBench {
                     .mapToDouble(r -> r.get(row.key()))
                     .toArray();
             if (values.length > 0) {
-              m.put(row.key(), BenchCommand.median(values));
+              m.put(row.key(), Benchmarks.median(values));
             }
           }
           for (String rule : List.of("si", "ewc")) {

@@ -4,6 +4,7 @@ import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.serve.CsvExamples;
+import dev.metaplastic.serve.CsvPredictions;
 import dev.metaplastic.serve.Predictor;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -13,8 +14,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,20 +26,17 @@ import picocli.CommandLine.Spec;
  * the examples in a CSV file ({@link CsvExamples} says what it reads), from a SavedModel's {@code
  * serving_default} signature.
  *
- * <p>Each example gives one output line: the most probable class, then every class's probability
- * with six decimals, all comma-separated. The input is read twice, in chunks: once to check every
- * line, so that a bad line stops the command before any prediction is written, then to predict;
- * memory stays bounded whatever the file's size. {@code --output} is written to a temporary file
- * renamed over it at the end ({@link StagedFile}): it holds all predictions or is left as it was.
+ * <p>Each example gives one output line ({@link CsvPredictions}). The input is read twice, in
+ * chunks: once to check every line, so that a bad line stops the command before any prediction is
+ * written, then to predict; memory stays bounded whatever the file's size. {@code --output} is
+ * written to a temporary file renamed over it at the end ({@link StagedFile}): it holds all
+ * predictions or is left as it was.
  */
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
     description = "Predict class probabilities of CSV examples with a SavedModel.")
 final class PredictCommand implements Callable<Integer> {
-  /** Examples per call of the predictor: bounds the size of one tensor. */
-  private static final int CHUNK = 1024;
-
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The SavedModel directory.")
@@ -87,13 +83,13 @@ final class PredictCommand implements Callable<Integer> {
       long count = CsvExamples.check(input, predictor.inputSize(), allowNonFinite);
       if (output == null) {
         PrintWriter out = spec.commandLine().getOut();
-        write(predictor, out);
+        CsvPredictions.write(predictor, input, task, allowNonFinite, out);
         out.flush();
         return 0;
       }
       try (StagedFile staged = StagedFile.create(output, "--output")) {
         Writer file = new OutputStreamWriter(staged.output(), StandardCharsets.UTF_8);
-        write(predictor, file);
+        CsvPredictions.write(predictor, input, task, allowNonFinite, file);
         file.flush();
         staged.commit();
       } catch (IOException e) {
@@ -122,41 +118,5 @@ final class PredictCommand implements Callable<Integer> {
         task,
         model,
         heads);
-  }
-
-  /** Predicts on the input chunk by chunk, writing one line per example. */
-  private void write(Predictor predictor, Writer out) throws IOException {
-    int inputSize = predictor.inputSize();
-    int classes = predictor.classes();
-    float[] x = new float[CHUNK * inputSize];
-    int[] tasks = null;
-    if (task != null) {
-      tasks = new int[CHUNK];
-      Arrays.fill(tasks, task);
-    }
-    StringBuilder line = new StringBuilder();
-    try (CsvExamples examples = CsvExamples.open(input, inputSize, allowNonFinite)) {
-      for (int count = examples.next(x, CHUNK); count > 0; count = examples.next(x, CHUNK)) {
-        float[] p =
-            predictor.predictFlat(
-                count == CHUNK ? x : Arrays.copyOf(x, count * inputSize),
-                count,
-                tasks == null ? null : Arrays.copyOf(tasks, count));
-        for (int i = 0; i < count; i++) {
-          int best = 0;
-          for (int c = 1; c < classes; c++) {
-            if (p[i * classes + c] > p[i * classes + best]) {
-              best = c;
-            }
-          }
-          line.setLength(0);
-          line.append(best);
-          for (int c = 0; c < classes; c++) {
-            line.append(',').append(String.format(Locale.ROOT, "%.6f", p[i * classes + c]));
-          }
-          out.write(line.append('\n').toString());
-        }
-      }
-    }
   }
 }

@@ -1,32 +1,19 @@
 package dev.metaplastic.cli;
 
 import com.google.gson.Gson;
-import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.NativeLog;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
-import dev.metaplastic.graphs.MlpSpec;
-import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.experiments.PeerProtocol;
 import dev.metaplastic.graphs.SessionOptions;
-import dev.metaplastic.ops.RuleConfig;
-import dev.metaplastic.ops.Rules;
-import dev.metaplastic.ops.StreamKind;
-import dev.metaplastic.train.ContinualTrainer;
-import dev.metaplastic.train.ModelSession;
-import dev.metaplastic.train.TrainerConfig;
-import dev.metaplastic.train.TrainingListener;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.tensorflow.TensorFlow;
 import picocli.CommandLine.Command;
@@ -49,14 +36,6 @@ import picocli.CommandLine.Spec;
     hidden = true,
     description = "The benchmark protocol of bench --peers, as JSON lines (used by bench).")
 final class ProtocolCommand implements Callable<Integer> {
-  /** The demo's protocol: split Fashion-MNIST, 784-256-256, Adam 1e-3, batch 256, 2 epochs. */
-  static final TrainerConfig PROTOCOL =
-      new TrainerConfig(
-          List.of(256, 256), 2, 256, OptimizerConfig.Adam.withLearningRate(1e-3), List.of(), 0);
-
-  /** The protocol's methods: fine-tuning, SI and EWC with the split streams' presets. */
-  static final List<String> METHODS = List.of("plain", "si", "ewc");
-
   private static final Gson GSON = new Gson();
 
   @Spec CommandSpec spec;
@@ -94,7 +73,7 @@ final class ProtocolCommand implements Callable<Integer> {
     for (int r = 0; r < repeats; r++) {
       plan.addAll(methods);
     }
-    plan.forEach(ProtocolCommand::rules);
+    plan.forEach(PeerProtocol::rules);
     NativeLog.loadTensorFlow();
     String version = TensorFlow.version();
     emit(out, "event", "import", "seconds", uptimeSeconds());
@@ -115,12 +94,7 @@ final class ProtocolCommand implements Callable<Integer> {
     for (int i = 0; i < plan.size(); i++) {
       String method = plan.get(i);
       start = System.nanoTime();
-      double accuracy =
-          new ContinualTrainer(
-                  PROTOCOL.withSeed(seed).withRules(rules(method)), TrainingListener.NONE)
-              .withSessionOptions(options)
-              .run(stream)
-              .averageAccuracy();
+      double accuracy = PeerProtocol.run(method, seed, stream, options);
       emit(
           out,
           "event",
@@ -135,71 +109,13 @@ final class ProtocolCommand implements Callable<Integer> {
           accuracy);
     }
     if (steps > 0) {
-      for (String method : METHODS) {
-        emit(out, "event", "step", "method", method, "milliseconds", stepMillis(method, options));
+      for (String method : PeerProtocol.METHODS) {
+        double millis = PeerProtocol.stepMillis(method, seed, steps, options);
+        emit(out, "event", "step", "method", method, "milliseconds", millis);
       }
     }
-    peakMegabytes().ifPresent(mb -> emit(out, "event", "memory", "peak_mb", mb));
+    PeerProtocol.peakMegabytes().ifPresent(mb -> emit(out, "event", "memory", "peak_mb", mb));
     return 0;
-  }
-
-  /** The process's peak resident memory (Linux's VmHWM), if the system tells it. */
-  private static Optional<Double> peakMegabytes() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Optional.of(Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024);
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
-    return Optional.empty();
-  }
-
-  /** The rules of a protocol method. */
-  static List<RuleConfig> rules(String method) {
-    return switch (method) {
-      case "plain" -> List.of();
-      case "si", "ewc" -> List.of(Rules.descriptor(method).preset(StreamKind.SPLIT));
-      default ->
-          throw new InvalidInputException(
-              "unknown protocol method '" + method + "'; known: " + String.join(", ", METHODS));
-    };
-  }
-
-  /**
-   * Median milliseconds of a training step on a fixed random batch: 20 warm-up steps, 10 rounds.
-   */
-  private double stepMillis(String method, SessionOptions options) {
-    int batch = PROTOCOL.batchSize();
-    MlpSpec mlp = PROTOCOL.withSeed(seed).modelFor(784, 5, 2);
-    SplittableRandom random = new SplittableRandom(seed);
-    float[] x = new float[batch * 784];
-    int[] y = new int[batch];
-    int[] task = new int[batch];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) random.nextDouble();
-    }
-    for (int i = 0; i < batch; i++) {
-      y[i] = random.nextInt(2);
-    }
-    try (ModelSession model =
-        new ModelSession(mlp, PROTOCOL.optimizer(), rules(method), null, options)) {
-      for (int i = 0; i < 20; i++) {
-        model.trainStep(x, y, task, batch);
-      }
-      int perRound = Math.max(1, steps / 10);
-      double[] rounds = new double[10];
-      for (int r = 0; r < rounds.length; r++) {
-        long start = System.nanoTime();
-        for (int i = 0; i < perRound; i++) {
-          model.trainStep(x, y, task, batch);
-        }
-        rounds[r] = (System.nanoTime() - start) / 1e6 / perRound;
-      }
-      return BenchCommand.median(rounds);
-    }
   }
 
   private static double uptimeSeconds() {

@@ -4,9 +4,9 @@ import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.DataException;
 import dev.metaplastic.data.FashionMnist;
 import dev.metaplastic.data.FashionMnistCache;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.data.TaskStreams;
-import dev.metaplastic.graphs.proto.DataStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -42,7 +42,7 @@ final class StreamOptions {
   private static final int DEFAULT_TASKS = 5;
 
   /** A task stream and the descriptor that lets a checkpoint or manifest open it again. */
-  record Opened(TaskStream stream, DataStream descriptor) {}
+  record Opened(TaskStream stream, StreamDescription descriptor) {}
 
   /**
    * Opens the stream. Without an explicit {@code --data-dir}, a split or permuted stream reads
@@ -92,21 +92,19 @@ final class StreamOptions {
     }
   }
 
+  /**
+   * Opens again the stream a run was trained on, as its checkpoint describes it ({@code saved}):
+   * from {@code --data-dir} when given, else from where the checkpoint says its data is.
+   */
+  Opened reopen(StreamDescription saved) {
+    Path dir = dataDir != null ? dataDir : saved.dataDirectory().orElse(null);
+    return open(saved.kind(), dir, saved.tasks(), saved.seed());
+  }
+
   /** Opens a stream by kind; {@code dataDir} null means the default directory. */
   static Opened open(String kind, Path dataDir, int tasks, long seed) {
     Path dir = dataDir == null ? FashionMnist.DEFAULT_DIR : dataDir;
     TaskStream opened = TaskStreams.named(kind, dir, tasks, seed);
-    DataStream.Builder d =
-        DataStream.newBuilder()
-            .setKind(kind)
-            .setName(opened.name())
-            .setSource(opened.source())
-            .setTasks(opened.tasks().size())
-            .setSeed(seed);
-    if (!opened.fingerprint().isEmpty()) {
-      d.setDirectory(dir.toAbsolutePath().normalize().toString()).setSha256(opened.fingerprint());
-    }
-    opened.tasks().forEach(t -> d.addTaskNames(t.name()));
-    return new Opened(opened, d.build());
+    return new Opened(opened, StreamDescription.named(kind, opened, dir, seed));
   }
 }

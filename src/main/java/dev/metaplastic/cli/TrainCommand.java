@@ -1,25 +1,18 @@
 package dev.metaplastic.cli;
 
-import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.experiments.report.Charts;
 import dev.metaplastic.experiments.report.Tables;
 import dev.metaplastic.files.OutputLock;
-import dev.metaplastic.files.Outputs;
-import dev.metaplastic.graphs.Manifests;
-import dev.metaplastic.graphs.proto.DataStream;
-import dev.metaplastic.graphs.proto.Manifest;
-import dev.metaplastic.graphs.proto.TrainingRun;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
+import dev.metaplastic.train.SavedRun;
 import dev.metaplastic.train.TrainerConfig;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +36,8 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin StreamOptions streamOptions;
   @Mixin TrainingOptions training;
   @Mixin ProgressOptions progress;
+  @Mixin TrainOutputOptions outputs;
+  @Mixin StartOptions start;
 
   @Option(
       names = "--rule",
@@ -56,60 +51,22 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(
-      names = "--out",
-      defaultValue = "out/train",
-      description =
-          "Output directory: plots, and checkpoints in OUT/checkpoints. Default: ${DEFAULT-VALUE}.")
-  Path out;
-
-  @Option(
-      names = "--checkpoint-every",
-      defaultValue = "200",
-      description =
-          "Save a checkpoint every N steps (0: only at task boundaries). Default: ${DEFAULT-VALUE}.")
-  int checkpointEvery;
-
-  @Option(
-      names = "--resume",
-      paramLabel = "DIR",
-      description =
-          "Resume the run saved in DIR (a checkpoint, or a checkpoint directory whose latest"
-              + " checkpoint is taken); its settings replace the other options, and it refuses"
-              + " data other than the run's (--data-dir points to that data if it moved).")
-  Path resume;
-
-  @Option(
-      names = "--export",
-      paramLabel = "DIR",
-      description = "Export the final model as a SavedModel in DIR (must not exist).")
-  Path export;
-
-  @Option(
-      names = "--init",
-      paramLabel = "DIR",
-      description =
-          "Start from the Metaplastic SavedModel in DIR (exported or imported) instead of new"
-              + " weights; its architecture, optimizer and rules replace --hidden, --optimizer,"
-              + " --lr and --rule.")
-  Path init;
-
   @Option(names = "--joint", description = "Also train the joint-training upper bound.")
   boolean joint;
 
   /** What a run produced, whichever way it started. */
   private record Outcome(
-      AccuracyMatrix matrix,
-      String method,
-      Path store,
-      StreamOptions.Opened opened,
-      TrainerConfig config) {}
+      AccuracyMatrix matrix, Path store, StreamOptions.Opened opened, TrainerConfig config) {
+    String method() {
+      return config.methodName();
+    }
+  }
 
   @Override
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
-    checkOutputs();
-    Outcome run = resume != null ? resumeRun(pw) : startRun(pw);
+    outputs.check();
+    Outcome run = start.resume != null ? resumeRun(pw) : startRun(pw);
     Tables.printMatrix(pw, "Test accuracy after each task (" + run.method() + ")", run.matrix());
     if (joint) {
       double[] bound =
@@ -120,31 +77,14 @@ final class TrainCommand implements Callable<Integer> {
           "joint training (upper bound): average accuracy %.4f%n",
           Arrays.stream(bound).average().orElse(Double.NaN));
     }
-    Path plot = out.resolve("accuracy-" + run.method() + ".png");
+    Path plot = outputs.out.resolve("accuracy-" + run.method() + ".png");
     Charts.plotPerTask(plot, run.opened().stream().name() + " — " + run.method(), run.matrix());
     pw.printf("plot written to %s; checkpoints in %s%n", plot, run.store());
-    if (export != null) {
-      SavedModels.exportCheckpoint(Checkpoints.resolve(run.store()), export);
-      pw.printf("SavedModel written to %s%n", export);
+    if (outputs.export != null) {
+      SavedModels.exportCheckpoint(Checkpoints.resolve(run.store()), outputs.export);
+      pw.printf("SavedModel written to %s%n", outputs.export);
     }
     return 0;
-  }
-
-  /**
-   * Checks, before any training, that every output can be written: {@code --out} is a directory or
-   * can become one, {@code --export} does not exist yet, and both file systems take a write.
-   */
-  private void checkOutputs() {
-    Outputs.checkWritable(out, "--out");
-    InvalidInputException.check(
-        !Files.exists(out) || Files.isDirectory(out), "--out %s is a file; give a directory", out);
-    if (export != null) {
-      InvalidInputException.check(
-          !Files.exists(export, LinkOption.NOFOLLOW_LINKS),
-          "--export %s already exists; export into a new directory",
-          export);
-      Outputs.checkWritable(export, "--export");
-    }
   }
 
   /**
@@ -155,95 +95,62 @@ final class TrainCommand implements Callable<Integer> {
   @SuppressWarnings("try") // the lock is held, not used, in the block
   private Outcome resumeRun(PrintWriter pw) {
     try (OutputLock lock =
-        OutputLock.acquire(Checkpoints.storeOf(resume), "checkpoint directory")) {
-      return resumeLocked(pw);
+        OutputLock.acquire(Checkpoints.storeOf(start.resume), "checkpoint directory")) {
+      Path checkpoint = Checkpoints.resolve(start.resume);
+      SavedRun saved = Checkpoints.read(checkpoint);
+      StreamOptions.Opened opened = streamOptions.reopen(saved.stream());
+      TrainerConfig config = saved.config();
+      pw.printf(
+          "resuming %s at task %d, epoch %d, step %d of the run%n",
+          checkpoint, saved.task(), saved.epoch() + 1, saved.steps());
+      pw.flush();
+      AccuracyMatrix matrix =
+          ContinualTrainer.resume(
+              checkpoint,
+              opened.stream(),
+              progress.listener(config.methodName()),
+              outputs.checkpointEvery,
+              training.threads.sessionOptions());
+      return new Outcome(matrix, checkpoint.getParent(), opened, config);
     }
-  }
-
-  private Outcome resumeLocked(PrintWriter pw) {
-    Path checkpoint = Checkpoints.resolve(resume);
-    TrainingRun saved = Checkpoints.readRun(checkpoint);
-    Manifest manifest = saved.getManifest();
-    StreamOptions.Opened opened =
-        StreamOptions.open(
-            manifest.getDataStream().getKind(),
-            streamOptions.dataDir != null ? streamOptions.dataDir : dataDirOf(manifest),
-            manifest.getDataStream().getTasks(),
-            manifest.getDataStream().getSeed());
-    TrainerConfig config = ContinualTrainer.configOf(saved);
-    pw.printf(
-        "resuming %s at task %d, epoch %d, step %d of the run%n",
-        checkpoint, saved.getTask(), saved.getEpoch() + 1, saved.getSteps());
-    pw.flush();
-    AccuracyMatrix matrix =
-        ContinualTrainer.resume(
-            checkpoint,
-            opened.stream(),
-            progress.listener(config.methodName()),
-            checkpointEvery,
-            training.threads.sessionOptions());
-    return new Outcome(matrix, config.methodName(), checkpoint.getParent(), opened, config);
   }
 
   /** Starts a run from new weights, or from the SavedModel named by {@code --init}. */
   private Outcome startRun(PrintWriter pw) {
     List<RuleConfig> rules = training.rule.rules(rule, streamOptions.stream, training.binarized);
-    TrainerConfig config = training.trainerConfig(rules, seed);
+    TrainerConfig fresh = training.trainerConfig(rules, seed);
     StreamOptions.Opened opened = streamOptions.open(seed, pw);
     TaskStream stream = opened.stream();
-    Path store = out.resolve("checkpoints");
+    Path store = outputs.out.resolve("checkpoints");
     pw.printf(
         "stream %s from %s: %d tasks%n", stream.name(), stream.source(), stream.tasks().size());
-    if (init == null) {
-      pw.printf(
-          "model %s; %s; %s%n",
-          config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead()).describe(),
-          config.optimizer(),
-          rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
+    try (LoadedModel loaded =
+        start.init == null
+            ? null
+            : SavedModels.load(start.init, training.threads.sessionOptions())) {
+      TrainerConfig config =
+          loaded == null ? fresh : loaded.trainerConfig(training.epochs, training.batch, seed);
+      if (loaded == null) {
+        pw.printf(
+            "model %s; %s; %s%n",
+            config
+                .modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead())
+                .describe(),
+            config.optimizer(),
+            rules.isEmpty() ? "fine-tuning (no rule)" : rules.get(0));
+      } else {
+        pw.printf("starting from %s: %s%n", start.init, loaded.describe());
+      }
       pw.flush();
-      AccuracyMatrix matrix =
+      ContinualTrainer trainer =
           new ContinualTrainer(config, progress.listener(config.methodName()))
-              .withCheckpoints(new Checkpoints(store), checkpointEvery)
-              .withSessionOptions(training.threads.sessionOptions())
-              .run(stream, opened.descriptor());
-      return new Outcome(matrix, config.methodName(), store, opened, config);
-    }
-    try (LoadedModel loaded = SavedModels.load(init, training.threads.sessionOptions())) {
-      Manifest manifest = loaded.manifest();
-      TrainerConfig fromModel =
-          new TrainerConfig(
-              manifest.getModel().getHiddenList(),
-              training.epochs,
-              training.batch,
-              Manifests.optimizer(manifest),
-              Manifests.rules(manifest),
-              seed);
-      pw.printf(
-          "starting from %s: %s, %d tasks consolidated, %s, rules %s%n",
-          init,
-          loaded.model().spec().describe(),
-          manifest.getTasksConsolidated(),
-          fromModel.optimizer(),
-          fromModel.rules());
-      pw.flush();
+              .withCheckpoints(new Checkpoints(store), outputs.checkpointEvery)
+              .withSessionOptions(training.threads.sessionOptions());
       AccuracyMatrix matrix =
-          new ContinualTrainer(fromModel, progress.listener(fromModel.methodName()))
-              .withCheckpoints(new Checkpoints(store), checkpointEvery)
-              .withSessionOptions(training.threads.sessionOptions())
-              .run(loaded.model(), stream, opened.descriptor());
-      return new Outcome(matrix, fromModel.methodName(), store, opened, fromModel);
+          loaded == null
+              ? trainer.run(stream, opened.descriptor())
+              : trainer.run(loaded.model(), stream, opened.descriptor());
+      return new Outcome(matrix, store, opened, config);
     }
-  }
-
-  /**
-   * The data directory a run was trained from: its absolute path when the checkpoint records it,
-   * otherwise the source of a Fashion-MNIST stream as it was given.
-   */
-  private static Path dataDirOf(Manifest manifest) {
-    DataStream data = manifest.getDataStream();
-    if (data.getKind().equals("generated")) {
-      return null;
-    }
-    return Path.of(data.getDirectory().isEmpty() ? data.getSource() : data.getDirectory());
   }
 }

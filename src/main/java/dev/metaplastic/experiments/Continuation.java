@@ -5,11 +5,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.ContinuationStream;
 import dev.metaplastic.data.FashionMnist;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
-import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.interop.ImportedModel;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.savedmodel.SavedModels;
@@ -232,7 +232,7 @@ public final class Continuation {
         imported.open(settings.optimizer(), method.rules(), seed, settings.sessionOptions())) {
       trainer.consolidateLearned(model, tasks, 0, settings.importanceSamples());
       double original = model.evaluate(tasks.tasks().get(0).test(), EVAL_BATCH);
-      DataStream descriptor = ContinualTrainer.describe(tasks);
+      StreamDescription descriptor = StreamDescription.of(tasks);
       AccuracyMatrix matrix = trainer.run(model, tasks, descriptor, new double[][] {{original}});
       if (exportTo != null) {
         SavedModels.export(model, descriptor, exportTo);

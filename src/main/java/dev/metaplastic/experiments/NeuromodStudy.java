@@ -7,12 +7,14 @@ import dev.metaplastic.graphs.GoNoGoAgentSpec;
 import dev.metaplastic.graphs.GoNoGoTrainingGraph;
 import dev.metaplastic.graphs.RewardSchedule;
 import dev.metaplastic.graphs.SessionOptions;
+import dev.metaplastic.ops.Modulator;
 import dev.metaplastic.ops.Neuromodulators;
 import dev.metaplastic.train.GoNoGoSession;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -85,6 +87,25 @@ public final class NeuromodStudy {
     return results;
   }
 
+  /**
+   * The conditions named by {@code names}, such as {@code rnn} or {@code da+na}, each with {@code
+   * constants} and its active modulators, under their canonical names.
+   *
+   * @throws IllegalArgumentException if a name is neither {@link #PLAIN} nor modulators
+   */
+  public static Map<String, Neuromodulators.Config> conditions(
+      List<String> names, Neuromodulators.Config constants) {
+    Map<String, Neuromodulators.Config> chosen = new LinkedHashMap<>();
+    for (String condition : names) {
+      String name = condition.trim().toLowerCase(Locale.ROOT);
+      boolean plain = name.equals(PLAIN);
+      Neuromodulators.Config modulators =
+          plain ? constants : constants.withActive(Modulator.parse(name));
+      chosen.put(plain ? PLAIN : Modulator.describe(modulators.active()), modulators);
+    }
+    return chosen;
+  }
+
   /** The agent of {@code condition} on {@code seed}: plastic unless it is {@link #PLAIN}. */
   public static GoNoGoAgentSpec agent(
       String condition, Neuromodulators.Config modulators, Settings settings, long seed) {
@@ -117,6 +138,34 @@ public final class NeuromodStudy {
       int evalEvery,
       GoNoGoTrainingGraph.Config training,
       SessionOptions sessionOptions) {}
+
+  /**
+   * One line saying what a study runs: the task and its rewards, the agents, training, evaluation,
+   * seeds and the modulators' constants.
+   */
+  public static String describe(
+      Settings settings, List<Long> seeds, int evalEpisodes, Neuromodulators.Config constants) {
+    return String.format(
+        Locale.ROOT,
+        "%s; rewards hit %s, miss %s, false alarm %s, correct rejection %s; recurrent"
+            + " actor-critic agents of %d units, plastic input connection; %d training steps"
+            + " of %d episodes, Adam lr %s, entropy weight %s; evaluation on %d episodes every"
+            + " %d steps; seeds %s; modulator constants %s",
+        settings.task().describe(),
+        RewardSchedule.USUAL.hit(),
+        RewardSchedule.USUAL.miss(),
+        RewardSchedule.USUAL.falseAlarm(),
+        RewardSchedule.USUAL.correctRejection(),
+        settings.hidden(),
+        settings.steps(),
+        settings.batch(),
+        settings.training().optimizer().hyperparameters().get("learning_rate"),
+        settings.training().entropyWeight(),
+        evalEpisodes,
+        settings.evalEvery(),
+        seeds,
+        constants.toString().substring("none ".length()));
+  }
 
   /** Trains and evaluates one agent; a NaN loss stops the run and is reported in the result. */
   public static NeuromodResult run(

@@ -9,6 +9,7 @@ import dev.metaplastic.graphs.PlasticRnnSpec;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.EpisodeTraining;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.train.EpisodeSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,10 +70,10 @@ public final class EpisodeModels {
    * @param task the episodic task it was trained on as the command line names it, such as {@code
    *     associative}
    * @param taskDescription the task in words
-   * @return the manifest written
+   * @return what the manifest written says
    * @throws IllegalArgumentException if {@code dir} is a file or a non-empty directory
    */
-  public static Manifest export(
+  public static ModelDescription export(
       EpisodeSession model, String task, String taskDescription, Path dir) {
     checkNotNull(model, "model must not be null");
     checkNotNull(task, "task must not be null");
@@ -84,7 +85,7 @@ public final class EpisodeModels {
         Manifests.describe(
             g, model.trainingSteps(), model.episodesTrained(), task, taskDescription);
     SavedModels.write(dir, model.session(), signatures(g, model.session()), manifest);
-    return manifest;
+    return ModelDescription.of(manifest);
   }
 
   private static List<SessionFunction> signatures(EpisodeTrainingGraph g, Session session) {
@@ -150,7 +151,7 @@ public final class EpisodeModels {
   /** As {@link #load(Path)}, in a session with {@code options} (threads). */
   public static LoadedEpisodeModel load(Path dir, SessionOptions options) {
     checkNotNull(dir, "dir must not be null");
-    Manifest stored = SavedModels.readManifest(dir);
+    Manifest stored = ManifestFiles.read(dir);
     InvalidInputException.check(
         Manifests.isPlasticRnn(stored),
         "SavedModel %s holds a model of kind '%s', not a plastic RNN; load it with"
@@ -185,7 +186,7 @@ public final class EpisodeModels {
           dir, "training_steps", training.getTrainingSteps(), model.trainingSteps());
       SavedModels.checkCounter(
           dir, "episodes_trained", training.getEpisodesTrained(), model.episodesTrained());
-      return new LoadedEpisodeModel(model, manifest);
+      return new LoadedEpisodeModel(model, ModelDescription.of(manifest));
     } catch (RuntimeException e) {
       model.close();
       throw e;

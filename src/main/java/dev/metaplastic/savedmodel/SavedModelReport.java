@@ -6,6 +6,7 @@ import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Model;
 import dev.metaplastic.graphs.proto.Rule;
 import dev.metaplastic.graphs.proto.StateVariable;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.interop.SignatureInfo;
 import dev.metaplastic.interop.TensorInfo;
@@ -128,7 +129,7 @@ public final class SavedModelReport {
       out.println("manifest: none (not written by Metaplastic)");
       return;
     }
-    Manifest manifest = SavedModels.readManifest(dir);
+    Manifest manifest = ManifestFiles.read(dir);
     out.printf(
         "manifest: format %d, written by %s%n",
         manifest.getFormatVersion(), manifest.getWrittenBy());

@@ -5,6 +5,7 @@ import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Model;
 import dev.metaplastic.graphs.proto.Rule;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.ops.Rules;
 import java.io.IOException;
@@ -91,7 +92,7 @@ public final class SavedModelValidator {
               variables.size(), variables.keySet().iterator().next()));
     }
     if (Files.isRegularFile(dir.resolve(SavedModels.MANIFEST))) {
-      checkManifest(SavedModels.readManifest(dir), variables, signatures(dir), problems);
+      checkManifest(ManifestFiles.read(dir), variables, signatures(dir), problems);
     }
     return problems;
   }

@@ -1,6 +1,7 @@
 package dev.metaplastic.savedmodel;
 
 import dev.metaplastic.InvalidInputException;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.SessionOptions;
@@ -9,12 +10,13 @@ import dev.metaplastic.graphs.TrainingGraph;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.internal.DataStreams;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,7 @@ import org.tensorflow.exceptions.TensorFlowException;
  * Exports a {@link ModelSession} as a SavedModel and loads it back to keep learning.
  *
  * <pre>{@code
- * SavedModels.export(model, ContinualTrainer.describe(stream), dir);
+ * SavedModels.export(model, StreamDescription.of(stream), dir);
  * try (LoadedModel loaded = SavedModels.load(dir)) {
  *   trainer.trainTask(loaded.model(), stream, next); // learning goes on where it stopped
  * }
@@ -111,10 +113,14 @@ public final class SavedModels {
    * replacement for it (see the class comment).
    *
    * @param stream the data stream the model was trained on, recorded in the manifest
-   * @return the manifest written
+   * @return what the manifest written says
    * @throws IllegalArgumentException if {@code dir} is a file or a non-empty directory
    */
-  public static Manifest export(ModelSession model, DataStream stream, Path dir) {
+  public static ModelDescription export(ModelSession model, StreamDescription stream, Path dir) {
+    return ModelDescription.of(export(model, DataStreams.toProto(stream), dir));
+  }
+
+  private static Manifest export(ModelSession model, DataStream stream, Path dir) {
     TrainingGraph g = model.graph();
     Manifest manifest = Manifests.describe(g, model.tasksConsolidated(), stream);
     write(dir, model.session(), signatures(g, model.session()), manifest);
@@ -151,19 +157,11 @@ public final class SavedModels {
    * Exports the model saved in a training checkpoint (see {@link Checkpoints#resolve}) as a
    * SavedModel in {@code dir}.
    */
-  public static Manifest exportCheckpoint(Path checkpoint, Path dir) {
+  public static ModelDescription exportCheckpoint(Path checkpoint, Path dir) {
     StagedDirectory.checkTarget(dir, "SavedModel directory");
     Outputs.checkWritable(dir, "SavedModel directory");
-    Manifest manifest = Checkpoints.readRun(checkpoint).getManifest();
-    try (ModelSession model =
-        new ModelSession(
-            Manifests.spec(manifest),
-            Manifests.optimizer(manifest),
-            Manifests.rules(manifest),
-            Manifests.source(manifest))) {
-      Manifests.checkMatches(manifest, model.graph());
-      Checkpoints.restore(model, checkpoint);
-      return export(model, manifest.getDataStream(), dir);
+    try (ModelSession model = Checkpoints.open(checkpoint)) {
+      return export(model, Checkpoints.read(checkpoint).stream(), dir);
     }
   }
 
@@ -263,30 +261,13 @@ public final class SavedModels {
   }
 
   /**
-   * Reads the manifest of a Metaplastic SavedModel.
+   * What the manifest of the Metaplastic SavedModel in {@code dir} says.
    *
    * @throws IllegalArgumentException if {@code dir} is not a SavedModel, not a Metaplastic one, or
    *     its manifest is unreadable
    */
-  public static Manifest readManifest(Path dir) {
-    SavedModelInfo.checkLayout(dir);
-    Path file = dir.resolve(MANIFEST);
-    InvalidInputException.check(
-        Files.isRegularFile(file),
-        "%s is a SavedModel but not a Metaplastic one: it has no %s (inspect it, or import its"
-            + " weights)",
-        dir,
-        MANIFEST);
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (CharacterCodingException e) {
-      throw new InvalidInputException(file + " is not a valid manifest: it is not UTF-8 text", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
-    return InvalidInputException.validating(
-        "", () -> Manifests.parseManifest(text, file.toString()));
+  public static ModelDescription describe(Path dir) {
+    return ModelDescription.of(ManifestFiles.read(dir));
   }
 
   /**
@@ -303,7 +284,7 @@ public final class SavedModels {
 
   /** As {@link #load(Path)}, in a session with {@code options} (threads). */
   public static LoadedModel load(Path dir, SessionOptions options) {
-    Manifest manifest = readManifest(dir);
+    Manifest manifest = ManifestFiles.read(dir);
     InvalidInputException.check(
         !Manifests.isPlasticRnn(manifest),
         "SavedModel %s holds a plastic RNN (model kind %s); load it with EpisodeModels.load",

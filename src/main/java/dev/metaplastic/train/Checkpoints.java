@@ -5,6 +5,7 @@ import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.TrainingRun;
+import dev.metaplastic.internal.DataStreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -165,8 +166,51 @@ public final class Checkpoints {
     return Files.isRegularFile(absolute.resolve(RUN_FILE)) ? absolute.getParent() : absolute;
   }
 
+  /**
+   * What a checkpoint says about its run.
+   *
+   * @throws IllegalArgumentException if {@code checkpoint} is not a checkpoint or is damaged
+   */
+  public static SavedRun read(Path checkpoint) {
+    TrainingRun run = readRun(checkpoint);
+    Manifest manifest = run.getManifest();
+    return new SavedRun(
+        ContinualTrainer.configOf(run),
+        DataStreams.of(manifest.getDataStream()),
+        manifest.getTasksConsolidated(),
+        run.getTask(),
+        run.getEpoch(),
+        run.getOffset(),
+        run.getSteps());
+  }
+
+  /**
+   * Opens a new model with the graph of a checkpoint's run and restores the checkpoint's variables
+   * into it; the caller closes it.
+   *
+   * @throws IllegalArgumentException if {@code checkpoint} is not a checkpoint, is damaged, or its
+   *     variables do not fit its manifest
+   */
+  public static ModelSession open(Path checkpoint) {
+    Manifest manifest = readRun(checkpoint).getManifest();
+    ModelSession model =
+        new ModelSession(
+            Manifests.spec(manifest),
+            Manifests.optimizer(manifest),
+            Manifests.rules(manifest),
+            Manifests.source(manifest));
+    try {
+      Manifests.checkMatches(manifest, model.graph());
+      restore(model, checkpoint);
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
   /** Reads the run state of a checkpoint. */
-  public static TrainingRun readRun(Path checkpoint) {
+  static TrainingRun readRun(Path checkpoint) {
     Path file = checkpoint.resolve(RUN_FILE);
     InvalidInputException.check(
         Files.isRegularFile(file), "%s is not a checkpoint: no %s", checkpoint, RUN_FILE);

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.primitives.Doubles;
 import dev.metaplastic.InvalidInputException;
 import dev.metaplastic.data.Examples;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.OutputLock;
@@ -16,6 +17,7 @@ import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.TrainingRun;
+import dev.metaplastic.internal.DataStreams;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,14 +90,14 @@ public final class ContinualTrainer {
 
   /** Trains a new model on every task of {@code stream} in order; returns the accuracy matrix. */
   public AccuracyMatrix run(TaskStream stream) {
-    return run(stream, describe(stream));
+    return run(stream, StreamDescription.of(stream));
   }
 
   /**
    * Trains a new model on every task of {@code stream}; {@code descriptor} is how checkpoints
    * record the stream, so that a resumed run can open it again.
    */
-  public AccuracyMatrix run(TaskStream stream, DataStream descriptor) {
+  public AccuracyMatrix run(TaskStream stream, StreamDescription descriptor) {
     try (ModelSession model = open(stream)) {
       return run(model, stream, descriptor);
     }
@@ -106,7 +108,7 @@ public final class ContinualTrainer {
    * task of {@code stream}; the model must fit the stream and this trainer's optimizer and rules
    * must be the model's.
    */
-  public AccuracyMatrix run(ModelSession model, TaskStream stream, DataStream descriptor) {
+  public AccuracyMatrix run(ModelSession model, TaskStream stream, StreamDescription descriptor) {
     return run(model, stream, descriptor, new double[0][]);
   }
 
@@ -118,7 +120,7 @@ public final class ContinualTrainer {
    * learned tasks, and measured here for the others.
    */
   public AccuracyMatrix run(
-      ModelSession model, TaskStream stream, DataStream descriptor, double[][] learned) {
+      ModelSession model, TaskStream stream, StreamDescription descriptor, double[][] learned) {
     checkArgument(
         learned.length < stream.tasks().size(),
         "%s of the stream's %s tasks are learned already: nothing is left to train",
@@ -136,7 +138,9 @@ public final class ContinualTrainer {
         needed.inputSize(),
         needed.heads(),
         needed.classesPerHead());
-    Manifest manifest = Manifests.describe(model.graph(), model.tasksConsolidated(), descriptor);
+    Manifest manifest =
+        Manifests.describe(
+            model.graph(), model.tasksConsolidated(), DataStreams.toProto(descriptor));
     TrainingRun start =
         TrainingRun.newBuilder()
             .setManifest(manifest)
@@ -241,7 +245,7 @@ public final class ContinualTrainer {
   }
 
   /** The trainer configuration a checkpointed run was started with. */
-  public static TrainerConfig configOf(TrainingRun run) {
+  static TrainerConfig configOf(TrainingRun run) {
     Manifest manifest = run.getManifest();
     return new TrainerConfig(
         manifest.getModel().getHiddenList(),
@@ -336,18 +340,6 @@ public final class ContinualTrainer {
     MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
     SizeLimits.checkBatch(config.batchSize(), spec);
     return new ModelSession(spec, config.optimizer(), config.rules(), source, sessionOptions);
-  }
-
-  /** A descriptor for a stream that was not opened by name (kind {@code custom}). */
-  public static DataStream describe(TaskStream stream) {
-    DataStream.Builder d =
-        DataStream.newBuilder()
-            .setKind("custom")
-            .setName(stream.name())
-            .setSource(stream.source())
-            .setTasks(stream.tasks().size());
-    stream.tasks().forEach(t -> d.addTaskNames(t.name()));
-    return d.build();
   }
 
   /**

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.graphs.proto.Manifest;
-import dev.metaplastic.savedmodel.SavedModels;
+import dev.metaplastic.internal.ManifestFiles;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -136,7 +136,7 @@ class PlasticCommandTest {
     List<String> rows = rows(out.resolve("plastic.md"));
     assertEquals(2, rows.size());
     assertTrue(rows.get(1).startsWith("| dopamine | dopamine rnn 5-8-2 x12 |"), rows.get(1));
-    Manifest manifest = SavedModels.readManifest(models.resolve("dopamine"));
+    Manifest manifest = ManifestFiles.read(models.resolve("dopamine"));
     assertEquals("dopamine", manifest.getModel().getPlasticity());
     assertEquals(4, manifest.getModel().getRewardChannel());
     assertEquals(3, manifest.getFormatVersion());
@@ -248,7 +248,7 @@ class PlasticCommandTest {
           entries.map(p -> p.getFileName().toString()).sorted().toList(),
           "no temporary directory is left");
     }
-    Manifest manifest = SavedModels.readManifest(models.resolve("hebbian"));
+    Manifest manifest = ManifestFiles.read(models.resolve("hebbian"));
     assertEquals("associative", manifest.getEpisodeTraining().getTask());
     assertEquals(20, manifest.getEpisodeTraining().getTrainingSteps());
     assertEquals(80, manifest.getEpisodeTraining().getEpisodesTrained());

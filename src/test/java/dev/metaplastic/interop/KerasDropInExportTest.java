@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.Examples;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
-import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.ops.SynapticIntelligence;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
@@ -38,8 +39,8 @@ import org.tensorflow.types.TFloat32;
  */
 class KerasDropInExportTest {
   private static final int IMAGES = 500;
-  private static final DataStream ORIGIN =
-      DataStream.newBuilder().setKind("imported").setName("drop-in test").build();
+  private static final StreamDescription ORIGIN =
+      StreamDescription.origin("imported", "drop-in test", "");
 
   @TempDir Path temp;
 
@@ -103,7 +104,7 @@ class KerasDropInExportTest {
       assertTrue(worst <= 1e-5, fixture + ": largest difference " + worst);
     }
 
-    Manifest manifest = SavedModels.readManifest(exported);
+    Manifest manifest = ManifestFiles.read(exported);
     assertEquals(
         Manifests.SOURCE_FORMAT_VERSION,
         manifest.getFormatVersion(),
@@ -161,7 +162,7 @@ class KerasDropInExportTest {
       assertFalse(Arrays.equals(before, model.read("dense_0/kernel")));
       float[] pathIntegral = model.read("si/dense_0/kernel/path_integral");
       assertTrue(Arrays.stream(toDoubles(pathIntegral)).anyMatch(v -> v != 0));
-      SavedModels.export(model, loaded.manifest().getDataStream(), second);
+      SavedModels.export(model, loaded.description().stream(), second);
     }
     try (SavedModelInfo info = SavedModelInfo.open(second)) {
       SignatureInfo serving = info.signature("serving_default");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.metaplastic.data.GeneratedStream;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.graphs.OptimizerConfig;
@@ -46,7 +47,7 @@ class ContinueFromLearnedTest {
       trainer.consolidateLearned(model, STREAM, 0, 16);
       assertEquals(1, model.tasksConsolidated());
       AccuracyMatrix m =
-          trainer.run(model, STREAM, ContinualTrainer.describe(STREAM), new double[][] {{0.25}});
+          trainer.run(model, STREAM, StreamDescription.of(STREAM), new double[][] {{0.25}});
       assertEquals(3, m.tasks());
       assertEquals(0.25, m.get(0, 0));
       assertArrayEquals(new double[] {m.get(2, 0), m.get(2, 1), m.get(2, 2)}, m.finalAccuracies());

@@ -22,7 +22,7 @@ import org.tensorflow.types.TInt64;
 
 /**
  * The importance estimates of a training graph taken {@value #ROWS} examples at a time: for a model
- * whose parameters all belong to plain dense layers ({@link Model.Forward#denseLayers()}), each
+ * whose parameters all belong to plain dense layers ({@link Model.Forward#densePasses()}), each
  * {@link ConsolidationFromData} rule gets an entry {@code estimate/<rule>_batch}; running it with
  * {@value #ROWS} examples in the graph's {@code x} (and {@code task}), one seed per row in {@link
  * #seeds()} and one weight per row in {@link #weights()} (1/samples, 0 for rows that only fill the
@@ -59,11 +59,11 @@ public record BatchEstimates(
         estimate
             .withName("batch_weights")
             .placeholder(TFloat32.class, Placeholder.shape(Shape.of(ROWS)));
-    List<Model.DenseLayer> layers = forward.denseLayers();
+    List<Model.DensePass> layers = forward.densePasses();
     Map<String, Integer> layerOf = new HashMap<>();
     for (int i = 0; i < layers.size(); i++) {
-      layerOf.put(layers.get(i).kernel().name(), i);
-      layerOf.put(layers.get(i).bias().name(), i);
+      layerOf.put(layers.get(i).layer().kernel().name(), i);
+      layerOf.put(layers.get(i).layer().bias().name(), i);
     }
     Map<String, Op> entries = new LinkedHashMap<>();
     if (!parameters.stream().allMatch(p -> layerOf.containsKey(p.name()))) {
@@ -83,10 +83,10 @@ public record BatchEstimates(
       List<PerExampleGradients> gradients = new ArrayList<>();
       for (Parameter p : rule.parameters()) {
         int index = layerOf.get(p.name());
-        Model.DenseLayer layer = layers.get(index);
+        Model.DensePass layer = layers.get(index);
         Operand<TFloat32> delta = deltas.get(index);
         gradients.add(
-            p.name().equals(layer.kernel().name())
+            p.name().equals(layer.layer().kernel().name())
                 ? PerExampleGradients.ofKernel(layer.input(), delta)
                 : PerExampleGradients.ofBias(delta));
       }
@@ -100,7 +100,7 @@ public record BatchEstimates(
 
   /** δ = ∂objective/∂z at each layer's pre-activation z, in one backward pass. */
   private static List<Operand<TFloat32>> deltas(
-      Ops tf, Operand<TFloat32> objective, List<Model.DenseLayer> layers) {
+      Ops tf, Operand<TFloat32> objective, List<Model.DensePass> layers) {
     List<Operand<?>> preActivations = new ArrayList<>();
     layers.forEach(layer -> preActivations.add(layer.preActivation()));
     Gradients dy = tf.gradients(objective, preActivations);

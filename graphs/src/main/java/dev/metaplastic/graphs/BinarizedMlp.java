@@ -1,6 +1,7 @@
 package dev.metaplastic.graphs;
 
 import com.google.common.collect.ImmutableList;
+import dev.metaplastic.ops.DenseLayer;
 import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
@@ -196,6 +197,12 @@ public final class BinarizedMlp implements Model {
   @Override
   public List<Parameter> parameters() {
     return ImmutableList.copyOf(parameters);
+  }
+
+  /** None: every layer ends in batch normalization, so no layer is a plain dense one. */
+  @Override
+  public List<DenseLayer> denseLayers() {
+    return List.of();
   }
 
   /**

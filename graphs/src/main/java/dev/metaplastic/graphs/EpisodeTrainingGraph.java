@@ -96,12 +96,7 @@ public final class EpisodeTrainingGraph {
   private final Operand<TFloat32> logits;
   private final Variable<TInt64> trainingSteps;
   private final Variable<TInt64> episodesTrained;
-  private final Placeholder<TFloat32> stepInput;
-  private final Placeholder<TFloat32> stepState;
-  private final Placeholder<TFloat32> stepTrace;
-  private final Operand<TFloat32> singleStepLogits;
-  private final Operand<TFloat32> nextState;
-  private final Operand<TFloat32> nextTrace;
+  private final SingleStep single;
   private final StateEntries state;
 
   /**
@@ -116,15 +111,7 @@ public final class EpisodeTrainingGraph {
    */
   public EpisodeTrainingGraph(
       Graph graph, PlasticRnnSpec spec, OptimizerConfig optimizer, Loss loss, double clipNorm) {
-    checkNotNull(graph, "graph must not be null");
-    checkNotNull(spec, "spec must not be null");
-    checkNotNull(optimizer, "optimizer must not be null");
-    checkNotNull(loss, "loss must be CLASSIFICATION or REGRESSION, got null");
-    checkArgument(
-        clipNorm > 0 && !Double.isNaN(clipNorm),
-        "clip norm must be > 0 (or +Infinity for no clipping), got %s",
-        clipNorm);
-    checkArgument(!graph.operations().hasNext(), "the episode training graph needs an empty graph");
+    checkArguments(graph, spec, optimizer, loss, clipNorm);
     this.graph = graph;
     this.spec = spec;
     this.optimizer = optimizer;
@@ -134,18 +121,9 @@ public final class EpisodeTrainingGraph {
     this.variables = new VariableRegistry(tf);
     int steps = spec.steps();
     Ops episode = variables.scope("episode");
-    this.inputs =
-        episode
-            .withName("inputs")
-            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps, spec.inputSize())));
-    this.targets =
-        episode
-            .withName("targets")
-            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps, spec.outputSize())));
-    this.mask =
-        episode
-            .withName("mask")
-            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, steps)));
+    this.inputs = floats(episode, "inputs", -1, steps, spec.inputSize());
+    this.targets = floats(episode, "targets", -1, steps, spec.outputSize());
+    this.mask = floats(episode, "mask", -1, steps);
 
     this.rnn = new PlasticRnn(spec, variables);
     List<Parameter> parameters = rnn.parameters();
@@ -158,10 +136,7 @@ public final class EpisodeTrainingGraph {
 
     Ops lossScope = variables.scope("loss");
     Operand<TFloat32> perStep = perStepLoss(lossScope, stepLogits);
-    Operand<TFloat32> mass =
-        lossScope.math.maximum(
-            lossScope.reduceSum(mask, lossScope.constant(new int[] {0, 1})),
-            lossScope.constant(MIN_MASS));
+    Operand<TFloat32> mass = mass(lossScope);
     Operand<TFloat32> meanLoss =
         lossScope.withName("masked_mean").math.div(maskedSum(lossScope, perStep), mass);
 
@@ -180,37 +155,12 @@ public final class EpisodeTrainingGraph {
 
     Ops eval = variables.scope("evaluate_episode");
     this.evaluateLoss = eval.withName("loss").identity(meanLoss);
-    Operand<TFloat32> perStepMetric =
-        switch (loss) {
-          case CLASSIFICATION ->
-              eval.dtypes.cast(
-                  eval.math.equal(
-                      eval.math.argMax(stepLogits, eval.constant(2), TInt32.class),
-                      eval.math.argMax(targets, eval.constant(2), TInt32.class)),
-                  TFloat32.class);
-          case REGRESSION ->
-              eval.math.mean(eval.math.squaredDifference(stepLogits, targets), eval.constant(2));
-        };
-    this.metric = eval.withName("metric").math.div(maskedSum(eval, perStepMetric), mass);
+    this.metric =
+        eval.withName("metric").math.div(maskedSum(eval, perStepMetric(eval, stepLogits)), mass);
 
     this.logits = variables.scope("predict").withName("logits").identity(stepLogits);
 
-    Ops one = variables.scope("step");
-    int hidden = spec.hidden();
-    this.stepInput =
-        one.withName("x")
-            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
-    this.stepState =
-        one.withName("state").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, hidden)));
-    this.stepTrace =
-        spec.carriesTrace()
-            ? one.withName("trace")
-                .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, hidden, hidden)))
-            : null;
-    PlasticRnn.Step step = rnn.step(one, stepInput, stepState, stepTrace);
-    this.singleStepLogits = one.withName("logits").identity(step.logits());
-    this.nextState = one.withName("next_state").identity(step.state());
-    this.nextTrace = spec.carriesTrace() ? one.withName("next_trace").identity(step.trace()) : null;
+    this.single = singleStep(variables.scope("step"));
     this.state =
         new StateEntries(
             variables.scope("state"),
@@ -224,6 +174,81 @@ public final class EpisodeTrainingGraph {
   /** The {@code state} and {@code save} entry points. */
   public StateEntries state() {
     return state;
+  }
+
+  /**
+   * Checks what the constructor is given.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the clip norm is not &gt; 0 or the graph is not empty
+   */
+  private static void checkArguments(
+      Graph graph, PlasticRnnSpec spec, OptimizerConfig optimizer, Loss loss, double clipNorm) {
+    checkNotNull(graph, "graph must not be null");
+    checkNotNull(spec, "spec must not be null");
+    checkNotNull(optimizer, "optimizer must not be null");
+    checkNotNull(loss, "loss must be CLASSIFICATION or REGRESSION, got null");
+    checkArgument(
+        clipNorm > 0 && !Double.isNaN(clipNorm),
+        "clip norm must be > 0 (or +Infinity for no clipping), got %s",
+        clipNorm);
+    checkArgument(!graph.operations().hasNext(), "the episode training graph needs an empty graph");
+  }
+
+  /** A float placeholder named {@code name} of shape {@code dims} (-1 for the batch). */
+  private static Placeholder<TFloat32> floats(Ops tf, String name, long... dims) {
+    return tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+  }
+
+  /** The metric per step, [B, T]: 1 for a correct argmax, or the mean squared error. */
+  private Operand<TFloat32> perStepMetric(Ops eval, Operand<TFloat32> stepLogits) {
+    return switch (lossKind) {
+      case CLASSIFICATION ->
+          eval.dtypes.cast(
+              eval.math.equal(
+                  eval.math.argMax(stepLogits, eval.constant(2), TInt32.class),
+                  eval.math.argMax(targets, eval.constant(2), TInt32.class)),
+              TFloat32.class);
+      case REGRESSION ->
+          eval.math.mean(eval.math.squaredDifference(stepLogits, targets), eval.constant(2));
+    };
+  }
+
+  /**
+   * The {@code step/…} placeholders and outputs of one step of the cell.
+   *
+   * @param input {@code step/x}
+   * @param state {@code step/state}
+   * @param trace {@code step/trace}; null without a trace
+   * @param logits {@code step/logits}
+   * @param nextState {@code step/next_state}
+   * @param nextTrace {@code step/next_trace}; null without a trace
+   */
+  private record SingleStep(
+      Placeholder<TFloat32> input,
+      Placeholder<TFloat32> state,
+      Placeholder<TFloat32> trace,
+      Operand<TFloat32> logits,
+      Operand<TFloat32> nextState,
+      Operand<TFloat32> nextTrace) {}
+
+  /** One step of the cell from fed state and trace, in {@code one}'s scope. */
+  private SingleStep singleStep(Ops one) {
+    int hidden = spec.hidden();
+    Placeholder<TFloat32> input = floats(one, "x", -1, spec.inputSize());
+    Placeholder<TFloat32> state = floats(one, "state", -1, hidden);
+    Placeholder<TFloat32> trace =
+        spec.carriesTrace() ? floats(one, "trace", -1, hidden, hidden) : null;
+    PlasticRnn.Step step = rnn.step(one, input, state, trace);
+    Operand<TFloat32> logits = one.withName("logits").identity(step.logits());
+    Operand<TFloat32> next = one.withName("next_state").identity(step.state());
+    return new SingleStep(
+        input,
+        state,
+        trace,
+        logits,
+        next,
+        spec.carriesTrace() ? one.withName("next_trace").identity(step.trace()) : null);
   }
 
   /** ℓ_{b,t}, [B, T]. */
@@ -241,6 +266,12 @@ public final class EpisodeTrainingGraph {
       case REGRESSION ->
           tf.reduceSum(tf.math.squaredDifference(stepLogits, targets), tf.constant(2));
     };
+  }
+
+  /** max(Σ_{b,t} m_{b,t}, {@value #MIN_MASS}), the denominator of L. */
+  private Operand<TFloat32> mass(Ops tf) {
+    return tf.math.maximum(
+        tf.reduceSum(mask, tf.constant(new int[] {0, 1})), tf.constant(MIN_MASS));
   }
 
   /** Σ_{b,t} m_{b,t} v_{b,t}, a scalar. */
@@ -335,31 +366,31 @@ public final class EpisodeTrainingGraph {
 
   /** {@code step/x}: the input x_t of one step, [B, inputSize]. */
   public Placeholder<TFloat32> stepInput() {
-    return stepInput;
+    return single.input();
   }
 
   /** {@code step/state}: the state h_{t−1} before one step, [B, H]. */
   public Placeholder<TFloat32> stepState() {
-    return stepState;
+    return single.state();
   }
 
   /** {@code step/trace}: the trace before one step, [B, H, H]; null for plasticity NONE. */
   public Placeholder<TFloat32> stepTrace() {
-    return stepTrace;
+    return single.trace();
   }
 
   /** {@code step/logits}: y_t of one step, [B, outputSize]. */
   public Operand<TFloat32> stepLogits() {
-    return singleStepLogits;
+    return single.logits();
   }
 
   /** {@code step/next_state}: h_t after one step, [B, H]. */
   public Operand<TFloat32> nextState() {
-    return nextState;
+    return single.nextState();
   }
 
   /** {@code step/next_trace}: the trace after one step, [B, H, H]; null for plasticity NONE. */
   public Operand<TFloat32> nextTrace() {
-    return nextTrace;
+    return single.nextTrace();
   }
 }

@@ -146,6 +146,11 @@ public final class GoNoGoTrainingGraph {
     this.trainLoss = optimizerStep.loss();
     this.gradientNorm = optimizerStep.gradientNorm();
 
+    playOutputs(played, loss);
+  }
+
+  /** The {@code play/…} outputs: the played episode's series and L, without training. */
+  private void playOutputs(GoNoGoAgent.Episode played, Operand<TFloat32> loss) {
     Ops out = variables.scope("play");
     Map<String, Operand<TFloat32>> series = new LinkedHashMap<>();
     series.put("actions", played.actions());

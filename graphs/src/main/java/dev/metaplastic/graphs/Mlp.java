@@ -1,6 +1,7 @@
 package dev.metaplastic.graphs;
 
 import com.google.common.collect.ImmutableList;
+import dev.metaplastic.ops.DenseLayer;
 import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
@@ -27,7 +28,7 @@ public final class Mlp implements Model {
   private final List<Layer> heads = new ArrayList<>();
   private final List<Parameter> parameters = new ArrayList<>();
 
-  private record Layer(String name, Parameter kernel, Parameter bias) {}
+  private record Layer(String name, DenseLayer dense) {}
 
   /** Creates the model's variables in {@code variables}. */
   public Mlp(MlpSpec spec, VariableRegistry variables) {
@@ -61,10 +62,11 @@ public final class Mlp implements Model {
     Layer layer =
         new Layer(
             name,
-            new Parameter(name + "/kernel", kernel, kernelInit, kernelShape),
-            new Parameter(name + "/bias", bias, biasInit, Shape.of(out)));
-    parameters.add(layer.kernel());
-    parameters.add(layer.bias());
+            new DenseLayer(
+                new Parameter(name + "/kernel", kernel, kernelInit, kernelShape),
+                new Parameter(name + "/bias", bias, biasInit, Shape.of(out))));
+    parameters.add(layer.dense().kernel());
+    parameters.add(layer.dense().bias());
     return layer;
   }
 
@@ -79,13 +81,22 @@ public final class Mlp implements Model {
     return ImmutableList.copyOf(parameters);
   }
 
+  /** Every layer, hidden layers first, then heads. */
+  @Override
+  public List<DenseLayer> denseLayers() {
+    List<DenseLayer> out = new ArrayList<>();
+    hidden.forEach(layer -> out.add(layer.dense()));
+    heads.forEach(layer -> out.add(layer.dense()));
+    return List.copyOf(out);
+  }
+
   /**
    * The same logits serve training and inference: the model keeps no statistics. Every layer, heads
    * included, is a plain dense layer.
    */
   @Override
   public Forward forward(VariableRegistry variables, Operand<TFloat32> x, Operand<TInt32> task) {
-    List<DenseLayer> layers = new ArrayList<>();
+    List<DensePass> layers = new ArrayList<>();
     Operand<TFloat32> h = x;
     for (int i = 0; i < hidden.size(); i++) {
       Layer layer = hidden.get(i);
@@ -107,10 +118,11 @@ public final class Mlp implements Model {
 
   /** z = x·W + b, recorded in {@code layers}. */
   private static Operand<TFloat32> dense(
-      Ops tf, Layer layer, Operand<TFloat32> x, List<DenseLayer> layers) {
+      Ops tf, Layer layer, Operand<TFloat32> x, List<DensePass> layers) {
+    DenseLayer dense = layer.dense();
     Operand<TFloat32> z =
-        tf.nn.biasAdd(tf.linalg.matMul(x, layer.kernel().variable()), layer.bias().variable());
-    layers.add(new DenseLayer(layer.kernel(), layer.bias(), x, z));
+        tf.nn.biasAdd(tf.linalg.matMul(x, dense.kernel().variable()), dense.bias().variable());
+    layers.add(new DensePass(dense, x, z));
     return z;
   }
 }

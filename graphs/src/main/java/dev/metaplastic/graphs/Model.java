@@ -1,5 +1,6 @@
 package dev.metaplastic.graphs;
 
+import dev.metaplastic.ops.DenseLayer;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.List;
@@ -22,17 +23,18 @@ public interface Model {
    * @param inference logits in inference mode (the same operand when the modes do not differ)
    * @param statisticUpdates ops that update non-trained statistics from the training batch; the
    *     training step runs them
-   * @param denseLayers the plain dense layers z = a·W + b of the inference pass, whose per-example
-   *     gradients have a closed form; empty when the model has none
+   * @param densePasses each plain dense layer z = a·W + b of the inference pass with its input and
+   *     pre-activation, whose per-example gradients have a closed form; empty when the model has
+   *     none
    */
   record Forward(
       Operand<TFloat32> training,
       Operand<TFloat32> inference,
       List<Op> statisticUpdates,
-      List<DenseLayer> denseLayers) {
+      List<DensePass> densePasses) {
     public Forward {
       statisticUpdates = List.copyOf(statisticUpdates);
-      denseLayers = List.copyOf(denseLayers);
+      densePasses = List.copyOf(densePasses);
     }
 
     /** A forward pass without plain dense layers. */
@@ -43,21 +45,25 @@ public interface Model {
   }
 
   /**
-   * One plain dense layer of a forward pass, z = a·W + b.
+   * One plain dense layer's part of a forward pass, z = a·W + b.
    *
-   * @param kernel W
-   * @param bias b
+   * @param layer W and b
    * @param input a, [batch, in]
    * @param preActivation z, [batch, out]
    */
-  record DenseLayer(
-      Parameter kernel, Parameter bias, Operand<TFloat32> input, Operand<TFloat32> preActivation) {}
+  record DensePass(DenseLayer layer, Operand<TFloat32> input, Operand<TFloat32> preActivation) {}
 
   /** The model's architecture. */
   MlpSpec spec();
 
   /** Every trainable parameter, in a fixed order. */
   List<Parameter> parameters();
+
+  /**
+   * The model's plain dense layers z = a·W + b, in the order of their parameters, for the rules
+   * that act per layer; empty when the model has none.
+   */
+  List<DenseLayer> denseLayers();
 
   /**
    * Builds the forward pass.

@@ -3,6 +3,7 @@ package dev.metaplastic.graphs;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Sets;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.ops.AfterStep;
 import dev.metaplastic.ops.BatchEstimator;
@@ -144,6 +145,74 @@ public final class TrainingGraph {
       OptimizerConfig optimizer,
       List<? extends RuleConfig> ruleConfigs,
       Source source) {
+    checkArguments(graph, spec, ruleConfigs, source);
+    this.graph = graph;
+    this.spec = spec;
+    this.optimizer = optimizer;
+    this.source = source;
+    Ops tf = Ops.create(graph);
+    this.variables = new VariableRegistry(tf);
+    this.x =
+        tf.withName("x")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
+    this.y = labelsLike(tf, "y");
+    this.task = spec.multiHead() ? labelsLike(tf, "task") : null;
+    Operand<TInt32> checkedTask = task == null ? null : checkedTask(variables.scope("task_check"));
+    this.model = Model.create(spec, variables);
+    List<Parameter> parameters = model.parameters();
+    openScopes(ruleConfigs, parameters);
+    for (RuleConfig config : ruleConfigs) {
+      rules.add(
+          config.attach(new RuleConfig.Attachment(variables, parameters, model.denseLayers())));
+    }
+    checkEstimatesHaveGradients();
+    Optimizer updater = optimizer.attach(variables, parameters);
+    Variable<TInt32> consolidated = variables.create("tasks_consolidated", tf.constant(0));
+
+    Operand<TFloat32> inputs = inputTransform(variables.scope("input"), x, source);
+    Model.Forward forward = model.forward(variables, inputs, checkedTask);
+    this.logits = variables.scope("model").withName("logits").identity(forward.inference());
+    Objective objective = objective(forward);
+    this.penalty = objective.penalty();
+    TrainStep step = trainStep(objective, forward, updater);
+    this.loss = step.loss();
+    this.stepPenalty = step.penalty();
+
+    Set<String> beforeBoundary = operationNames(graph);
+    this.tasksConsolidated = consolidation(consolidated);
+    Set<String> boundaryOps = Sets.difference(operationNames(graph), beforeBoundary);
+
+    Ops estimate = variables.scope("estimate");
+    this.estimateSeed =
+        estimate.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    this.consolidatedWithData = exampleEstimates(estimate, forward, checkedTask, boundaryOps);
+    this.batchEstimates = BatchEstimates.build(estimate, forward, parameters, rules);
+
+    this.rebase = rebaseEntry();
+    Ops eval = variables.scope("evaluate");
+    Operand<TFloat32> hits = hits(eval);
+    this.correct = eval.withName("correct").reduceSum(hits, eval.constant(0));
+    this.accuracy = eval.withName("accuracy").math.mean(hits, eval.constant(0));
+    this.probabilities = variables.scope("predict").withName("probabilities").nn.softmax(logits);
+    this.servingInput = source == null ? null : buildServingInput();
+    this.servingOutput = source == null ? null : buildServingOutput();
+    this.state =
+        new StateEntries(
+            variables.scope("state"),
+            variables.scope("save_state"),
+            variables.variables(),
+            List.of(new StateEntries.Counter("", "tasks_consolidated", consolidated)));
+    buildLoaders();
+  }
+
+  /**
+   * Checks what the constructor is given.
+   *
+   * @throws IllegalArgumentException if the graph is not empty, the source does not fit the spec or
+   *     a rule is given twice
+   */
+  private static void checkArguments(
+      Graph graph, MlpSpec spec, List<? extends RuleConfig> ruleConfigs, Source source) {
     checkArgument(!graph.operations().hasNext(), "the training graph needs an empty graph");
     if (source != null) {
       Manifests.checkSource(source, spec);
@@ -152,32 +221,45 @@ public final class TrainingGraph {
     for (RuleConfig rule : ruleConfigs) {
       checkArgument(names.add(rule.name()), "rule '%s' is given twice", rule.name());
     }
-    this.graph = graph;
-    this.spec = spec;
-    this.optimizer = optimizer;
-    Ops tf = Ops.create(graph);
-    this.variables = new VariableRegistry(tf);
-    this.x =
-        tf.withName("x")
-            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
-    this.y = tf.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-    this.task =
-        spec.multiHead()
-            ? tf.withName("task").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))
-            : null;
-    Operand<TInt32> checkedTask = task == null ? null : checkedTask(variables.scope("task_check"));
-    this.model = Model.create(spec, variables);
-    List<Parameter> parameters = model.parameters();
-    openScopes(ruleConfigs, parameters);
-    for (RuleConfig config : ruleConfigs) {
-      rules.add(config.attach(variables, parameters));
-    }
-    Optimizer updater = optimizer.attach(variables, parameters);
-    Variable<TInt32> consolidated = variables.create("tasks_consolidated", tf.constant(0));
+  }
 
-    Operand<TFloat32> inputs = inputTransform(variables.scope("input"), x, source);
-    Model.Forward forward = model.forward(variables, inputs, checkedTask);
-    this.logits = variables.scope("model").withName("logits").identity(forward.inference());
+  /**
+   * Refuses a rule that estimates importance from data on a binarized network: the estimate takes
+   * gradients of the inference pass, and its sign activations pass none, so no hidden layer would
+   * get any importance.
+   */
+  private void checkEstimatesHaveGradients() {
+    for (ConsolidationRule rule : rules) {
+      checkArgument(
+          !spec.binarized() || !(rule instanceof ConsolidationFromData),
+          "rule '%s' estimates importance from gradients of the network's inference pass, which the"
+              + " sign activations of a binarized network do not pass; choose a rule that needs no"
+              + " data, such as si or metaplasticity",
+          rule.config().name());
+    }
+  }
+
+  /** An int32 placeholder [batch] named {@code name}, for labels or task ids. */
+  private static Placeholder<TInt32> labelsLike(Ops tf, String name) {
+    return tf.withName(name).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+  }
+
+  /**
+   * The task loss and the rules' penalties, built in the {@code loss} scope.
+   *
+   * @param taskLoss the batch's mean softmax cross-entropy
+   * @param penalties each {@link Penalty} rule's term, in rule order
+   * @param scale the product of the {@link PenaltyScale}s, or null when no rule scales penalties
+   * @param penalty the scaled sum of the penalties, {@code loss/penalty}
+   */
+  private record Objective(
+      Operand<TFloat32> taskLoss,
+      List<Penalty.Term> penalties,
+      Operand<TFloat32> scale,
+      Operand<TFloat32> penalty) {}
+
+  /** The mean cross-entropy of the training logits, and every rule's penalty. */
+  private Objective objective(Model.Forward forward) {
     Ops lossScope = variables.scope("loss");
     Operand<TFloat32> labels =
         lossScope.oneHot(
@@ -198,34 +280,90 @@ public final class TrainingGraph {
         penalties.add(p.penalty(new Penalty.Context(scopeOf(rule))));
       }
     }
-    Operand<TFloat32> penaltyScale = penalties.isEmpty() ? null : penaltyScale(lossScope);
-    this.penalty = totalPenalty(lossScope, penalties, penaltyScale);
+    Operand<TFloat32> scale = penalties.isEmpty() ? null : penaltyScale(lossScope);
+    return new Objective(taskLoss, penalties, scale, totalPenalty(lossScope, penalties, scale));
+  }
 
+  /**
+   * The {@code train_step} outputs, each evaluated after the step's updates and bookkeeping.
+   *
+   * @param loss {@code train_step/loss}
+   * @param penalty {@code train_step/penalty}
+   */
+  private record TrainStep(Operand<TFloat32> loss, Operand<TFloat32> penalty) {}
+
+  /**
+   * The {@code train_step} entry: gradients of the objective, the optimizer's (possibly
+   * transformed) updates once every gradient and snapshot is taken, the model's statistic updates,
+   * and every {@link AfterStep} rule's bookkeeping after the updates.
+   */
+  private TrainStep trainStep(Objective objective, Model.Forward forward, Optimizer updater) {
+    List<Parameter> parameters = model.parameters();
     Ops step = variables.scope("train_step");
-    List<Operand<TFloat32>> taskGradients = gradients(step, "task_gradients", taskLoss, parameters);
-    List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
-    for (Penalty.Term term : penalties) {
-      for (int i = 0; i < parameters.size(); i++) {
-        Operand<TFloat32> g = term.gradients().get(i);
-        totalGradients.set(
-            i,
-            step.math.add(
-                totalGradients.get(i), penaltyScale == null ? g : step.math.mul(penaltyScale, g)));
-      }
-    }
+    List<Operand<TFloat32>> taskGradients =
+        gradients(step, "task_gradients", objective.taskLoss(), parameters);
+    List<Operand<TFloat32>> totalGradients = totalGradients(step, taskGradients, objective);
     List<Operation> beforeUpdate = new ArrayList<>();
     totalGradients.forEach(g -> beforeUpdate.add(g.op()));
-    boolean snapshots =
-        rules.stream().anyMatch(r -> r instanceof AfterStep a && a.needsAppliedUpdates());
+    List<Operand<TFloat32>> before = snapshots(step, beforeUpdate);
+    List<Op> updates =
+        updates(
+            step.withControlDependencyOps(beforeUpdate),
+            updater,
+            totalGradients,
+            objective.taskLoss());
+    List<Op> stepOps = new ArrayList<>(updates);
+    stepOps.addAll(forward.statisticUpdates());
+    stepOps.addAll(
+        afterStep(step.withControlDependencies(updates), before, taskGradients, objective));
+    Ops done = step.withControlDependencies(stepOps);
+    return new TrainStep(
+        done.withName("loss").identity(objective.taskLoss()),
+        done.withName("penalty").identity(objective.penalty()));
+  }
+
+  /** Each parameter's task-loss gradient plus every penalty's gradient times the scale. */
+  private List<Operand<TFloat32>> totalGradients(
+      Ops step, List<Operand<TFloat32>> taskGradients, Objective objective) {
+    List<Operand<TFloat32>> totalGradients = new ArrayList<>(taskGradients);
+    Operand<TFloat32> scale = objective.scale();
+    for (Penalty.Term term : objective.penalties()) {
+      for (int i = 0; i < totalGradients.size(); i++) {
+        Operand<TFloat32> g = term.gradients().get(i);
+        totalGradients.set(
+            i, step.math.add(totalGradients.get(i), scale == null ? g : step.math.mul(scale, g)));
+      }
+    }
+    return totalGradients;
+  }
+
+  /**
+   * A copy of every parameter before the step, when a rule needs the updates actually applied
+   * (empty otherwise); each copy joins {@code beforeUpdate}, the ops the updates wait for.
+   */
+  private List<Operand<TFloat32>> snapshots(Ops step, List<Operation> beforeUpdate) {
     List<Operand<TFloat32>> before = new ArrayList<>();
-    if (snapshots) {
-      for (Parameter p : parameters) {
+    if (rules.stream().anyMatch(r -> r instanceof AfterStep a && a.needsAppliedUpdates())) {
+      for (Parameter p : model.parameters()) {
         Operand<TFloat32> copy = step.deepCopy(p.variable());
         before.add(copy);
         beforeUpdate.add(copy.op());
       }
     }
-    Ops updateScope = step.withControlDependencyOps(beforeUpdate);
+    return before;
+  }
+
+  /**
+   * The optimizer's updates from {@code gradients}, their steps transformed by the one {@link
+   * StepTransform} rule if there is one.
+   *
+   * @throws IllegalArgumentException if more than one rule transforms steps
+   */
+  private List<Op> updates(
+      Ops updateScope,
+      Optimizer updater,
+      List<Operand<TFloat32>> gradients,
+      Operand<TFloat32> taskLoss) {
     List<StepTransform> transformers = new ArrayList<>();
     for (ConsolidationRule rule : rules) {
       if (rule instanceof StepTransform t) {
@@ -236,41 +374,53 @@ public final class TrainingGraph {
         transformers.size() <= 1,
         "at most one rule may transform the optimizer's steps, got %s",
         transformers.stream().map(r -> r.config().name()).toList());
-    List<Op> updates =
-        transformers.isEmpty()
-            ? updater.apply(updateScope, parameters, totalGradients)
-            : updater.apply(
-                updateScope,
-                parameters,
-                totalGradients,
-                (ops, steps) ->
-                    transformers
-                        .get(0)
-                        .transformSteps(new StepTransform.Context(ops, steps, taskLoss)));
-    List<Op> stepOps = new ArrayList<>(updates);
-    stepOps.addAll(forward.statisticUpdates());
-    Ops afterUpdate = step.withControlDependencies(updates);
+    List<Parameter> parameters = model.parameters();
+    return transformers.isEmpty()
+        ? updater.apply(updateScope, parameters, gradients)
+        : updater.apply(
+            updateScope,
+            parameters,
+            gradients,
+            (ops, steps) ->
+                transformers
+                    .get(0)
+                    .transformSteps(new StepTransform.Context(ops, steps, taskLoss)));
+  }
+
+  /**
+   * Every {@link AfterStep} rule's bookkeeping, built in {@code afterUpdate} (which waits for the
+   * updates), with the applied updates θ − {@code before} for the rules that need them.
+   */
+  private List<Op> afterStep(
+      Ops afterUpdate,
+      List<Operand<TFloat32>> before,
+      List<Operand<TFloat32>> taskGradients,
+      Objective objective) {
     List<Operand<TFloat32>> applied = new ArrayList<>();
     for (int i = 0; i < before.size(); i++) {
-      applied.add(afterUpdate.math.sub(parameters.get(i).variable(), before.get(i)));
+      applied.add(afterUpdate.math.sub(model.parameters().get(i).variable(), before.get(i)));
     }
+    List<Op> out = new ArrayList<>();
     for (ConsolidationRule rule : rules) {
       if (rule instanceof AfterStep a) {
-        stepOps.addAll(
+        out.addAll(
             a.afterStep(
                 new AfterStep.Context(
                     afterUpdate,
                     taskGradients,
                     a.needsAppliedUpdates() ? applied : List.of(),
-                    taskLoss)));
+                    objective.taskLoss())));
       }
     }
-    Ops done = step.withControlDependencies(stepOps);
-    this.loss = done.withName("loss").identity(taskLoss);
-    this.stepPenalty = done.withName("penalty").identity(penalty);
+    return out;
+  }
 
+  /**
+   * The {@code consolidate} entry: every {@link Consolidation} rule's task-boundary update, then
+   * one more boundary on {@code consolidated}; outputs the count after it.
+   */
+  private Operand<TInt32> consolidation(Variable<TInt32> consolidated) {
     Ops boundary = variables.scope("consolidate");
-    Set<String> beforeBoundary = operationNames(graph);
     List<Op> consolidation = new ArrayList<>();
     for (ConsolidationRule rule : rules) {
       if (rule instanceof Consolidation c) {
@@ -278,17 +428,30 @@ public final class TrainingGraph {
       }
     }
     consolidation.add(boundary.assignAdd(consolidated, boundary.constant(1)));
-    this.tasksConsolidated =
-        boundary
-            .withControlDependencies(consolidation)
-            .withName("tasks_consolidated")
-            .identity(consolidated);
-    Set<String> boundaryOps = operationNames(graph);
-    boundaryOps.removeAll(beforeBoundary);
+    return boundary
+        .withControlDependencies(consolidation)
+        .withName("tasks_consolidated")
+        .identity(consolidated);
+  }
 
-    Ops estimate = variables.scope("estimate");
-    this.estimateSeed =
-        estimate.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+  /**
+   * The {@code estimate/<rule>} entries, one example at a time, and {@code consolidate_with_data}
+   * on top of them; returns the latter's output.
+   */
+  private Operand<TInt32> exampleEstimates(
+      Ops estimate, Model.Forward forward, Operand<TInt32> checkedTask, Set<String> boundaryOps) {
+    exampleTemplates(estimate, forward);
+    OpCopier copier = new OpCopier(graph);
+    exampleLoops(estimate, copier, checkedTask);
+    return consolidationAfterEstimates(
+        copier, variables.scope("consolidate_with_data"), boundaryOps, spec, checkedTask);
+  }
+
+  /**
+   * Each {@link ConsolidationFromData} rule's per-example template in {@code estimate}: its
+   * objective on one example's inference logits, the gradients, and the weighted accumulation.
+   */
+  private void exampleTemplates(Ops estimate, Model.Forward forward) {
     Placeholder<TInt64> exampleSeed =
         estimate.withName("example_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
     Placeholder<TFloat32> exampleWeight =
@@ -303,7 +466,7 @@ public final class TrainingGraph {
             estimator.objective(
                 new ImportanceEstimator.Example(estimate, forward.inference(), exampleSeed));
         List<Operand<TFloat32>> signal =
-            gradients(estimate, name + "_gradients", objective, parameters);
+            gradients(estimate, name + "_gradients", objective, model.parameters());
         List<Op> accumulate =
             estimator.accumulate(
                 new ImportanceEstimator.ExampleGradients(estimate, signal, exampleWeight));
@@ -311,7 +474,10 @@ public final class TrainingGraph {
             name, new ExampleLoop.Template(x, task, exampleSeed, exampleWeight, accumulate));
       }
     }
-    OpCopier copier = new OpCopier(graph);
+  }
+
+  /** The {@code estimate/<rule>} entries: a loop over the batch's examples per template. */
+  private void exampleLoops(Ops estimate, OpCopier copier, Operand<TInt32> checkedTask) {
     templates.forEach(
         (name, template) ->
             estimates.put(
@@ -327,11 +493,10 @@ public final class TrainingGraph {
                             x,
                             checkedTask,
                             estimateSeed))));
-    this.consolidatedWithData =
-        consolidationAfterEstimates(
-            copier, variables.scope("consolidate_with_data"), boundaryOps, spec, checkedTask);
-    this.batchEstimates = BatchEstimates.build(estimate, forward, parameters, rules);
+  }
 
+  /** The {@code rebase/done} entry: every {@link Rebase} rule's restart. */
+  private Op rebaseEntry() {
     Ops restart = variables.scope("rebase");
     List<Op> rebaseOps = new ArrayList<>();
     for (ConsolidationRule rule : rules) {
@@ -339,53 +504,49 @@ public final class TrainingGraph {
         rebaseOps.addAll(r.rebase(new Rebase.Context(scopeOf(rule))));
       }
     }
-    this.rebase = restart.withControlDependencies(rebaseOps).withName("done").noOp();
+    return restart.withControlDependencies(rebaseOps).withName("done").noOp();
+  }
 
-    Ops eval = variables.scope("evaluate");
-    Operand<TFloat32> hits =
-        eval.dtypes.cast(
-            eval.math.equal(eval.math.argMax(logits, eval.constant(1), TInt32.class), y),
-            TFloat32.class);
-    this.correct = eval.withName("correct").reduceSum(hits, eval.constant(0));
-    this.accuracy = eval.withName("accuracy").math.mean(hits, eval.constant(0));
+  /** 1 where the inference logits' argmax is the label, 0 elsewhere, [batch]. */
+  private Operand<TFloat32> hits(Ops eval) {
+    return eval.dtypes.cast(
+        eval.math.equal(eval.math.argMax(logits, eval.constant(1), TInt32.class), y),
+        TFloat32.class);
+  }
 
-    Ops predict = variables.scope("predict");
-    this.probabilities = predict.withName("probabilities").nn.softmax(logits);
-
-    this.source = source;
-    if (source == null) {
-      this.servingInput = null;
-      this.servingOutput = null;
-    } else {
-      Ops serving = variables.scope("serving");
-      long[] dims = new long[source.getInputShapeCount() + 1];
-      dims[0] = -1;
-      for (int i = 0; i < source.getInputShapeCount(); i++) {
-        dims[i + 1] = source.getInputShape(i);
-      }
-      this.servingInput =
-          serving.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
-      Operand<TFloat32> flat =
-          serving.reshape(servingInput, serving.constant(new long[] {-1, spec.inputSize()}));
-      Operand<TFloat32> servingLogits =
-          model
-              .forward(
-                  variables, inputTransform(variables.scope("serving_input"), flat, source), null)
-              .inference();
-      this.servingOutput =
-          serving
-              .withName("output")
-              .identity(
-                  Activation.parse(source.getOutputActivation()).apply(serving, servingLogits));
+  /** {@code serving/input}, with the source's input shape. */
+  private Placeholder<TFloat32> buildServingInput() {
+    long[] dims = new long[source.getInputShapeCount() + 1];
+    dims[0] = -1;
+    for (int i = 0; i < source.getInputShapeCount(); i++) {
+      dims[i + 1] = source.getInputShape(i);
     }
+    return variables
+        .scope("serving")
+        .withName("input")
+        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+  }
 
-    this.state =
-        new StateEntries(
-            variables.scope("state"),
-            variables.scope("save_state"),
-            variables.variables(),
-            List.of(new StateEntries.Counter("", "tasks_consolidated", consolidated)));
+  /**
+   * {@code serving/output}: a second inference pass on {@link #servingInput()} flattened and
+   * transformed, through the source's output activation.
+   */
+  private Operand<TFloat32> buildServingOutput() {
+    Ops serving = variables.scope("serving");
+    Operand<TFloat32> flat =
+        serving.reshape(servingInput, serving.constant(new long[] {-1, spec.inputSize()}));
+    Operand<TFloat32> servingLogits =
+        model
+            .forward(
+                variables, inputTransform(variables.scope("serving_input"), flat, source), null)
+            .inference();
+    return serving
+        .withName("output")
+        .identity(Activation.parse(source.getOutputActivation()).apply(serving, servingLogits));
+  }
 
+  /** A {@link Loader} for every float variable, all in the {@code load} scope. */
+  private void buildLoaders() {
     // One scope for every loader: creating a sub-scope scans the whole graph in TensorFlow Java,
     // so a scope per variable would cost seconds on a large graph. Loader names are not API.
     Ops load = variables.scope("load");
@@ -487,6 +648,7 @@ public final class TrainingGraph {
     return copier.copied(copies, tasksConsolidated.asOutput()).expect(TInt32.class);
   }
 
+  /** The names of every op {@code graph} holds now. */
   private static Set<String> operationNames(Graph graph) {
     Set<String> names = new HashSet<>();
     graph.operations().forEachRemaining(op -> names.add(op.name()));
@@ -566,6 +728,7 @@ public final class TrainingGraph {
     return variables.scope(rule.config().name());
   }
 
+  /** ∂y/∂θ for every parameter θ, in parameter order, built in the sub-scope {@code name}. */
   private static List<Operand<TFloat32>> gradients(
       Ops tf, String name, Operand<TFloat32> y, List<Parameter> parameters) {
     List<Operand<TFloat32>> xs = new ArrayList<>();

@@ -2,19 +2,23 @@ package dev.metaplastic.graphs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.ops.ElasticWeightConsolidation;
 import dev.metaplastic.ops.GradientProjectionMemory;
 import dev.metaplastic.ops.MemoryAwareSynapses;
+import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.SynapticIntelligence;
+import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
 
 /** Builds small training graphs and checks names, determinism and the SI wiring. */
 class TrainingGraphTest {
@@ -38,6 +42,90 @@ class TrainingGraphTest {
       List<String> first = nodes(rules);
       assertEquals(first, nodes(rules), rules.toString());
       assertEquals(first, nodes(rules), rules.toString());
+    }
+  }
+
+  /**
+   * GPM governs the dense layers the model reports ({@link Model#denseLayers()}): every layer of an
+   * MLP, its kernel and bias in parameter order, with state named on each kernel; a binarized
+   * network reports none, so GPM refuses it.
+   */
+  @Test
+  void gpmGovernsTheDenseLayersTheModelReports() {
+    try (Graph g = new Graph()) {
+      Mlp mlp = new Mlp(SPEC, new VariableRegistry(Ops.create(g)));
+      List<Parameter> layered = new ArrayList<>();
+      mlp.denseLayers().forEach(layer -> layered.addAll(List.of(layer.kernel(), layer.bias())));
+      assertEquals(mlp.parameters(), layered);
+    }
+    try (Graph g = new Graph()) {
+      TrainingGraph training =
+          new TrainingGraph(
+              g,
+              SPEC,
+              OptimizerConfig.Adam.withLearningRate(0.01),
+              List.of(new GradientProjectionMemory.Config(0.9, 4)));
+      List<String> state = new ArrayList<>();
+      training.rules().get(0).state().forEach(v -> state.add(v.name()));
+      List<String> expected = new ArrayList<>();
+      for (String layer : List.of("dense_0", "head_0", "head_1")) {
+        expected.add("gpm/" + layer + "/kernel/projection");
+        expected.add("gpm/" + layer + "/kernel/representation");
+      }
+      assertEquals(expected, state);
+    }
+    MlpSpec binarized = new MlpSpec(6, List.of(5), 2, 3, 11, true);
+    try (Graph g = new Graph()) {
+      assertTrue(
+          new BinarizedMlp(binarized, new VariableRegistry(Ops.create(g))).denseLayers().isEmpty());
+    }
+    try (Graph g = new Graph()) {
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new TrainingGraph(
+                      g,
+                      binarized,
+                      OptimizerConfig.Adam.withLearningRate(0.01),
+                      List.of(new GradientProjectionMemory.Config(0.9, 4))));
+      assertTrue(e.getMessage().contains("binarized network"), e.getMessage());
+    }
+  }
+
+  /**
+   * A rule that estimates importance from data is refused on a binarized network, whose sign
+   * activations pass no gradient from the inference pass to the hidden layers; SI, which takes the
+   * training gradients, builds.
+   */
+  @Test
+  void aBinarizedNetworkRefusesImportanceFromData() {
+    MlpSpec binarized = new MlpSpec(6, List.of(5), 2, 3, 11, true);
+    for (RuleConfig rule :
+        List.<RuleConfig>of(
+            new ElasticWeightConsolidation.Config(10, 4), new MemoryAwareSynapses.Config(1, 4))) {
+      try (Graph g = new Graph()) {
+        var e =
+            assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new TrainingGraph(
+                        g, binarized, OptimizerConfig.Adam.withLearningRate(0.01), List.of(rule)));
+        assertEquals(
+            "rule '"
+                + rule.name()
+                + "' estimates importance from gradients of the network's inference pass, which"
+                + " the sign activations of a binarized network do not pass; choose a rule that"
+                + " needs no data, such as si or metaplasticity",
+            e.getMessage());
+      }
+    }
+    try (Graph g = new Graph()) {
+      new TrainingGraph(
+          g,
+          binarized,
+          OptimizerConfig.Adam.withLearningRate(0.01),
+          List.of(new SynapticIntelligence.Config(1, 0.1)));
     }
   }
 

@@ -57,7 +57,7 @@ class CheckpointKillTest {
         }
       }
       Path latest = Checkpoints.resolve(dir);
-      long steps = Checkpoints.readRun(latest).getSteps();
+      long steps = Checkpoints.read(latest).steps();
       assertTrue(steps >= 2, "latest checkpoint " + latest);
       assertTrue(steps > previous, "round " + round + " should have added checkpoints");
       previous = steps;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.Task;
-import dev.metaplastic.graphs.proto.TrainingRun;
 import dev.metaplastic.train.AccuracyMatrix;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
+import dev.metaplastic.train.SavedRun;
 import dev.metaplastic.train.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,9 +54,9 @@ class CheckpointResumeTest {
                 .withCheckpoints(new Checkpoints(interrupted), 10)
                 .run(Fixtures.STREAM));
     Path latest = Checkpoints.resolve(interrupted);
-    TrainingRun run = Checkpoints.readRun(latest);
-    assertEquals(50, run.getSteps());
-    assertTrue(run.getOffset() > 0 || run.getEpoch() > 0, "stopped mid-task: " + run);
+    SavedRun run = Checkpoints.read(latest);
+    assertEquals(50, run.steps());
+    assertTrue(run.offset() > 0 || run.epoch() > 0, "stopped mid-task: " + run);
 
     AccuracyMatrix resumed =
         ContinualTrainer.resume(latest, Fixtures.STREAM, TrainingListener.NONE, 10);
@@ -94,7 +94,7 @@ class CheckpointResumeTest {
       long checkpoints = files.filter(p -> p.getFileName().toString().startsWith("ckpt-")).count();
       assertEquals(Checkpoints.KEEP, checkpoints);
     }
-    assertEquals(3, Checkpoints.readRun(Checkpoints.resolve(store)).getTask());
+    assertEquals(3, Checkpoints.read(Checkpoints.resolve(store)).task());
   }
 
   @Test

@@ -38,7 +38,7 @@ public final class CheckpointWriter {
       long first = 1;
       if (store.latest().isPresent()) {
         Checkpoints.restore(model, store.latest().get());
-        first = Checkpoints.readRun(store.latest().get()).getSteps() + 1;
+        first = Checkpoints.read(store.latest().get()).steps() + 1;
       }
       for (long step = first; ; step++) {
         x[(int) (step % x.length)] = 1;

@@ -38,7 +38,7 @@ class CliCheckpointExportTest {
     assertEquals(0, train.status(), train.err());
     assertTrue(train.out().contains("SavedModel written to " + model), train.out());
     Path store = out.resolve("checkpoints");
-    assertEquals(3, Checkpoints.readRun(Checkpoints.resolve(store)).getTask());
+    assertEquals(3, Checkpoints.read(Checkpoints.resolve(store)).task());
 
     Path midRun;
     try (var checkpoints = Files.list(store)) {

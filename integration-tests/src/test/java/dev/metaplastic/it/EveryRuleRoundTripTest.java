@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.ops.NeuromodulatoryGate;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.RuleDescriptor;
@@ -103,13 +105,13 @@ class EveryRuleRoundTripTest {
     try (ModelSession model = trainer.open(Fixtures.STREAM)) {
       trainer.trainTask(model, Fixtures.STREAM, 0);
       trainer.trainTask(model, Fixtures.STREAM, 1);
-      SavedModels.export(model, ContinualTrainer.describe(Fixtures.STREAM), exported);
+      SavedModels.export(model, StreamDescription.of(Fixtures.STREAM), exported);
       int before = losses.values.size();
       trainer.trainTask(model, Fixtures.STREAM, 2);
       uninterrupted = new ArrayList<>(losses.values.subList(before, losses.values.size()));
       uninterruptedState = Fixtures.snapshot(model);
     }
-    Manifest manifest = SavedModels.readManifest(exported);
+    Manifest manifest = ManifestFiles.read(exported);
     assertEquals(rules.get(0).name(), manifest.getRules(0).getName());
     assertEquals(rules, Manifests.rules(manifest));
     for (String promised : Manifests.promisedVariables(manifest)) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.InvalidInputException;
-import dev.metaplastic.graphs.proto.DataStream;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.serve.Predictor;
 import dev.metaplastic.train.Checkpoints;
@@ -366,9 +366,9 @@ class FaultReplayTest {
   @org.junit.jupiter.api.Test
   void checkpointsRecordTheDataAbsolutelyAndResumeFollowsItWhenMoved() throws IOException {
     Path latest = Checkpoints.resolve(run.resolve("checkpoints"));
-    DataStream data = Checkpoints.readRun(latest).getManifest().getDataStream();
-    assertEquals(dataA.toAbsolutePath().normalize().toString(), data.getDirectory());
-    assertTrue(data.getSha256().matches("[0-9a-f]{64}"), data.getSha256());
+    StreamDescription data = Checkpoints.read(latest).stream();
+    assertEquals(dataA.toAbsolutePath().normalize().toString(), data.directory());
+    assertTrue(data.sha256().matches("[0-9a-f]{64}"), data.sha256());
     Path work = Files.createDirectories(root.resolve("case-moved"));
     Path copy = Listing.copy(run, work.resolve("run"));
     Path moved = Listing.copy(dataA, work.resolve("elsewhere"));

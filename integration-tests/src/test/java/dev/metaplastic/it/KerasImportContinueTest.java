@@ -41,7 +41,7 @@ class KerasImportContinueTest {
           loaded.model().read("dense_0/kernel"),
           loaded.model().read("si/dense_0/kernel/task_start"),
           "SI must measure the next task's displacement from the imported weights");
-      assertEquals(0, loaded.manifest().getTasksConsolidated());
+      assertEquals(0, loaded.description().tasksConsolidated());
     }
 
     CliRun train =

@@ -12,6 +12,7 @@ import dev.metaplastic.graphs.PlasticRnnSpec;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.StateVariable;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.savedmodel.EpisodeModels;
 import dev.metaplastic.savedmodel.LoadedEpisodeModel;
 import dev.metaplastic.savedmodel.SavedModels;
@@ -286,7 +287,7 @@ class PlasticRnnSavedModelTest {
 
   @Test
   void manifestRecordsSpecTrainingAndPlasticState() throws IOException {
-    Manifest manifest = SavedModels.readManifest(RUNS.get(new Plasticity("gradient")).exported());
+    Manifest manifest = ManifestFiles.read(RUNS.get(new Plasticity("gradient")).exported());
     assertEquals(5, manifest.getFormatVersion());
     assertEquals("plastic_rnn", manifest.getModel().getKind());
     assertEquals(3, manifest.getModel().getInputSize());
@@ -316,12 +317,12 @@ class PlasticRnnSavedModelTest {
     assertEquals(
         "gradient/rnn/recurrent_kernel/eta", manifest.getRules(0).getState(0).getVariable());
 
-    Manifest hebbian = SavedModels.readManifest(RUNS.get(new Plasticity("hebbian")).exported());
+    Manifest hebbian = ManifestFiles.read(RUNS.get(new Plasticity("hebbian")).exported());
     assertEquals(
         Set.of("hebbian/rnn/recurrent_kernel/alpha", "hebbian/rnn/recurrent_kernel/eta"),
         new HashSet<>(
             hebbian.getRules(0).getStateList().stream().map(StateVariable::getVariable).toList()));
-    assertEquals(0, SavedModels.readManifest(RUNS.get(Plasticity.NONE).exported()).getRulesCount());
+    assertEquals(0, ManifestFiles.read(RUNS.get(Plasticity.NONE).exported()).getRulesCount());
     assertFalse(manifest.getModel().hasRewardChannel());
   }
 
@@ -332,7 +333,7 @@ class PlasticRnnSavedModelTest {
   @Test
   void dopamineManifestRecordsTheRewardChannel() throws IOException {
     Path exported = RUNS.get(new Plasticity("dopamine")).exported();
-    Manifest manifest = SavedModels.readManifest(exported);
+    Manifest manifest = ManifestFiles.read(exported);
     assertEquals(3, manifest.getFormatVersion());
     assertEquals("dopamine", manifest.getModel().getPlasticity());
     assertTrue(manifest.getModel().hasRewardChannel());

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.FashionMnist;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.episodes.EpisodeTask;
 import dev.metaplastic.episodes.EpisodeTasks;
 import dev.metaplastic.episodes.Episodes;
@@ -15,7 +16,6 @@ import dev.metaplastic.graphs.Activation;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.TrainingGraph;
-import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.ops.BennaFusiSynapse;
 import dev.metaplastic.ops.ElasticWeightConsolidation;
 import dev.metaplastic.ops.GradientProjectionMemory;
@@ -147,7 +147,7 @@ public final class PythonParity {
         model.consolidate();
         model.trainStep(train.x, train.y, train.task, BATCH);
         SavedModels.export(
-            model, DataStream.newBuilder().setKind("split").build(), kindDir.resolve("model"));
+            model, StreamDescription.origin("split", "", ""), kindDir.resolve("model"));
       }
       JsonObject reference = new JsonObject();
       reference.addProperty("kind", "mlp");

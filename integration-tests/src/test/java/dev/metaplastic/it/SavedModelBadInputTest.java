@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.Examples;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
@@ -65,7 +66,7 @@ class SavedModelBadInputTest {
     try (ModelSession model = trainer.open(Fixtures.STREAM)) {
       trainer.trainTask(model, Fixtures.STREAM, 0);
       exported = shared.resolve("after-task-0");
-      SavedModels.export(model, ContinualTrainer.describe(Fixtures.STREAM), exported);
+      SavedModels.export(model, StreamDescription.of(Fixtures.STREAM), exported);
     }
     // A single-head model: SavedModelInfo.call feeds float32 inputs only, and a multi-head model
     // has an int32 task input in every signature.
@@ -75,7 +76,7 @@ class SavedModelBadInputTest {
             new OptimizerConfig.Sgd(0.1),
             List.of(SynapticIntelligence.Config.SPLIT))) {
       singleHead = shared.resolve("single-head");
-      SavedModels.export(model, ContinualTrainer.describe(Fixtures.STREAM), singleHead);
+      SavedModels.export(model, StreamDescription.of(Fixtures.STREAM), singleHead);
     }
     exportedListing = Fixtures.listing(exported);
   }
@@ -409,8 +410,8 @@ class SavedModelBadInputTest {
       model.rebase();
       assertEquals(2, model.tasksConsolidated());
       Path again = work.resolve("re-exported");
-      SavedModels.export(model, ContinualTrainer.describe(Fixtures.STREAM), again);
-      SavedModels.export(model, ContinualTrainer.describe(Fixtures.STREAM), work.resolve("third"));
+      SavedModels.export(model, StreamDescription.of(Fixtures.STREAM), again);
+      SavedModels.export(model, StreamDescription.of(Fixtures.STREAM), work.resolve("third"));
 
       List<String> added = new ArrayList<>(operationNames(graph));
       added.removeAll(names);
@@ -418,7 +419,7 @@ class SavedModelBadInputTest {
       assertEquals(ops, operationCount(graph));
 
       try (LoadedModel reloaded = SavedModels.load(again)) {
-        assertEquals(2, reloaded.manifest().getTasksConsolidated());
+        assertEquals(2, reloaded.description().tasksConsolidated());
         assertArrayEquals(kernel, reloaded.model().read("dense_0/kernel"));
         assertEquals(ops, operationCount(reloaded.model().graph().graph()));
       }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.Examples;
+import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ContinualTrainer;
@@ -57,7 +59,7 @@ class SavedModelRoundTripTest {
       trainer.trainTask(model, Fixtures.STREAM, 0);
       trainer.trainTask(model, Fixtures.STREAM, 1);
       exported = dir.resolve("after-two-tasks");
-      SavedModels.export(model, ContinualTrainer.describe(Fixtures.STREAM), exported);
+      SavedModels.export(model, StreamDescription.of(Fixtures.STREAM), exported);
       int before = losses.values.size();
       trainer.trainTask(model, Fixtures.STREAM, 2);
       uninterruptedLosses = new ArrayList<>(losses.values.subList(before, losses.values.size()));
@@ -69,7 +71,7 @@ class SavedModelRoundTripTest {
   void reloadedModelContinuesBitIdentically() {
     Losses losses = new Losses();
     try (LoadedModel loaded = SavedModels.load(exported)) {
-      assertEquals(2, loaded.manifest().getTasksConsolidated());
+      assertEquals(2, loaded.description().tasksConsolidated());
       new ContinualTrainer(Fixtures.config(), losses).trainTask(loaded.model(), Fixtures.STREAM, 2);
       assertEquals(uninterruptedLosses, losses.values);
       Map<String, float[]> state = Fixtures.snapshot(loaded.model());
@@ -81,7 +83,7 @@ class SavedModelRoundTripTest {
 
   @Test
   void manifestMapsEveryParameterToItsState() {
-    Manifest manifest = SavedModels.readManifest(exported);
+    Manifest manifest = ManifestFiles.read(exported);
     assertEquals(1, manifest.getFormatVersion());
     assertEquals("mlp", manifest.getModel().getKind());
     assertEquals(List.of(32, 16), manifest.getModel().getHiddenList());
@@ -166,7 +168,7 @@ class SavedModelRoundTripTest {
               IllegalArgumentException.class,
               () ->
                   SavedModels.export(
-                      loaded.model(), ContinualTrainer.describe(Fixtures.STREAM), exported));
+                      loaded.model(), StreamDescription.of(Fixtures.STREAM), exported));
       assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     }
     assertEquals(before, Fixtures.listing(exported));

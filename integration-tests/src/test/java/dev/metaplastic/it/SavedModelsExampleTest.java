@@ -45,8 +45,8 @@ class SavedModelsExampleTest {
   void loadsForFurtherTrainingWithItsSynapticState() throws IOException {
     float[][] inputs = readCsv(DIR.resolve("inputs.csv"));
     try (LoadedModel loaded = SavedModels.load(MODEL)) {
-      assertEquals(5, loaded.manifest().getTasksConsolidated());
-      assertEquals("si", loaded.manifest().getRules(0).getName());
+      assertEquals(5, loaded.description().tasksConsolidated());
+      assertEquals("si", loaded.description().rules().get(0));
       float[] importance = loaded.model().read("si/dense_0/kernel/importance");
       assertTrue(max(importance) > 0, "the example must carry the importance it consolidated");
       float[] flat = new float[inputs.length * inputs[0].length];

@@ -2,7 +2,6 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,18 +22,18 @@ import org.tensorflow.types.TFloat32;
  * and {@code <importance>_estimate} Ω_t, accumulated example by example at a boundary, folded into
  * Ω by {@link #consolidate} and cleared.
  */
-abstract class AnchoredImportanceRule implements Penalty, ConsolidationFromData, Rebase {
-  private final List<Parameter> parameters;
+abstract class AnchoredImportanceRule<C extends RuleConfig> extends AttachedRule<C>
+    implements Penalty, ConsolidationFromData, Rebase {
   private final float lambda;
   private final List<Variable<TFloat32>> importances;
   private final List<Variable<TFloat32>> anchors;
   private final List<Variable<TFloat32>> estimates;
-  private final List<StateVariable> state;
   private final PerExampleEstimate estimator;
 
   /**
    * Creates the state.
    *
+   * @param config the rule's configuration
    * @param name the rule's name, the first segment of its state variables
    * @param importanceName the state name of Ω, such as {@code fisher}
    * @param lambda the penalty's strength λ
@@ -44,6 +43,7 @@ abstract class AnchoredImportanceRule implements Penalty, ConsolidationFromData,
    * @param batchObjective the sum of {@code objective} over a batch's rows, each with its seed
    */
   AnchoredImportanceRule(
+      C config,
       String name,
       String importanceName,
       double lambda,
@@ -53,10 +53,10 @@ abstract class AnchoredImportanceRule implements Penalty, ConsolidationFromData,
       PerExampleEstimate.Signal signal,
       PerExampleEstimate.Objective objective,
       PerExampleEstimate.Objective batchObjective) {
+    super(config, variables, name, parameters);
     checkArgument(!parameters.isEmpty(), "rule %s needs at least one parameter", name);
-    this.parameters = ImmutableList.copyOf(parameters);
     this.lambda = (float) lambda;
-    StateVariables state = new StateVariables(variables, name);
+    StateVariables state = stateVariables();
     List<List<Variable<TFloat32>>> created =
         state.perParameter(
             parameters,
@@ -66,23 +66,12 @@ abstract class AnchoredImportanceRule implements Penalty, ConsolidationFromData,
     this.importances = created.get(0);
     this.anchors = created.get(1);
     this.estimates = created.get(2);
-    this.state = state.recorded();
     this.estimator = new PerExampleEstimate(samples, signal, objective, batchObjective, estimates);
   }
 
   /** Ω after a boundary, from Ω and the estimate Ω_t of the task just learned. */
   abstract Operand<TFloat32> consolidatedImportance(
       Ops tf, Operand<TFloat32> importance, Operand<TFloat32> taskImportance);
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return state;
-  }
 
   /** λ/2 · Σ Ω (θ − θ*)² and its gradient λ Ω (θ − θ*). */
   @Override

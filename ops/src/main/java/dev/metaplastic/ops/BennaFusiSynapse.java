@@ -2,7 +2,6 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
@@ -69,7 +68,8 @@ import org.tensorflow.types.TFloat32;
  * ∈ {0.1, 0.01, 0.001} swept with {@code metaplastic compare}; van de Ven's implementation uses
  * 0.1, {@link Config#REFERENCE_IMPLEMENTATION}).
  */
-public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase {
+public final class BennaFusiSynapse extends AttachedRule<BennaFusiSynapse.Config>
+    implements StepTransform, AfterStep, Rebase {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "benna_fusi";
 
@@ -97,10 +97,7 @@ public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase 
           .presetSource("swept g₁₂ ∈ {0.1, 0.01, 0.001} (van de Ven's code: 0.1)")
           .build();
 
-  private final Config config;
-  private final List<Parameter> parameters;
   private final List<Variable<TFloat32>> chains;
-  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of the Benna–Fusi chain.
@@ -145,8 +142,8 @@ public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase 
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new BennaFusiSynapse(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new BennaFusiSynapse(this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -156,17 +153,15 @@ public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase 
   }
 
   private BennaFusiSynapse(Config config, VariableRegistry variables, List<Parameter> parameters) {
+    super(config, variables, NAME, parameters);
     checkArgument(!parameters.isEmpty(), "the Benna-Fusi synapse needs at least one parameter");
-    this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
+    StateVariables state = stateVariables();
     Slot chain =
         new Slot(
             "chain",
             (init, p) ->
                 init.broadcastTo(p.initialValue(), init.constant(chainShape(p.shape()).asArray())));
     this.chains = state.perParameter(parameters, chain).get(0);
-    this.state = state.recorded();
   }
 
   /** Capacity C<sub>k</sub> = 2<sup>k−1</sup> of beaker k (k = 1 is the visible weight). */
@@ -258,21 +253,6 @@ public final class BennaFusiSynapse implements StepTransform, AfterStep, Rebase 
 
   private Shape chainShape(Shape parameter) {
     return parameter.prepend(config.chainLength() - 1);
-  }
-
-  @Override
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return state;
   }
 
   /** step − (g<sub>12</sub>/C<sub>1</sub>)(u<sub>2</sub> − θ) for each parameter. */

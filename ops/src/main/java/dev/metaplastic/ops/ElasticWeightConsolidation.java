@@ -2,7 +2,6 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
@@ -54,7 +53,9 @@ import org.tensorflow.types.TInt64;
  * 1000, 10⁴} swept with {@code metaplastic compare}; the README gives the runs), the Fisher from
  * 1024 examples.
  */
-public final class ElasticWeightConsolidation implements Penalty, ConsolidationFromData, Rebase {
+public final class ElasticWeightConsolidation
+    extends AttachedRule<ElasticWeightConsolidation.Config>
+    implements Penalty, ConsolidationFromData, Rebase {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "ewc";
 
@@ -81,13 +82,10 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
           .presetSource("swept; Fisher from 1024 examples")
           .build();
 
-  private final Config config;
-  private final List<Parameter> parameters;
   private final List<Variable<TFloat32>> fishers;
   private final List<Variable<TFloat32>> anchors;
   private final List<Variable<TFloat32>> residuals;
   private final List<Variable<TFloat32>> estimates;
-  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of EWC.
@@ -120,8 +118,8 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new ElasticWeightConsolidation(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new ElasticWeightConsolidation(this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -132,10 +130,9 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
 
   private ElasticWeightConsolidation(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
+    super(config, variables, NAME, parameters);
     checkArgument(!parameters.isEmpty(), "EWC needs at least one parameter");
-    this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
+    StateVariables state = stateVariables();
     List<List<Variable<TFloat32>>> created =
         state.perParameter(
             parameters,
@@ -147,7 +144,6 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
     this.anchors = created.get(1);
     this.residuals = created.get(2);
     this.estimates = created.get(3);
-    this.state = state.recorded();
   }
 
   /**
@@ -251,21 +247,6 @@ public final class ElasticWeightConsolidation implements Penalty, ConsolidationF
     Operand<TFloat32> added = tf.math.mul(tf.math.mul(fisher, share), tf.math.square(shift));
     Operand<TFloat32> newResidual = tf.select(positive, tf.math.add(residual, added), residual);
     return List.of(summed, newAnchor, newResidual);
-  }
-
-  @Override
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return state;
   }
 
   /** λ/2 · Σ [F (θ − θ̄)² + r] and its gradient λ F (θ − θ̄). */

@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -62,12 +61,14 @@ import org.tensorflow.types.TInt64;
  * unit between it and the output is active (or at the head of another task); such an example adds
  * nothing there, in a batch too.
  *
- * <p>State, for each governed layer {@code <layer>} (a {@code <layer>/kernel} and {@code
- * <layer>/bias} pair), named on the kernel: {@code gpm/<layer>/kernel/projection} P [in + 1, in +
- * 1] and {@code gpm/<layer>/kernel/representation} C [in + 1, in + 1], the running estimate of the
- * task being consolidated (cleared by {@link #consolidate} and {@link #rebase}). The rule has no
- * penalty and needs no bookkeeping during training; it transforms the steps, so it cannot be
- * combined with another step-transforming rule.
+ * <p>The rule governs whole dense layers, which it takes from the model ({@link
+ * RuleConfig.Attachment#denseLayers()}): every governed parameter must be the kernel or the bias of
+ * one of them, and a layer's kernel and bias are governed together. State, for each governed layer,
+ * named on its kernel {@code <kernel>} (such as {@code dense_0/kernel}): {@code
+ * gpm/<kernel>/projection} P [in + 1, in + 1] and {@code gpm/<kernel>/representation} C [in + 1, in
+ * + 1], the running estimate of the task being consolidated (cleared by {@link #consolidate} and
+ * {@link #rebase}). The rule has no penalty and needs no bookkeeping during training; it transforms
+ * the steps, so it cannot be combined with another step-transforming rule.
  *
  * <p>Presets ({@link #DESCRIPTOR}): ε = 0.97 on every stream (ε ∈ {0.9, 0.95, 0.97, 0.99, 0.999}
  * swept on the {@code continue} protocol; the README gives the runs), inputs from 512 examples.
@@ -131,8 +132,8 @@ public final class GradientProjectionMemory
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new GradientProjectionMemory(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new GradientProjectionMemory(this, attachment);
     }
 
     @Override
@@ -141,7 +142,7 @@ public final class GradientProjectionMemory
     }
   }
 
-  /** A kernel [in, out] and its bias [out], by index into the governed parameters. */
+  /** A dense layer's kernel [in, out] and bias [out], by index into the governed parameters. */
   private record Layer(
       int kernel,
       int bias,
@@ -149,50 +150,54 @@ public final class GradientProjectionMemory
       Variable<TFloat32> projection,
       Variable<TFloat32> representation) {}
 
-  private GradientProjectionMemory(
-      Config config, VariableRegistry variables, List<Parameter> parameters) {
+  private GradientProjectionMemory(Config config, RuleConfig.Attachment attachment) {
     this.config = config;
-    this.parameters = List.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
-    Map<String, Integer> index = new LinkedHashMap<>();
-    for (int i = 0; i < parameters.size(); i++) {
-      index.put(parameters.get(i).name(), i);
-    }
+    this.parameters = attachment.parameters();
+    StateVariables state = new StateVariables(attachment.variables(), NAME);
     for (int i = 0; i < parameters.size(); i++) {
       Parameter p = parameters.get(i);
-      String name = p.name();
-      if (name.endsWith("/bias")) {
-        String kernel = name.substring(0, name.length() - "bias".length()) + "kernel";
+      DenseLayer layer = layerOf(p, attachment.denseLayers());
+      if (!p.equals(layer.kernel())) {
         checkArgument(
-            index.containsKey(kernel),
-            "GPM governs dense layers: bias %s has no kernel %s",
-            name,
-            kernel);
+            parameters.contains(layer.kernel()),
+            "GPM governs whole dense layers: bias %s is governed without its kernel %s",
+            p.name(),
+            layer.kernel().name());
         continue;
       }
+      int bias = parameters.indexOf(layer.bias());
       checkArgument(
-          name.endsWith("/kernel") && p.shape().numDimensions() == 2,
-          "GPM governs dense layers (a <layer>/kernel [in, out] and a <layer>/bias [out]); it"
-              + " cannot govern %s of shape %s",
-          name,
-          p.shape());
-      String layer = name.substring(0, name.length() - "/kernel".length());
-      Integer bias = index.get(layer + "/bias");
-      checkArgument(
-          bias != null && parameters.get(bias).shape().equals(Shape.of(p.shape().get(1))),
-          "GPM governs dense layers: kernel %s needs a bias %s/bias of shape [%s] (a binarized"
-              + " network, whose layers end in batch normalization instead, cannot use GPM)",
-          name,
-          layer,
-          p.shape().get(1));
-      long inputs = p.shape().get(0) + 1;
+          bias >= 0,
+          "GPM governs whole dense layers: kernel %s is governed without its bias %s",
+          p.name(),
+          layer.bias().name());
+      long inputs = layer.inputs() + 1;
       Ops init = state.init();
       Operand<TFloat32> zeros = InitialValue.zeros(init, Shape.of(inputs, inputs)).value();
-      Variable<TFloat32> projection = state.create(name, "projection", zeros);
-      Variable<TFloat32> representation = state.create(name, "representation", zeros);
+      Variable<TFloat32> projection = state.create(p.name(), "projection", zeros);
+      Variable<TFloat32> representation = state.create(p.name(), "representation", zeros);
       layers.add(new Layer(i, bias, inputs, projection, representation));
     }
     this.state = state.recorded();
+  }
+
+  /**
+   * The dense layer whose kernel or bias {@code parameter} is.
+   *
+   * @throws IllegalArgumentException if it is in none of {@code layers}
+   */
+  private static DenseLayer layerOf(Parameter parameter, List<DenseLayer> layers) {
+    for (DenseLayer layer : layers) {
+      if (parameter.equals(layer.kernel()) || parameter.equals(layer.bias())) {
+        return layer;
+      }
+    }
+    throw new IllegalArgumentException(
+        String.format(
+            "GPM governs the model's plain dense layers (a kernel [in, out] and its bias [out]);"
+                + " %s of shape %s is in none of them (a binarized network, whose layers end in"
+                + " batch normalization instead, cannot use GPM)",
+            parameter.name(), parameter.shape()));
   }
 
   @Override

@@ -35,7 +35,7 @@ import org.tensorflow.types.TFloat32;
  * <p>Presets ({@link #DESCRIPTOR}): λ = 10 on split streams, 3 on permuted streams (λ ∈ {1, 3, 10}
  * swept with {@code metaplastic compare}), the importance from 1024 examples.
  */
-public final class MemoryAwareSynapses extends AnchoredImportanceRule {
+public final class MemoryAwareSynapses extends AnchoredImportanceRule<MemoryAwareSynapses.Config> {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "mas";
 
@@ -55,8 +55,6 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
               "`importance` Ω, `anchor` θ*, `importance_estimate`")
           .presetSource("swept; importance from 1024 examples")
           .build();
-
-  private final Config config;
 
   /**
    * Hyperparameters of MAS.
@@ -84,8 +82,8 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new MemoryAwareSynapses(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new MemoryAwareSynapses(this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -97,6 +95,7 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
   private MemoryAwareSynapses(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
     super(
+        config,
         NAME,
         "importance",
         config.lambda(),
@@ -106,7 +105,6 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
         PerExampleEstimate.Signal.ABSOLUTE,
         (ops, logits, seed) -> squaredOutputNorm(ops, logits),
         (ops, logits, seeds) -> squaredOutputNorm(ops, logits));
-    this.config = config;
   }
 
   /**
@@ -129,10 +127,5 @@ public final class MemoryAwareSynapses extends AnchoredImportanceRule {
   Operand<TFloat32> consolidatedImportance(
       Ops tf, Operand<TFloat32> importance, Operand<TFloat32> taskImportance) {
     return accumulatedImportance(tf, importance, taskImportance);
-  }
-
-  @Override
-  public Config config() {
-    return config;
   }
 }

@@ -2,7 +2,6 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +69,8 @@ import org.tensorflow.types.TFloat32;
  * paper's 1.35: the paper trains 12,000 steps per task and its hidden weights grow far larger than
  * in our 800 (m ∈ {1.35, 5, 20} swept on permuted-task streams).
  */
-public final class Metaplasticity implements StepTransform, Consolidation, Rebase {
+public final class Metaplasticity extends AttachedRule<Metaplasticity.Config>
+    implements StepTransform, Consolidation, Rebase {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "meta";
 
@@ -97,12 +97,9 @@ public final class Metaplasticity implements StepTransform, Consolidation, Rebas
                   + " 800; swept")
           .build();
 
-  private final Config config;
-  private final List<Parameter> parameters;
   private final List<Boolean> governed = new ArrayList<>();
   private final List<Variable<TFloat32>> anchors = new ArrayList<>();
   private final List<Variable<TFloat32>> consolidatedFlags = new ArrayList<>();
-  private final List<StateVariable> state;
 
   /** What the synapse's value W is measured from. */
   public enum Reference {
@@ -145,8 +142,8 @@ public final class Metaplasticity implements StepTransform, Consolidation, Rebas
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new Metaplasticity(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new Metaplasticity(this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -156,10 +153,9 @@ public final class Metaplasticity implements StepTransform, Consolidation, Rebas
   }
 
   private Metaplasticity(Config config, VariableRegistry variables, List<Parameter> parameters) {
+    super(config, variables, NAME, parameters);
     checkArgument(!parameters.isEmpty(), "metaplasticity needs at least one parameter");
-    this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
+    StateVariables state = stateVariables();
     Ops init = state.init();
     for (Parameter p : parameters) {
       boolean weightMatrix = p.shape().numDimensions() >= 2;
@@ -172,7 +168,6 @@ public final class Metaplasticity implements StepTransform, Consolidation, Rebas
         consolidatedFlags.add(null);
       }
     }
-    this.state = state.recorded();
   }
 
   /**
@@ -204,21 +199,6 @@ public final class Metaplasticity implements StepTransform, Consolidation, Rebas
       Ops tf, Operand<TFloat32> step, Operand<TFloat32> w, float m) {
     Operand<TFloat32> attenuated = tf.math.mul(step, metaFactor(tf, w, m));
     return tf.select(tf.math.less(tf.math.mul(step, w), tf.constant(0f)), attenuated, step);
-  }
-
-  @Override
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return state;
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +46,8 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Presets ({@link #DESCRIPTOR}): κ = 1, β = 0.05, g ∈ [1, 3] on every stream; ours, not swept.
  */
-public final class NeuromodulatedLearningRate implements StepTransform, AfterStep {
+public final class NeuromodulatedLearningRate
+    extends AttachedRule<NeuromodulatedLearningRate.Config> implements StepTransform, AfterStep {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "neuromod_lr";
 
@@ -83,11 +83,8 @@ public final class NeuromodulatedLearningRate implements StepTransform, AfterSte
           .presetSource("ours, not yet swept")
           .build();
 
-  private final Config config;
-  private final List<Parameter> parameters;
   private final Variable<TFloat32> baseline;
   private final Variable<TFloat32> seen;
-  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of the neuromodulated learning rate.
@@ -129,8 +126,8 @@ public final class NeuromodulatedLearningRate implements StepTransform, AfterSte
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new NeuromodulatedLearningRate(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new NeuromodulatedLearningRate(this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -141,14 +138,13 @@ public final class NeuromodulatedLearningRate implements StepTransform, AfterSte
 
   private NeuromodulatedLearningRate(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
+    super(config, variables, NAME, parameters);
     checkArgument(!parameters.isEmpty(), "a neuromodulated learning rate needs a parameter");
-    this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
+    // state(): the baseline L̄, then the flag seen, both with parameter TRACKED.
+    StateVariables state = stateVariables();
     Ops init = state.init();
     this.baseline = state.create(TRACKED, "baseline", init.constant(0f));
     this.seen = state.create(TRACKED, "seen", init.constant(0f));
-    this.state = state.recorded();
   }
 
   /**
@@ -188,22 +184,6 @@ public final class NeuromodulatedLearningRate implements StepTransform, AfterSte
         tf.math.greater(seen, tf.constant(0f)),
         Neuromodulation.baselineUpdate(tf, baseline, loss, beta),
         loss);
-  }
-
-  @Override
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  /** The baseline L̄, then the flag {@code seen}, both with parameter {@value #TRACKED}. */
-  @Override
-  public List<StateVariable> state() {
-    return state;
   }
 
   /** Every step times the gain of this step's loss, read against the baseline before the step. */

@@ -3,7 +3,6 @@ package dev.metaplastic.ops;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -63,7 +62,8 @@ import org.tensorflow.types.TFloat32;
  * swept with SI on split and permuted Fashion-MNIST (docs/results/neuromod-classification): no
  * value moved the average accuracy by more than the spread between seeds.
  */
-public abstract class NeuromodulatoryGate implements AfterStep {
+public abstract class NeuromodulatoryGate extends AttachedRule<NeuromodulatoryGate.Config>
+    implements AfterStep {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "neuromod_gate";
 
@@ -174,13 +174,10 @@ public abstract class NeuromodulatoryGate implements AfterStep {
     return names;
   }
 
-  private final Config config;
-  private final List<Parameter> parameters;
   private final Variable<TFloat32> prediction;
   private final Variable<TFloat32> recent;
   private final Variable<TFloat32> expected;
   private final Variable<TFloat32> seen;
-  private final List<StateVariable> state;
 
   /**
    * The gate's modulators and constants.
@@ -290,7 +287,9 @@ public abstract class NeuromodulatoryGate implements AfterStep {
 
     /** The gate with the capabilities its modulators give it (see the class Javadoc). */
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
+    public ConsolidationRule attach(Attachment attachment) {
+      VariableRegistry variables = attachment.variables();
+      List<Parameter> parameters = attachment.parameters();
       boolean trust = acts(Modulator.ACETYLCHOLINE);
       if (!gatesRate()) {
         return new Trust(this, variables, parameters);
@@ -308,16 +307,15 @@ public abstract class NeuromodulatoryGate implements AfterStep {
 
   private NeuromodulatoryGate(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
+    super(config, variables, NAME, parameters);
     checkArgument(!parameters.isEmpty(), "a neuromodulatory gate needs a parameter");
-    this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
+    // state(): L̄, f, u and the flag seen, all with parameter TRACKED.
+    StateVariables state = stateVariables();
     Ops init = state.init();
     this.prediction = state.create(TRACKED, "prediction", init.constant(0f));
     this.recent = state.create(TRACKED, "recent", init.constant(0f));
     this.expected = state.create(TRACKED, "expected", init.constant(0f));
     this.seen = state.create(TRACKED, "seen", init.constant(0f));
-    this.state = state.recorded();
   }
 
   /**
@@ -359,22 +357,6 @@ public abstract class NeuromodulatoryGate implements AfterStep {
             loss),
         Noradrenaline.recentError(tf, recent, error, (float) config.fastRate()),
         Acetylcholine.expectedUncertainty(tf, expected, error, (float) config.slowRate()));
-  }
-
-  @Override
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  /** L̄, f, u and the flag {@code seen}, all with parameter {@value #TRACKED}. */
-  @Override
-  public List<StateVariable> state() {
-    return state;
   }
 
   /** The rate's gain g of a step with task loss L, read against the state before the step. */

@@ -34,7 +34,8 @@ import org.tensorflow.types.TFloat32;
  * <p>Presets ({@link #DESCRIPTOR}): as {@link ElasticWeightConsolidation}'s, λ = 1000 on split
  * streams and 100 on permuted streams, with γ = 1.
  */
-public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRule {
+public final class OnlineElasticWeightConsolidation
+    extends AnchoredImportanceRule<OnlineElasticWeightConsolidation.Config> {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "online_ewc";
 
@@ -56,8 +57,6 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
               "online EWC", "Schwarz et al. 2018", "`fisher` F*, `anchor` θ*, `fisher_estimate`")
           .presetSource("as EWC's, with γ = 1")
           .build();
-
-  private final Config config;
 
   /**
    * Hyperparameters of online EWC.
@@ -88,8 +87,9 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new OnlineElasticWeightConsolidation(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new OnlineElasticWeightConsolidation(
+          this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -101,6 +101,7 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
   private OnlineElasticWeightConsolidation(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
     super(
+        config,
         NAME,
         "fisher",
         config.lambda(),
@@ -110,7 +111,6 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
         PerExampleEstimate.Signal.SQUARED,
         ElasticWeightConsolidation::logLikelihoodOfSampledLabel,
         ElasticWeightConsolidation::logLikelihoodsOfSampledLabels);
-    this.config = config;
   }
 
   /** The running Fisher after a boundary, F* ← γ F* + F_t (Schwarz et al.'s online EWC). */
@@ -123,10 +123,5 @@ public final class OnlineElasticWeightConsolidation extends AnchoredImportanceRu
   Operand<TFloat32> consolidatedImportance(
       Ops tf, Operand<TFloat32> fisher, Operand<TFloat32> taskFisher) {
     return decayedFisher(tf, fisher, taskFisher, (float) config.gamma());
-  }
-
-  @Override
-  public Config config() {
-    return config;
   }
 }

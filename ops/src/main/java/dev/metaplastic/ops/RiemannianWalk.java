@@ -2,7 +2,6 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
@@ -52,7 +51,8 @@ import org.tensorflow.types.TFloat32;
  * 0.5885 / 0.6972 / 0.7251 / 0.6767 / 0.6358 / 0.6580 / 0.5367 (fine-tuning 0.4564, joint 0.8477),
  * so 1.
  */
-public final class RiemannianWalk implements Penalty, AfterStep, Consolidation {
+public final class RiemannianWalk extends AttachedRule<RiemannianWalk.Config>
+    implements Penalty, AfterStep, Consolidation {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "rwalk";
 
@@ -81,15 +81,12 @@ public final class RiemannianWalk implements Penalty, AfterStep, Consolidation {
                   + " 1, 10, 100, 1000, 10⁴} on permuted streams")
           .build();
 
-  private final Config config;
-  private final List<Parameter> parameters;
   private final List<Variable<TFloat32>> fishers;
   private final List<Variable<TFloat32>> scores;
   private final List<Variable<TFloat32>> pastScores;
   private final List<Variable<TFloat32>> importances;
   private final List<Variable<TFloat32>> anchors;
   private final Variable<TFloat32> tasks;
-  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of RWalk.
@@ -122,8 +119,8 @@ public final class RiemannianWalk implements Penalty, AfterStep, Consolidation {
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new RiemannianWalk(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new RiemannianWalk(this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -133,10 +130,9 @@ public final class RiemannianWalk implements Penalty, AfterStep, Consolidation {
   }
 
   private RiemannianWalk(Config config, VariableRegistry variables, List<Parameter> parameters) {
+    super(config, variables, NAME, parameters);
     checkArgument(!parameters.isEmpty(), "Riemannian Walk needs at least one parameter");
-    this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
+    StateVariables state = stateVariables();
     List<List<Variable<TFloat32>>> created =
         state.perParameter(
             parameters,
@@ -151,7 +147,6 @@ public final class RiemannianWalk implements Penalty, AfterStep, Consolidation {
     this.importances = created.get(3);
     this.anchors = created.get(4);
     this.tasks = state.create("score", "tasks", state.init().constant(0f));
-    this.state = state.recorded();
   }
 
   /** Eq. (6), EWC++: F ← α g² + (1 − α) F. */
@@ -204,21 +199,6 @@ public final class RiemannianWalk implements Penalty, AfterStep, Consolidation {
       maxima.add(tf.reduceMax(x, Reductions.allAxes(tf, x)));
     }
     return tf.reduceMax(tf.stack(maxima), tf.constant(0));
-  }
-
-  @Override
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return state;
   }
 
   /** Eq. (8): λ Σ w (θ − θ*)², of gradient 2λ w (θ − θ*): the quadratic penalty with 2λ. */

@@ -1,5 +1,7 @@
 package dev.metaplastic.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.List;
 import java.util.Map;
 
@@ -15,12 +17,30 @@ public interface RuleConfig {
   Map<String, Double> hyperparameters();
 
   /**
-   * Builds the rule's state and graph hooks for {@code parameters}.
+   * Where a rule is attached: the registry its state goes in, the parameters it governs and the
+   * model's plain dense layers, so that a rule acting per layer gets them from the model.
    *
    * @param variables creates every state variable under its contract name
    * @param parameters the trainable parameters the rule governs
+   * @param denseLayers the model's plain dense layers, in the model's order; empty for a model
+   *     without any (a binarized network's layers end in batch normalization)
    */
-  ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters);
+  record Attachment(
+      VariableRegistry variables, List<Parameter> parameters, List<DenseLayer> denseLayers) {
+    public Attachment {
+      checkNotNull(variables, "variables must not be null");
+      parameters = List.copyOf(parameters);
+      denseLayers = List.copyOf(denseLayers);
+    }
+
+    /** An attachment to parameters that form no dense layer. */
+    public Attachment(VariableRegistry variables, List<Parameter> parameters) {
+      this(variables, parameters, List.of());
+    }
+  }
+
+  /** Builds the rule's state and graph hooks where {@code attachment} says. */
+  ConsolidationRule attach(Attachment attachment);
 
   /** The rule's name, the first segment of every state variable, such as {@code si}. */
   default String name() {

@@ -2,7 +2,6 @@ package dev.metaplastic.ops;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.metaplastic.ops.StateVariables.Slot;
 import java.util.ArrayList;
@@ -34,7 +33,8 @@ import org.tensorflow.types.TFloat32;
  * paper's 20 epochs on 60,000 (c ∈ {0.1, 1, 10, 30} swept on permuted Fashion-MNIST; the README
  * gives the runs).
  */
-public final class SynapticIntelligence implements Penalty, AfterStep, Consolidation, Rebase {
+public final class SynapticIntelligence extends AttachedRule<SynapticIntelligence.Config>
+    implements Penalty, AfterStep, Consolidation, Rebase {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "si";
 
@@ -55,13 +55,10 @@ public final class SynapticIntelligence implements Penalty, AfterStep, Consolida
                   + " tasks need 100 times larger")
           .build();
 
-  private final Config config;
-  private final List<Parameter> parameters;
   private final List<Variable<TFloat32>> pathIntegrals;
   private final List<Variable<TFloat32>> importances;
   private final List<Variable<TFloat32>> anchors;
   private final List<Variable<TFloat32>> taskStarts;
-  private final List<StateVariable> state;
 
   /**
    * Hyperparameters of Synaptic Intelligence.
@@ -97,8 +94,8 @@ public final class SynapticIntelligence implements Penalty, AfterStep, Consolida
     }
 
     @Override
-    public ConsolidationRule attach(VariableRegistry variables, List<Parameter> parameters) {
-      return new SynapticIntelligence(this, variables, parameters);
+    public ConsolidationRule attach(Attachment attachment) {
+      return new SynapticIntelligence(this, attachment.variables(), attachment.parameters());
     }
 
     @Override
@@ -109,10 +106,9 @@ public final class SynapticIntelligence implements Penalty, AfterStep, Consolida
 
   private SynapticIntelligence(
       Config config, VariableRegistry variables, List<Parameter> parameters) {
+    super(config, variables, NAME, parameters);
     checkArgument(!parameters.isEmpty(), "Synaptic Intelligence needs at least one parameter");
-    this.config = config;
-    this.parameters = ImmutableList.copyOf(parameters);
-    StateVariables state = new StateVariables(variables, NAME);
+    StateVariables state = stateVariables();
     List<List<Variable<TFloat32>>> created =
         state.perParameter(
             parameters,
@@ -124,7 +120,6 @@ public final class SynapticIntelligence implements Penalty, AfterStep, Consolida
     this.importances = created.get(1);
     this.anchors = created.get(2);
     this.taskStarts = created.get(3);
-    this.state = state.recorded();
   }
 
   /**
@@ -176,21 +171,6 @@ public final class SynapticIntelligence implements Penalty, AfterStep, Consolida
     Operand<TFloat32> displacement = tf.math.square(tf.math.sub(theta, taskStart));
     Operand<TFloat32> added = tf.math.div(pathIntegral, tf.math.add(displacement, tf.constant(xi)));
     return tf.nn.relu(tf.math.add(importance, added));
-  }
-
-  @Override
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public List<StateVariable> state() {
-    return state;
   }
 
   /** Eq. (4), c · Σ Ω (θ − θ*)², and its gradient 2c Ω (θ − θ*). */

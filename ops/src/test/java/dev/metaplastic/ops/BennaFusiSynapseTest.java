@@ -63,7 +63,10 @@ class BennaFusiSynapseTest {
       parameters.add(new Parameter("layer_" + i + "/w", theta, init, shape));
       stepFeeds.add(tf.placeholder(TFloat32.class, Placeholder.shape(shape)));
     }
-    rule = (BennaFusiSynapse) new BennaFusiSynapse.Config(N, G12).attach(registry, parameters);
+    rule =
+        (BennaFusiSynapse)
+            new BennaFusiSynapse.Config(N, G12)
+                .attach(new RuleConfig.Attachment(registry, parameters));
     stepOps.addAll(wireStep(tf, rule, parameters, stepFeeds));
     rebase = rule.rebase(new Rebase.Context(registry.scope(BennaFusiSynapse.NAME)));
     session = new Session(graph);
@@ -195,7 +198,8 @@ class BennaFusiSynapseTest {
       Operand<TFloat32> zero = tf.zeros(tf.constant(shape), TFloat32.class);
       Variable<TFloat32> theta = variables.create("w", zero);
       Parameter p = new Parameter("w", theta, zero, shape);
-      BennaFusiSynapse chain = (BennaFusiSynapse) config.attach(variables, List.of(p));
+      BennaFusiSynapse chain =
+          (BennaFusiSynapse) config.attach(new RuleConfig.Attachment(variables, List.of(p)));
       Placeholder<TFloat32> step = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
       List<Op> ops = wireStep(tf, chain, List.of(p), List.of(step));
       try (Session s = new Session(g)) {

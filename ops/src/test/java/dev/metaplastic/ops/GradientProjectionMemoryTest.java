@@ -150,9 +150,77 @@ class GradientProjectionMemoryTest {
       var e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> new GradientProjectionMemory.Config(0.9, 1).attach(registry, List.of(gamma)));
+              () ->
+                  new GradientProjectionMemory.Config(0.9, 1)
+                      .attach(new RuleConfig.Attachment(registry, List.of(gamma))));
       assertTrue(e.getMessage().contains("dense_0/batch_norm/gamma"), e.getMessage());
     }
+  }
+
+  /**
+   * The layers come from the attachment, not from names: a kernel and a bias named anything form a
+   * layer when the model says so, a {@code <layer>/kernel} and {@code <layer>/bias} pair the model
+   * does not report as a layer is refused, and a layer's kernel and bias are governed together or
+   * not at all.
+   */
+  @Test
+  void layersComeFromTheModelNotFromNames() {
+    try (var graph = new org.tensorflow.Graph()) {
+      VariableRegistry registry = new VariableRegistry(Ops.create(graph));
+      Parameter w = parameter(registry, "w", 3, 2);
+      Parameter b = parameter(registry, "b", 2);
+      List<DenseLayer> layers = List.of(new DenseLayer(w, b));
+      var config = new GradientProjectionMemory.Config(0.9, 1);
+      ConsolidationRule rule =
+          config.attach(new RuleConfig.Attachment(registry, List.of(w, b), layers));
+      assertEquals(
+          List.of("gpm/w/projection", "gpm/w/representation"),
+          rule.state().stream().map(StateVariable::name).toList());
+      assertEquals(Shape.of(4, 4), rule.state().get(0).variable().shape());
+
+      Parameter kernel = parameter(registry, "dense_0/kernel", 3, 2);
+      Parameter bias = parameter(registry, "dense_0/bias", 2);
+      assertRefused(
+          "dense_0/kernel of shape [3, 2] is in none of them",
+          config,
+          new RuleConfig.Attachment(registry, List.of(kernel, bias)));
+      assertRefused(
+          "GPM governs whole dense layers: kernel w is governed without its bias b",
+          config,
+          new RuleConfig.Attachment(registry, List.of(w), layers));
+      assertRefused(
+          "GPM governs whole dense layers: bias b is governed without its kernel w",
+          config,
+          new RuleConfig.Attachment(registry, List.of(b), layers));
+    }
+  }
+
+  private static void assertRefused(
+      String message, RuleConfig config, RuleConfig.Attachment attachment) {
+    var e = assertThrows(IllegalArgumentException.class, () -> config.attach(attachment));
+    assertTrue(e.getMessage().contains(message), e.getMessage());
+  }
+
+  /** A dense layer needs a kernel [in, out] and a bias [out]. */
+  @Test
+  void aDenseLayerChecksItsShapes() {
+    try (var graph = new org.tensorflow.Graph()) {
+      VariableRegistry registry = new VariableRegistry(Ops.create(graph));
+      Parameter w = parameter(registry, "w", 3, 2);
+      Parameter b = parameter(registry, "b", 3);
+      var e = assertThrows(IllegalArgumentException.class, () -> new DenseLayer(w, b));
+      assertEquals(
+          "a dense layer needs a kernel [in, out] and a bias [out], got w of shape [3, 2] and b of"
+              + " shape [3]",
+          e.getMessage());
+      DenseLayer layer = new DenseLayer(w, parameter(registry, "b2", 2));
+      assertEquals(3, layer.inputs());
+      assertEquals(2, layer.outputs());
+    }
+  }
+
+  private static Parameter parameter(VariableRegistry registry, String name, long... shape) {
+    return InitialValue.zeros(registry.root(), Shape.of(shape)).createParameter(registry, name);
   }
 
   // ---------------------------------------------------------------- plain Java

@@ -82,7 +82,12 @@ final class LinearHead implements AutoCloseable {
     logits =
         tf.math.add(
             tf.linalg.matMul(x, parameters.get(0).variable()), parameters.get(1).variable());
-    rule = config.attach(registry, parameters);
+    rule =
+        config.attach(
+            new RuleConfig.Attachment(
+                registry,
+                parameters,
+                List.of(new DenseLayer(parameters.get(0), parameters.get(1)))));
     List<Operand<TFloat32>> thetas = new ArrayList<>();
     parameters.forEach(p -> thetas.add(p.variable()));
     batchSeeds = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(BATCH, 2)));

@@ -64,7 +64,10 @@ class MetaplasticityTest {
         setFeeds.add(value);
         set.add(tf.assign(theta, value));
       }
-      rule = (Metaplasticity) new Metaplasticity.Config(M, reference).attach(registry, parameters);
+      rule =
+          (Metaplasticity)
+              new Metaplasticity.Config(M, reference)
+                  .attach(new RuleConfig.Attachment(registry, parameters));
       // Identities, so that a step passed through unchanged (the fed placeholder) can be fetched.
       // Metaplasticity reads no loss: any scalar will do.
       transformed =

@@ -59,7 +59,8 @@ class NeuromodulatedLearningRateTest {
       Placeholder<TFloat32> loss =
           tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
       NeuromodulatedLearningRate rule =
-          (NeuromodulatedLearningRate) CONFIG.attach(registry, parameters);
+          (NeuromodulatedLearningRate)
+              CONFIG.attach(new RuleConfig.Attachment(registry, parameters));
       List<Operand<TFloat32>> transformed =
           rule
               .transformSteps(new StepTransform.Context(tf, new ArrayList<>(stepFeeds), loss))
@@ -153,7 +154,8 @@ class NeuromodulatedLearningRateTest {
       Variable<TFloat32> w = registry.create("dense_0/bias", init);
       ConsolidationRule rule =
           NeuromodulatedLearningRate.Config.DEFAULT.attach(
-              registry, List.of(new Parameter("dense_0/bias", w, init, Shape.of(2))));
+              new RuleConfig.Attachment(
+                  registry, List.of(new Parameter("dense_0/bias", w, init, Shape.of(2)))));
       assertEquals(
           List.of("neuromod_lr/task_loss/baseline", "neuromod_lr/task_loss/seen"),
           rule.state().stream().map(StateVariable::name).toList());

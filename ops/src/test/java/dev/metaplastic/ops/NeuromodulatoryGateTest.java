@@ -52,7 +52,9 @@ class NeuromodulatoryGateTest {
         Variable<TFloat32> w = registry.create("dense_0/bias", init);
         NeuromodulatoryGate rule =
             (NeuromodulatoryGate)
-                c.attach(registry, List.of(new Parameter("dense_0/bias", w, init, Shape.of(2))));
+                c.attach(
+                    new RuleConfig.Attachment(
+                        registry, List.of(new Parameter("dense_0/bias", w, init, Shape.of(2)))));
         Placeholder<TFloat32> loss =
             tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         Placeholder<TFloat32> proposed = tf.placeholder(TFloat32.class);
@@ -154,7 +156,9 @@ class NeuromodulatoryGateTest {
       Variable<TFloat32> w = registry.create("w", init);
       ConsolidationRule ach =
           config(Modulator.parse("ach"))
-              .attach(registry, List.of(new Parameter("w", w, init, Shape.of(1))));
+              .attach(
+                  new RuleConfig.Attachment(
+                      registry, List.of(new Parameter("w", w, init, Shape.of(1)))));
       assertEquals(
           List.of(
               "neuromod_gate/task_loss/prediction",

@@ -71,7 +71,12 @@ class RulesTest {
                         .createParameter(registry, "dense_0/kernel"),
                     InitialValue.zeros(registry.root(), Shape.of(2))
                         .createParameter(registry, "dense_0/bias"));
-            ConsolidationRule attached = config.attach(registry, parameters);
+            ConsolidationRule attached =
+                config.attach(
+                    new RuleConfig.Attachment(
+                        registry,
+                        parameters,
+                        List.of(new DenseLayer(parameters.get(0), parameters.get(1)))));
             assertSame(config, attached.config());
             for (StateVariable state : attached.state()) {
               assertTrue(state.name().startsWith(rule.name() + "/"), state.name());

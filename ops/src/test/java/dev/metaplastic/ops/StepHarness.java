@@ -64,7 +64,7 @@ final class StepHarness implements AutoCloseable {
       updateFeeds.add(u);
       applyUpdates.add(tf.assignAdd(theta, u));
     }
-    rule = config.attach(registry, parameters);
+    rule = config.attach(new RuleConfig.Attachment(registry, parameters));
     // The rules tested here read no loss: any scalar will do.
     afterStep =
         ((AfterStep) rule)

@@ -27,6 +27,16 @@ import java.util.stream.Collectors;
 public final class ComparisonReport {
   private ComparisonReport() {}
 
+  /** One line on a finished run; {@code seed} is named when the comparison has several. */
+  public static String line(MethodResult result, long seed, boolean severalSeeds) {
+    return String.format(
+        "%-11s%s average accuracy %.4f  (%.1f s per task)",
+        result.method(),
+        severalSeeds ? " seed " + seed : "",
+        result.averageAccuracy(),
+        result.secondsPerTask());
+  }
+
   /** The markdown table, one row per result. */
   public static String markdown(List<MethodResult> results) {
     Optional<MethodResult> finetune = find(results, Method.FINETUNE);

@@ -10,6 +10,7 @@ import dev.metaplastic.experiments.Sweep;
 import dev.metaplastic.files.StagedFile;
 import dev.metaplastic.train.AccuracyMatrix;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,35 @@ public final class ContinuationReport {
   /** The summary table of the chosen methods, fine-tuning and joint training first. */
   public static String table(ContinuationResult result) {
     return table(result, result.rows());
+  }
+
+  /**
+   * Prints each chosen method's accuracy matrix on the first seed {@code seed} (task 0: the
+   * original task), then the summary table.
+   */
+  public static void print(
+      PrintWriter out, ContinuationResult result, List<Method> chosen, long seed) {
+    for (Method method : chosen) {
+      Tables.printMatrix(
+          out,
+          String.format(
+              "Test accuracy after each task, %s, seed %d (task 0: the original task)",
+              method.description(), seed),
+          result.runs(method).get(0).matrix());
+    }
+    out.print(table(result));
+  }
+
+  /** One line on a finished run of {@code seed}. */
+  public static String line(long seed, MethodResult r) {
+    return String.format(
+        "seed %d  %-52s original %.4f  new-task average %.4f  average %.4f  (%.1f s per task)",
+        seed,
+        r.description(),
+        ContinuationResult.original(r),
+        ContinuationResult.newTaskAverage(r),
+        r.averageAccuracy(),
+        r.secondsPerTask());
   }
 
   /** Writes {@code continue.md} under {@code header}, the heat maps and the trade-off charts. */

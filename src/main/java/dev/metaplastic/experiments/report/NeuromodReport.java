@@ -175,6 +175,41 @@ public final class NeuromodReport {
     }
   }
 
+  /**
+   * Writes the plots and {@code neuromod.md} of a study's results (by condition, in the study's
+   * order; the curves around a reversal show the last modulated condition's signals) and returns
+   * the summary table.
+   */
+  public static String report(
+      Path dir, String header, Map<String, List<NeuromodResult>> byCondition) {
+    String modulated =
+        byCondition.keySet().stream()
+            .filter(k -> !k.equals(NeuromodStudy.PLAIN))
+            .reduce((a, b) -> b)
+            .orElse("");
+    String summary = summary(byCondition);
+    plots(dir, byCondition, modulated);
+    write(dir, header, summary, perSeed(byCondition), !modulated.isEmpty());
+    return summary;
+  }
+
+  /** One line on a finished run: its scores or its failure, and its time per step. */
+  public static String line(NeuromodResult r) {
+    return String.format(
+        Locale.ROOT,
+        "%-16s seed %d  %s  (%.3f s per step)",
+        r.condition(),
+        r.seed(),
+        r.failure() != null
+            ? r.failure()
+            : String.format(
+                Locale.ROOT,
+                "reward per trial %.4f, trials to criterion after a reversal %.2f",
+                r.scores().rewardPerTrial(),
+                r.scores().meanTrialsToCriterionAfterReversal()),
+        r.secondsPerStep());
+  }
+
   /** Writes {@code neuromod.md}. */
   public static void write(
       Path dir, String header, String summary, String perSeed, boolean signals) {
