@@ -148,7 +148,7 @@ public final class Continuation {
             + " many optimizer steps as a sequential run (%d).",
         imported.savedModel(),
         imported.spec(0).describe(),
-        imported.source().getReferenceAccuracy(),
+        imported.source().referenceAccuracy(),
         tasks.source(),
         tasks.name(),
         String.join("; ", names),
@@ -200,7 +200,7 @@ public final class Continuation {
       runs.put(method.description(), perSeed);
     }
     return new ContinuationResult(
-        imported.source().getReferenceAccuracy(), seeds, chosen, sweeps, joint, runs);
+        imported.source().referenceAccuracy(), seeds, chosen, sweeps, joint, runs);
   }
 
   private TrainerConfig config(List<RuleConfig> rules, long seed) {

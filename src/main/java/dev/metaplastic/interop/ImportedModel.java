@@ -10,9 +10,11 @@ import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.Source;
-import dev.metaplastic.graphs.proto.VariableMapping;
+import dev.metaplastic.internal.ModelSources;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.train.ModelSession;
+import dev.metaplastic.train.ModelSource;
+import dev.metaplastic.train.VariableMapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +24,8 @@ import java.util.Map;
 
 /**
  * A dense classifier read from a Keras file or a SavedModel by {@link KerasImport#load}: our
- * architecture, the weights under our variable names, and the {@link Source} record of where it
- * came from, its serving interface, its fixed input transform and how each value was mapped. It
+ * architecture, the weights under our variable names, and the {@link ModelSource} record of where
+ * it came from, its serving interface, its fixed input transform and how each value was mapped. It
  * holds plain arrays; the source is closed.
  *
  * <p>{@link #open} builds a training model from it with any optimizer and rules. That model's graph
@@ -87,8 +89,8 @@ public final class ImportedModel {
    * Where the model came from and the serving interface it keeps; {@code SavedModels.export}
    * records it in the manifest.
    */
-  public Source source() {
-    return source;
+  public ModelSource source() {
+    return ModelSources.of(source);
   }
 
   /** Input key of the source's {@code serving_default}, such as {@code input_1}. */
@@ -121,7 +123,7 @@ public final class ImportedModel {
 
   /** Source → target of every kernel and bias, layer by layer, with the layers folded into each. */
   public List<VariableMapping> mappings() {
-    return source.getMappingsList();
+    return source().mappings();
   }
 
   /**
@@ -226,7 +228,7 @@ public final class ImportedModel {
       List<? extends RuleConfig> rules,
       long seed,
       SessionOptions options) {
-    ModelSession model = new ModelSession(spec(seed), optimizer, rules, source, options);
+    ModelSession model = new ModelSession(spec(seed), optimizer, rules, source(), options);
     try {
       weights.forEach(model::write);
       model.rebase();
@@ -244,10 +246,10 @@ public final class ImportedModel {
    */
   public String describe() {
     List<VariableMapping> mappings = mappings();
-    int sourceWidth = mappings.stream().mapToInt(m -> m.getSource().length()).max().orElse(0);
+    int sourceWidth = mappings.stream().mapToInt(m -> m.source().length()).max().orElse(0);
     int shapeWidth =
         mappings.stream()
-            .mapToInt(m -> SavedModelInfo.shapeText(m.getShapeList()).length())
+            .mapToInt(m -> SavedModelInfo.shapeText(m.shape()).length())
             .max()
             .orElse(0);
     StringBuilder s = new StringBuilder();
@@ -256,12 +258,12 @@ public final class ImportedModel {
       s.append(
           String.format(
               "  %-" + sourceWidth + "s  %-" + shapeWidth + "s  ->  %s%s%n",
-              m.getSource(),
-              SavedModelInfo.shapeText(m.getShapeList()),
-              m.getTarget(),
-              m.getFoldedCount() == 0
+              m.source(),
+              SavedModelInfo.shapeText(m.shape()),
+              m.target(),
+              m.folded().isEmpty()
                   ? ""
-                  : "  (folded in exactly: " + String.join(", ", m.getFoldedList()) + ")"));
+                  : "  (folded in exactly: " + String.join(", ", m.folded()) + ")"));
     }
     if (source.getInputScaleCount() > 0) {
       s.append(

@@ -12,6 +12,7 @@ import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.internal.DataStreams;
 import dev.metaplastic.internal.ManifestFiles;
+import dev.metaplastic.internal.ModelSources;
 import dev.metaplastic.interop.SavedModelInfo;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
@@ -298,7 +299,7 @@ public final class SavedModels {
               Manifests.spec(manifest),
               Manifests.optimizer(manifest),
               Manifests.rules(manifest),
-              Manifests.source(manifest),
+              ModelSources.of(Manifests.source(manifest)),
               options);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);

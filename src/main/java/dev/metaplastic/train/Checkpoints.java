@@ -1,31 +1,25 @@
 package dev.metaplastic.train;
 
 import dev.metaplastic.InvalidInputException;
-import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.TrainingRun;
+import dev.metaplastic.internal.CheckpointFiles;
 import dev.metaplastic.internal.DataStreams;
+import dev.metaplastic.internal.ModelSources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.tensorflow.exceptions.TensorFlowException;
 
 /**
- * A directory of training checkpoints, written atomically.
+ * A directory of training checkpoints, written atomically by {@link ContinualTrainer} ({@link
+ * ContinualTrainer#withCheckpoints}).
  *
  * <p>Each checkpoint is a directory {@code ckpt-<steps>-<task>-<epoch>-<offset>} holding the
  * TensorFlow variables ({@code variables.index}, {@code variables.data-*}) and {@code run.pbtxt}
@@ -38,11 +32,10 @@ public final class Checkpoints {
   /** Checkpoints kept after each save. */
   public static final int KEEP = 2;
 
-  static final String LATEST = "LATEST";
-  static final String RUN_FILE = "run.pbtxt";
-  static final String VARIABLES = "variables";
-  private static final String PREFIX = "ckpt-";
-  private static final String TEMP_PREFIX = ".tmp-";
+  static final String LATEST = CheckpointFiles.LATEST;
+  static final String RUN_FILE = CheckpointFiles.RUN_FILE;
+  static final String VARIABLES = CheckpointFiles.VARIABLES;
+  private static final String PREFIX = CheckpointFiles.PREFIX;
 
   private final Path root;
 
@@ -54,60 +47,6 @@ public final class Checkpoints {
   /** The directory holding the checkpoints. */
   public Path root() {
     return root;
-  }
-
-  /** Saves the model's variables and the run's state as a new checkpoint; returns its directory. */
-  public Path save(ModelSession model, TrainingRun run) {
-    String name =
-        String.format(
-            "%s%09d-%d-%d-%d",
-            PREFIX, run.getSteps(), run.getTask(), run.getEpoch(), run.getOffset());
-    Path temp = null;
-    Path pointer = root.resolve(TEMP_PREFIX + LATEST);
-    try {
-      Files.createDirectories(root);
-      removeTemporaries();
-      temp = Files.createTempDirectory(root, TEMP_PREFIX + name + "-");
-      try {
-        model.session().save(temp.resolve(VARIABLES).toString());
-      } catch (TensorFlowException e) {
-        throw Outputs.nativeWriteFailure(e);
-      }
-      Files.writeString(temp.resolve(RUN_FILE), Manifests.toText(run), StandardCharsets.UTF_8);
-      try (Stream<Path> files = Files.list(temp)) {
-        for (Path file : files.toList()) {
-          force(file);
-        }
-      }
-      force(temp);
-      Path target = root.resolve(name);
-      if (Files.exists(target)) {
-        Outputs.deleteTree(target);
-      }
-      move(temp, target);
-      Files.writeString(pointer, name + "\n", StandardCharsets.UTF_8);
-      force(pointer);
-      move(pointer, root.resolve(LATEST));
-      force(root);
-      pruneOlderThan(name);
-      return target;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint in " + root, e);
-    } finally {
-      removeQuietly(temp);
-      removeQuietly(pointer);
-    }
-  }
-
-  /** Removes what a failed save left, if anything; a leftover is removed by the next save. */
-  private static void removeQuietly(Path path) {
-    if (path != null && Files.exists(path)) {
-      try {
-        Outputs.deleteTree(path);
-      } catch (IOException e) {
-        // removeTemporaries() takes it at the next save.
-      }
-    }
   }
 
   /** The checkpoint {@code LATEST} names, if any. */
@@ -198,7 +137,7 @@ public final class Checkpoints {
             Manifests.spec(manifest),
             Manifests.optimizer(manifest),
             Manifests.rules(manifest),
-            Manifests.source(manifest));
+            ModelSources.of(Manifests.source(manifest)));
     try {
       Manifests.checkMatches(manifest, model.graph());
       restore(model, checkpoint);
@@ -305,41 +244,6 @@ public final class Checkpoints {
     } catch (TensorFlowException e) {
       throw new InvalidInputException(
           "cannot restore checkpoint " + checkpoint + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void pruneOlderThan(String newest) throws IOException {
-    List<Path> checkpoints = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, PREFIX + "*")) {
-      dirs.forEach(checkpoints::add);
-    }
-    checkpoints.removeIf(p -> p.getFileName().toString().equals(newest));
-    checkpoints.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    // Keep the newest and the KEEP - 1 latest others; names sort by step count.
-    for (Path p : checkpoints.subList(0, Math.max(0, checkpoints.size() - (KEEP - 1)))) {
-      Outputs.deleteTree(p);
-    }
-  }
-
-  private void removeTemporaries() throws IOException {
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(root, TEMP_PREFIX + PREFIX + "*")) {
-      for (Path temp : temps) {
-        Outputs.deleteTree(temp);
-      }
-    }
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("the file system of " + to + " cannot rename atomically", e);
-    }
-  }
-
-  private static void force(Path path) throws IOException {
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      channel.force(true);
     }
   }
 }

@@ -15,9 +15,10 @@ import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.AccuracyRow;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.Manifest;
-import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.graphs.proto.TrainingRun;
+import dev.metaplastic.internal.CheckpointFiles;
 import dev.metaplastic.internal.DataStreams;
+import dev.metaplastic.internal.ModelSources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,7 +204,7 @@ public final class ContinualTrainer {
         new ContinualTrainer(config, listener)
             .withCheckpoints(new Checkpoints(checkpoint.getParent()), everySteps)
             .withSessionOptions(options);
-    try (ModelSession model = trainer.open(stream, Manifests.source(manifest))) {
+    try (ModelSession model = trainer.open(stream, ModelSources.of(Manifests.source(manifest)))) {
       Manifests.checkMatches(manifest, model.graph());
       Checkpoints.restore(model, checkpoint);
       return trainer.continueRun(model, stream, run);
@@ -336,7 +337,7 @@ public final class ContinualTrainer {
    * model {@code source} came from ({@code null} for a model made here), as a run resumed from a
    * checkpoint of an imported model needs.
    */
-  private ModelSession open(TaskStream stream, Source source) {
+  private ModelSession open(TaskStream stream, ModelSource source) {
     MlpSpec spec = config.modelFor(stream.featureSize(), stream.heads(), stream.classesPerHead());
     SizeLimits.checkBatch(config.batchSize(), spec);
     return new ModelSession(spec, config.optimizer(), config.rules(), source, sessionOptions);
@@ -373,7 +374,7 @@ public final class ContinualTrainer {
       run.setTask(i + 1).setEpoch(0).setOffset(0);
       run.setManifest(run.getManifest().toBuilder().setTasksConsolidated(consolidated));
       if (checkpoints != null) {
-        checkpoints.save(model, run.build());
+        CheckpointFiles.save(checkpoints.root(), model, run.build());
       }
       listener.taskFinished(task, i, row);
     }
@@ -430,7 +431,7 @@ public final class ContinualTrainer {
         }
         listener.stepFinished(task, step, result);
         if (checkpoints != null && every > 0 && run.getSteps() % every == 0) {
-          checkpoints.save(model, run.build());
+          CheckpointFiles.save(checkpoints.root(), model, run.build());
         }
       }
     }

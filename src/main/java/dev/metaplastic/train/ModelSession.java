@@ -10,7 +10,7 @@ import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.TrainingGraph;
-import dev.metaplastic.graphs.proto.Source;
+import dev.metaplastic.internal.ModelSources;
 import dev.metaplastic.ops.ConsolidationFromData;
 import dev.metaplastic.ops.RuleConfig;
 import java.util.List;
@@ -50,19 +50,22 @@ public final class ModelSession implements AutoCloseable {
    *     SizeLimits#checkModel})
    */
   public ModelSession(
-      MlpSpec spec, OptimizerConfig optimizer, List<? extends RuleConfig> rules, Source source) {
+      MlpSpec spec,
+      OptimizerConfig optimizer,
+      List<? extends RuleConfig> rules,
+      ModelSource source) {
     this(spec, optimizer, rules, source, SessionOptions.DEFAULT);
   }
 
   /**
-   * As {@link #ModelSession(MlpSpec, OptimizerConfig, List, Source)}, with the session's threads
-   * set by {@code options}.
+   * As {@link #ModelSession(MlpSpec, OptimizerConfig, List, ModelSource)}, with the session's
+   * threads set by {@code options}.
    */
   public ModelSession(
       MlpSpec spec,
       OptimizerConfig optimizer,
       List<? extends RuleConfig> rules,
-      Source source,
+      ModelSource source,
       SessionOptions options) {
     SizeLimits.checkModel(spec);
     this.spec = spec;
@@ -73,7 +76,9 @@ public final class ModelSession implements AutoCloseable {
             "the model session",
             g ->
                 InvalidInputException.validating(
-                    "", () -> new TrainingGraph(g, spec, optimizer, rules, source)),
+                    "",
+                    () ->
+                        new TrainingGraph(g, spec, optimizer, rules, ModelSources.toProto(source))),
             options.configProto());
     this.training = owner.built();
   }

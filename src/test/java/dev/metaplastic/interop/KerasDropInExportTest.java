@@ -11,6 +11,7 @@ import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.Source;
 import dev.metaplastic.internal.ManifestFiles;
+import dev.metaplastic.internal.ModelSources;
 import dev.metaplastic.ops.SynapticIntelligence;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
@@ -152,7 +153,7 @@ class KerasDropInExportTest {
     int[] tasks = new int[256];
     try (LoadedModel loaded = SavedModels.load(first)) {
       ModelSession model = loaded.model();
-      assertEquals(imported.source(), model.graph().source());
+      assertEquals(ModelSources.toProto(imported.source()), model.graph().source());
       float[] before = model.read("dense_0/kernel");
       assertTrue(Arrays.equals(before, imported.weight("dense_0/kernel")));
       for (int step = 0; step < 3; step++) {

@@ -41,7 +41,7 @@ class KerasImportChecksTest {
         KerasImport.load(
             model("softmax", IMAGE, new Dense("d", 8, "tanh"), new Dense("d_1", 5, "softmax")));
     assertEquals("softmax", probabilities.outputActivation());
-    assertEquals("serving_default", probabilities.source().getActivationsFrom());
+    assertEquals("serving_default", probabilities.source().activationsFrom());
     assertEquals(List.of("tanh"), probabilities.hiddenActivations());
     assertEquals(List.of(28L, 28L), probabilities.inputShape());
     assertEquals("out", probabilities.outputName());

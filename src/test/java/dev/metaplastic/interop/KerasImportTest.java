@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
-import dev.metaplastic.graphs.proto.VariableMapping;
 import dev.metaplastic.train.ModelSession;
+import dev.metaplastic.train.VariableMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class KerasImportTest {
     assertEquals("dense_2", imported.outputName());
     assertEquals("softmax", imported.outputActivation());
     assertEquals(List.of("relu", "relu"), imported.hiddenActivations());
-    assertEquals("keras_metadata.pb", imported.source().getActivationsFrom());
+    assertEquals("keras_metadata.pb", imported.source().activationsFrom());
     String table = imported.describe();
     assertTrue(table.contains("dense/kernel    [784, 300]  ->  dense_0/kernel"), table);
     assertTrue(table.contains("dense_2/bias    [10]        ->  head_0/bias"), table);
@@ -90,7 +90,7 @@ class KerasImportTest {
       Files.delete(copy.resolve("keras_metadata.pb"));
       ImportedModel withMetadata = KerasImport.load(model.directory());
       ImportedModel fromBehaviour = KerasImport.load(copy);
-      assertEquals("serving_default", fromBehaviour.source().getActivationsFrom());
+      assertEquals("serving_default", fromBehaviour.source().activationsFrom());
       assertEquals(withMetadata.outputActivation(), fromBehaviour.outputActivation());
       assertEquals(withMetadata.hiddenActivations(), fromBehaviour.hiddenActivations());
       assertEquals(withMetadata.mappings(), fromBehaviour.mappings());
@@ -109,11 +109,7 @@ class KerasImportTest {
   }
 
   private static VariableMapping mapping(String source, String target, List<Long> shape) {
-    return VariableMapping.newBuilder()
-        .setSource(source)
-        .setTarget(target)
-        .addAllShape(shape)
-        .build();
+    return new VariableMapping(source, target, shape, List.of());
   }
 
   @Test
@@ -138,9 +134,9 @@ class KerasImportTest {
     try (ModelSession ours = imported.open(new OptimizerConfig.Sgd(0.01), List.of(), 0)) {
       for (VariableMapping m : imported.mappings()) {
         assertEquals(
-            Arrays.toString(model.readFloat(m.getSource())),
-            Arrays.toString(ours.read(m.getTarget())),
-            m.getSource() + " -> " + m.getTarget());
+            Arrays.toString(model.readFloat(m.source())),
+            Arrays.toString(ours.read(m.target())),
+            m.source() + " -> " + m.target());
       }
 
       assertEquals(accuracy, ours.evaluate(test, 1000), 1e-9);

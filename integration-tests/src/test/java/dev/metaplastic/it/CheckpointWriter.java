@@ -5,6 +5,7 @@ import dev.metaplastic.graphs.MlpSpec;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.DataStream;
 import dev.metaplastic.graphs.proto.TrainingRun;
+import dev.metaplastic.internal.CheckpointFiles;
 import dev.metaplastic.ops.SynapticIntelligence;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
@@ -43,7 +44,8 @@ public final class CheckpointWriter {
       for (long step = first; ; step++) {
         x[(int) (step % x.length)] = 1;
         model.trainStep(x, y, task, 16);
-        store.save(
+        CheckpointFiles.save(
+            store.root(),
             model,
             TrainingRun.newBuilder()
                 .setManifest(
