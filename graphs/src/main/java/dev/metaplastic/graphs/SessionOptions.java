@@ -28,9 +28,10 @@ public record SessionOptions(int threads) {
   }
 
   /**
-   * The configuration of a classifier's session. Its graph runs as built, without Grappler's
-   * rewrites: they bring no measurable speed to these graphs but cost 0.1–0.3 s at the first call
-   * of every entry point (measured with {@code metaplastic bench}), which dominated short runs.
+   * The configuration of a classifier's session and of the Go/No-Go agent's (which no file keeps).
+   * The graph runs as built, without Grappler's rewrites: they bring no measurable speed to these
+   * graphs but cost 0.1–0.3 s at the first call of every entry point (measured with {@code
+   * metaplastic bench}), which dominated short runs.
    */
   public ConfigProto configProto() {
     return threads(
