@@ -45,21 +45,4 @@ public record ModelSource(
     inputScale = List.copyOf(inputScale);
     inputOffset = List.copyOf(inputOffset);
   }
-
-  /** A copy that records the source's accuracy on reference data, such as a test set. */
-  public ModelSource withReference(double accuracy, String data) {
-    return new ModelSource(
-        savedModel,
-        inputName,
-        inputShape,
-        outputName,
-        outputActivation,
-        hiddenActivations,
-        activationsFrom,
-        accuracy,
-        data,
-        mappings,
-        inputScale,
-        inputOffset);
-  }
 }
