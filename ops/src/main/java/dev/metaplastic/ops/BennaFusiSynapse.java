@@ -259,12 +259,7 @@ public final class BennaFusiSynapse extends AttachedRule<BennaFusiSynapse.Config
   @Override
   public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
     Ops tf = context.tf();
-    List<Operand<TFloat32>> steps = context.steps();
-    checkArgument(
-        steps.size() == parameters.size(),
-        "expected %s steps, got %s",
-        parameters.size(),
-        steps.size());
+    List<Operand<TFloat32>> steps = steps(context);
     float rate = (float) (tube(config.coupling(), 1) / capacity(1));
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {

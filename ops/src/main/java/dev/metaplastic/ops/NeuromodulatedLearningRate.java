@@ -190,12 +190,7 @@ public final class NeuromodulatedLearningRate
   @Override
   public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
     Ops ops = context.tf();
-    List<Operand<TFloat32>> steps = context.steps();
-    checkArgument(
-        steps.size() == parameters.size(),
-        "expected %s steps, got %s",
-        parameters.size(),
-        steps.size());
+    List<Operand<TFloat32>> steps = steps(context);
     Operand<TFloat32> g = gain(ops, context.taskLoss(), baseline, seen, config);
     List<Operand<TFloat32>> out = new ArrayList<>();
     steps.forEach(step -> out.add(ops.math.mul(step, g)));
