@@ -91,15 +91,21 @@ public final class Charts {
   }
 
   private static XYChart chart(String title, String yTitle) {
+    XYChart chart = lineChart(title, "after training task", yTitle);
+    chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+    return chart;
+  }
+
+  /** A 900 × 560 line chart whose x axis counts (tasks, steps, trials) in whole numbers. */
+  static XYChart lineChart(String title, String xTitle, String yTitle) {
     XYChart chart =
         new XYChartBuilder()
             .width(900)
             .height(560)
             .title(title)
-            .xAxisTitle("after training task")
+            .xAxisTitle(xTitle)
             .yAxisTitle(yTitle)
             .build();
-    chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
     chart.getStyler().setXAxisDecimalPattern("0");
     return chart;
   }
@@ -107,19 +113,11 @@ public final class Charts {
   /** Writes the learning curves of a plastic comparison: metric vs training steps, per rule. */
   public static void plotLearningCurves(
       Path file, String title, String metric, List<EpisodeResult> results) {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(560)
-            .title(title)
-            .xAxisTitle("training steps")
-            .yAxisTitle(metric + " on the evaluation episodes")
-            .build();
+    XYChart chart = lineChart(title, "training steps", metric + " on the evaluation episodes");
     chart.getStyler().setYAxisMin(0.0);
     if (metric.equals("accuracy")) {
       chart.getStyler().setYAxisMax(1.0);
     }
-    chart.getStyler().setXAxisDecimalPattern("0");
     for (EpisodeResult r : results) {
       if (r.evalSteps().length == 0) {
         continue;

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -114,12 +113,12 @@ public final class NeuromodReport {
   public static void plots(
       Path dir, Map<String, List<NeuromodResult>> byCondition, String modulated) {
     XYChart learning =
-        chart(
+        Charts.lineChart(
             "Go/No-Go from reward: reward per trial during training (mean over seeds)",
             "training steps",
             "reward per trial on the evaluation episodes");
     XYChart reversal =
-        chart(
+        Charts.lineChart(
             "Go/No-Go: correct responses around a reversal (mean over reversals and seeds)",
             "trials from the reversal (0 = first trial under the reversed mapping)",
             "P(correct)");
@@ -150,7 +149,7 @@ public final class NeuromodReport {
     signals = signals.stream().filter(r -> r.failure() == null).toList();
     if (!signals.isEmpty()) {
       XYChart modulators =
-          chart(
+          Charts.lineChart(
               "Neuromodulatory signals around a reversal, " + modulated + " (mean over seeds)",
               "trials from the reversal",
               "signal");
@@ -223,19 +222,6 @@ public final class NeuromodReport {
             + "\n![learning curves](learning-curve.png)\n\n![around a reversal](reversal.png)\n"
             + (signals ? "\n![neuromodulatory signals](modulators.png)\n" : "");
     StagedFile.writeString(dir.resolve("neuromod.md"), "report", md);
-  }
-
-  private static XYChart chart(String title, String x, String y) {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(560)
-            .title(title)
-            .xAxisTitle(x)
-            .yAxisTitle(y)
-            .build();
-    chart.getStyler().setXAxisDecimalPattern("0");
-    return chart;
   }
 
   /** A vertical dashed line at offset 0 from {@code low} to {@code high}, named "reversal". */
