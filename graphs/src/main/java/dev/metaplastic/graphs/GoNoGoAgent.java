@@ -9,6 +9,7 @@ import dev.metaplastic.ops.HebbianTraceRule;
 import dev.metaplastic.ops.InitialValue;
 import dev.metaplastic.ops.Neuromodulators;
 import dev.metaplastic.ops.Parameter;
+import dev.metaplastic.ops.TraceProducts;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,7 +200,8 @@ public final class GoNoGoAgent {
       Operand<TFloat32> drive =
           trace == null
               ? tf.linalg.matMul(x, w)
-              : HebbianPlasticity.effectiveOutput(tf, x, w, alpha.variable(), trace);
+              : HebbianPlasticity.effectiveOutput(
+                  tf, x, w, alpha.variable(), trace, TraceProducts.ELEMENTWISE);
       h =
           tf.math.tanh(
               tf.nn.biasAdd(

@@ -18,6 +18,7 @@ import dev.metaplastic.ops.FastWeightRuleDescriptor;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RuleConfig;
 import dev.metaplastic.ops.Rules;
+import dev.metaplastic.ops.TraceProducts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -211,7 +212,8 @@ public final class Manifests {
             .setSteps(spec.steps())
             .setPlasticity(spec.plasticity().name())
             .setSeed(spec.seed())
-            .setTraceBlockSteps(spec.blockSteps());
+            .setTraceBlockSteps(spec.blockSteps())
+            .setTraceProducts(spec.traceProducts().ordinal());
     spec.rewardChannel().ifPresent(model::setRewardChannel);
     Map<String, Double> constants =
         spec.plasticity().rule().map(FastWeightRuleDescriptor::constants).orElse(Map.of());
@@ -361,10 +363,22 @@ public final class Manifests {
           plasticity,
           m.getSeed(),
           m.hasRewardChannel() ? OptionalInt.of(m.getRewardChannel()) : OptionalInt.empty(),
-          m.getTraceBlockSteps());
+          m.getTraceBlockSteps(),
+          traceProducts(m.getTraceProducts()));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("manifest of a plastic RNN: " + e.getMessage(), e);
     }
+  }
+
+  /** The manifest's {@code trace_products}: its index among {@link TraceProducts}' values. */
+  private static TraceProducts traceProducts(int code) {
+    TraceProducts[] all = TraceProducts.values();
+    checkArgument(
+        code >= 0 && code < all.length,
+        "trace_products must be 0 (elementwise) to %s, got %s",
+        all.length - 1,
+        code);
+    return all[code];
   }
 
   /** The per-step loss of a plastic RNN's manifest. */

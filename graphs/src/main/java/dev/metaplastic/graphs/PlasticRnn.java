@@ -191,7 +191,11 @@ public final class PlasticRnn {
                 d ->
                     d.attach(
                         new FastWeightRule.Attachment(
-                            variables, recurrentKernel, seed, spec.rewardChannel())))
+                            variables,
+                            recurrentKernel,
+                            seed,
+                            spec.rewardChannel(),
+                            spec.traceProducts())))
             .orElse(null);
     if (rule != null) {
       parameters.addAll(rule.coefficients());

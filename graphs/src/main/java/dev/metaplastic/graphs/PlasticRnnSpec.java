@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.metaplastic.ops.FastWeightRuleDescriptor;
 import dev.metaplastic.ops.Rules;
+import dev.metaplastic.ops.TraceProducts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +33,10 @@ import java.util.OptionalInt;
  *     step by step, updating that trace at every step. Both compute the rule's equations, in a
  *     different order of float sums (results agree to the last bits, not to the bit), so a model
  *     keeps the value it was built with. The other plasticities ignore it. ≥ 0
+ * @param traceProducts how the cell forms its products with a per-example trace it carries step by
+ *     step (every step of the neuromodulated and dopamine rules, the serving step of every rule):
+ *     {@link TraceProducts#BATCHED} for a new model, {@link TraceProducts#ELEMENTWISE} for files
+ *     written before it, whose graphs it reproduces to the bit
  */
 public record PlasticRnnSpec(
     int inputSize,
@@ -41,7 +46,8 @@ public record PlasticRnnSpec(
     Plasticity plasticity,
     long seed,
     OptionalInt rewardChannel,
-    int blockSteps) {
+    int blockSteps,
+    TraceProducts traceProducts) {
 
   /**
    * {@link #blockSteps} of a new model. Each step after a block's end reads the folded [B, H, H]
@@ -114,9 +120,13 @@ public record PlasticRnnSpec(
         plasticity);
     checkArgument(
         blockSteps >= 0, "block steps must be >= 0 (0: step by step), got %s", blockSteps);
+    checkNotNull(traceProducts, "trace products must be given, got null");
   }
 
-  /** A spec unrolled in blocks of {@link #DEFAULT_BLOCK_STEPS}. */
+  /**
+   * A new model's spec: unrolled in blocks of {@link #DEFAULT_BLOCK_STEPS}, trace products {@link
+   * TraceProducts#BATCHED}.
+   */
   public PlasticRnnSpec(
       int inputSize,
       int hidden,
@@ -126,7 +136,15 @@ public record PlasticRnnSpec(
       long seed,
       OptionalInt rewardChannel) {
     this(
-        inputSize, hidden, outputSize, steps, plasticity, seed, rewardChannel, DEFAULT_BLOCK_STEPS);
+        inputSize,
+        hidden,
+        outputSize,
+        steps,
+        plasticity,
+        seed,
+        rewardChannel,
+        DEFAULT_BLOCK_STEPS,
+        TraceProducts.BATCHED);
   }
 
   /** A spec whose input has no reward channel. */

@@ -54,10 +54,12 @@ public final class BackpropamineRule implements FastWeightRule {
   private final Parameter alpha;
   private final Parameter modulatorKernel;
   private final Parameter modulatorBias;
+  private final TraceProducts products;
 
   /** Creates α, w_mod and b_mod for the connection of {@code at}. */
   public BackpropamineRule(Attachment at) {
     this.slowWeight = at.slowWeight();
+    this.products = at.products();
     int out = Math.toIntExact(slowWeight.shape().get(1));
     String prefix = at.prefix(NAME);
     Ops init = at.variables().root();
@@ -96,7 +98,8 @@ public final class BackpropamineRule implements FastWeightRule {
   /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb). */
   @Override
   public Operand<TFloat32> effectiveOutput(Output o) {
-    return HebbianPlasticity.effectiveOutput(o.tf(), o.pre(), o.w(), alpha.variable(), o.trace());
+    return HebbianPlasticity.effectiveOutput(
+        o.tf(), o.pre(), o.w(), alpha.variable(), o.trace(), products);
   }
 
   /**
@@ -113,6 +116,7 @@ public final class BackpropamineRule implements FastWeightRule {
                 tf.nn.biasAdd(
                     tf.linalg.matMul(post, modulatorKernel.variable()), modulatorBias.variable())),
             tf.constant(new long[] {-1}));
-    return Neuromodulation.simpleUpdate(tf, s.trace(), s.pre(), post, modulator, (float) CLIP);
+    return Neuromodulation.simpleUpdate(
+        tf, s.trace(), s.pre(), post, modulator, (float) CLIP, products);
   }
 }

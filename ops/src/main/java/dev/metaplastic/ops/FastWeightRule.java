@@ -57,9 +57,15 @@ public interface FastWeightRule {
    * @param slowWeight the plastic connection's slow weight W, of static shape [in, out]
    * @param seed seed of the coefficients' stateless random initial values
    * @param rewardChannel the input channel that carries the task's reward, if it has one
+   * @param products how the rule forms its products with a per-example trace it carries step by
+   *     step
    */
   record Attachment(
-      VariableRegistry variables, Parameter slowWeight, long seed, OptionalInt rewardChannel) {
+      VariableRegistry variables,
+      Parameter slowWeight,
+      long seed,
+      OptionalInt rewardChannel,
+      TraceProducts products) {
     public Attachment {
       checkNotNull(variables, "variables");
       checkNotNull(slowWeight, "slow weight must not be null");
@@ -75,6 +81,16 @@ public interface FastWeightRule {
           rewardChannel.isEmpty() || rewardChannel.getAsInt() >= 0,
           "reward channel must be an input index >= 0, got %s",
           rewardChannel.isEmpty() ? "none" : rewardChannel.getAsInt());
+      checkNotNull(products, "trace products must be given, got null");
+    }
+
+    /**
+     * An attachment whose rule forms its trace products as a new model does, {@link
+     * TraceProducts#BATCHED}.
+     */
+    public Attachment(
+        VariableRegistry variables, Parameter slowWeight, long seed, OptionalInt rewardChannel) {
+      this(variables, slowWeight, seed, rewardChannel, TraceProducts.BATCHED);
     }
 
     /** {@code <rule>/<slow weight>/}: the prefix of the rule's coefficients. */

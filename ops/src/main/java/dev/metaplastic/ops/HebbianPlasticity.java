@@ -38,13 +38,14 @@ public final class HebbianPlasticity {
 
   /**
    * The pre-activation of eq. (1), x_j(t) = σ(Σ_i [w_ij + α_ij Hebb_ij(t)] x_i(t − 1)), before the
-   * nonlinearity σ: for each example b, y_b = x_b · W + x_b · (α ⊙ Hebb_b). The plastic part is a
-   * broadcast product summed over the input axis, Σ_i x_bi α_ij Hebb_bij.
+   * nonlinearity σ: for each example b, y_b = x_b · W + x_b · (α ⊙ Hebb_b). The plastic part is Σ_i
+   * x_bi α_ij Hebb_bij.
    *
    * @param x the presynaptic activity x(t − 1), [B, in]
    * @param w the slow weight W, [in, out]
    * @param alpha the plasticity coefficients α, [in, out]
    * @param hebb the trace Hebb(t), [B, in, out]
+   * @param products the form of the plastic part's product
    * @return the pre-activation, [B, out]
    */
   public static Operand<TFloat32> effectiveOutput(
@@ -52,8 +53,9 @@ public final class HebbianPlasticity {
       Operand<TFloat32> x,
       Operand<TFloat32> w,
       Operand<TFloat32> alpha,
-      Operand<TFloat32> hebb) {
-    return tf.math.add(tf.linalg.matMul(x, w), plasticOutput(tf, x, tf.math.mul(alpha, hebb)));
+      Operand<TFloat32> hebb,
+      TraceProducts products) {
+    return tf.math.add(tf.linalg.matMul(x, w), products.output(tf, x, tf.math.mul(alpha, hebb)));
   }
 
   /**

@@ -16,9 +16,11 @@ abstract sealed class HebbianTraceConnection implements OuterProductTrace
   private final Parameter slowWeight;
   final Parameter alpha;
   final Parameter eta;
+  private final TraceProducts products;
 
   HebbianTraceConnection(String rule, Attachment at) {
     this.slowWeight = at.slowWeight();
+    this.products = at.products();
     String prefix = at.prefix(rule);
     Ops init = at.variables().root();
     this.alpha =
@@ -66,6 +68,7 @@ abstract sealed class HebbianTraceConnection implements OuterProductTrace
   /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb) ({@link HebbianPlasticity}). */
   @Override
   public final Operand<TFloat32> effectiveOutput(Output o) {
-    return HebbianPlasticity.effectiveOutput(o.tf(), o.pre(), o.w(), alpha.variable(), o.trace());
+    return HebbianPlasticity.effectiveOutput(
+        o.tf(), o.pre(), o.w(), alpha.variable(), o.trace(), products);
   }
 }

@@ -36,6 +36,9 @@ public final class Neuromodulation {
    * @param post x(t), [B, out]
    * @param modulator M(t), [B]
    * @param clip the bound c &gt; 0
+   * @param products the form of the outer product: {@link TraceProducts#ELEMENTWISE} scales pre ⊗
+   *     post by M, {@link TraceProducts#BATCHED} forms pre ⊗ (M · post), one [B, in, out] pass
+   *     fewer
    * @return Hebb(t + 1), [B, in, out]
    */
   public static Operand<TFloat32> simpleUpdate(
@@ -44,9 +47,12 @@ public final class Neuromodulation {
       Operand<TFloat32> pre,
       Operand<TFloat32> post,
       Operand<TFloat32> modulator,
-      float clip) {
+      float clip,
+      TraceProducts products) {
     Operand<TFloat32> step =
-        tf.math.mul(perExample(tf, modulator), HebbianPlasticity.outerProduct(tf, pre, post));
+        products == TraceProducts.ELEMENTWISE
+            ? tf.math.mul(perExample(tf, modulator), products.outer(tf, pre, post))
+            : products.outer(tf, pre, tf.math.mul(tf.expandDims(modulator, tf.constant(1)), post));
     return clip(tf, tf.math.add(hebb, step), clip);
   }
 

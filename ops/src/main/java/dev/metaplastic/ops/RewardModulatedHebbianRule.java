@@ -88,6 +88,7 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
   private final Parameter alpha;
   private final Parameter valueKernel;
   private final Parameter valueBias;
+  private final TraceProducts products;
 
   /**
    * Creates α, w_V and b_V for the connection of {@code at}, whose input must have a reward
@@ -97,6 +98,7 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
    */
   public RewardModulatedHebbianRule(Attachment at) {
     this.slowWeight = at.slowWeight();
+    this.products = at.products();
     checkArgument(
         at.rewardChannel().isPresent(),
         "fast-weight rule %s reads the reward from an input channel, but the input has no"
@@ -142,7 +144,8 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
   /** Eq. (1) before the nonlinearity: pre·W + pre·(α ⊙ Hebb). */
   @Override
   public Operand<TFloat32> effectiveOutput(Output o) {
-    return HebbianPlasticity.effectiveOutput(o.tf(), o.pre(), o.w(), alpha.variable(), o.trace());
+    return HebbianPlasticity.effectiveOutput(
+        o.tf(), o.pre(), o.w(), alpha.variable(), o.trace(), products);
   }
 
   /**
@@ -174,6 +177,7 @@ public final class RewardModulatedHebbianRule implements FastWeightRule {
         Neuromodulation.gain(
             tf, Neuromodulation.surprise(tf, error), (float) GAIN_SLOPE, (float) MAX_GAIN);
     Operand<TFloat32> modulator = Neuromodulation.gatedRate(tf, error, gain);
-    return Neuromodulation.simpleUpdate(tf, s.trace(), pre, s.post(), modulator, (float) CLIP);
+    return Neuromodulation.simpleUpdate(
+        tf, s.trace(), pre, s.post(), modulator, (float) CLIP, products);
   }
 }

@@ -26,15 +26,28 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Runs {@link HebbianPlasticity} over an unrolled episode (B = 3, in = 4, out = 5, five steps) and
- * compares every output and trace, for both variants, with a plain-Java double computation of
- * Miconi et al. (2018), eqs. (1)–(2) and Oja's rule; checks that Oja's trace stays bounded, and
- * that TensorFlow's gradients through the episode match finite differences.
+ * compares every output and trace, for both variants and both {@link TraceProducts}, with a
+ * plain-Java double computation of Miconi et al. (2018), eqs. (1)–(2) and Oja's rule; checks that
+ * Oja's trace stays bounded, and that TensorFlow's gradients through the episode match finite
+ * differences.
  */
 class HebbianPlasticityTest {
-  /** The two trace updates of the paper, eq. (2) and Oja's. */
+  /**
+   * The two trace updates of the paper, eq. (2) and Oja's, with each form of the output product.
+   */
   enum Variant {
-    PLAIN,
-    OJA;
+    PLAIN(false, TraceProducts.ELEMENTWISE),
+    OJA(true, TraceProducts.ELEMENTWISE),
+    PLAIN_BATCHED(false, TraceProducts.BATCHED),
+    OJA_BATCHED(true, TraceProducts.BATCHED);
+
+    final boolean oja;
+    final TraceProducts products;
+
+    Variant(boolean oja, TraceProducts products) {
+      this.oja = oja;
+      this.products = products;
+    }
 
     Operand<TFloat32> update(
         Ops tf,
@@ -42,7 +55,7 @@ class HebbianPlasticityTest {
         Operand<TFloat32> pre,
         Operand<TFloat32> post,
         Operand<TFloat32> eta) {
-      return this == PLAIN
+      return !oja
           ? HebbianPlasticity.plainUpdate(tf, hebb, pre, post, eta)
           : HebbianPlasticity.ojaUpdate(tf, hebb, pre, post, eta);
     }
@@ -88,7 +101,8 @@ class HebbianPlasticityTest {
       for (int t = 0; t < STEPS; t++) {
         Operand<TFloat32> x = xs.get(t);
         Operand<TFloat32> y =
-            tf.math.tanh(HebbianPlasticity.effectiveOutput(tf, x, w, alpha, hebb));
+            tf.math.tanh(
+                HebbianPlasticity.effectiveOutput(tf, x, w, alpha, hebb, variant.products));
         hebb = variant.update(tf, hebb, x, y, eta);
         ys.add(y);
         hs.add(hebb);
@@ -160,7 +174,7 @@ class HebbianPlasticityTest {
             for (int j = 0; j < OUT; j++) {
               double h = hebb[b][i][j];
               next[b][i][j] =
-                  variant == Variant.PLAIN
+                  !variant.oja
                       // Eq. (2): Hebb ← η x_i y_j + (1 − η) Hebb.
                       ? eta * x[b][i] * y[b][j] + (1 - eta) * h
                       // Oja: Hebb ← Hebb + η y_j (x_i − y_j Hebb).

@@ -52,6 +52,8 @@ class NeuromodulationTest {
   private static final List<Placeholder<TFloat32>> xs = new ArrayList<>();
   private static final List<Placeholder<TFloat32>> modulators = new ArrayList<>();
   private static final List<Placeholder<TFloat32>> rewards = new ArrayList<>();
+  // Values fetched per step: see the fetches added in buildGraph.
+  private static final int FETCHES = 10;
   private static final List<Operand<TFloat32>> fetches = new ArrayList<>();
   private static Placeholder<TFloat32> surprises;
   private static Operand<TFloat32> gains;
@@ -66,6 +68,7 @@ class NeuromodulationTest {
     Operand<TFloat32> simple = tf.zeros(tf.constant(new long[] {B, IN, OUT}), TFloat32.class);
     Operand<TFloat32> hebb = simple;
     Operand<TFloat32> eligibility = simple;
+    Operand<TFloat32> batched = simple;
     Operand<TFloat32> baseline = tf.zeros(tf.constant(new long[] {B}), TFloat32.class);
     for (int t = 0; t < STEPS; t++) {
       Placeholder<TFloat32> x = tf.placeholder(TFloat32.class);
@@ -76,10 +79,21 @@ class NeuromodulationTest {
       rewards.add(r);
       // (a) simple neuromodulation, eq. (2), with an external modulator.
       Operand<TFloat32> ySimple =
-          tf.math.tanh(HebbianPlasticity.effectiveOutput(tf, x, w, alpha, simple));
-      simple = Neuromodulation.simpleUpdate(tf, simple, x, ySimple, m, CLIP);
+          tf.math.tanh(
+              HebbianPlasticity.effectiveOutput(
+                  tf, x, w, alpha, simple, TraceProducts.ELEMENTWISE));
+      simple =
+          Neuromodulation.simpleUpdate(tf, simple, x, ySimple, m, CLIP, TraceProducts.ELEMENTWISE);
+      // (a') the same with batched products.
+      Operand<TFloat32> yBatched =
+          tf.math.tanh(
+              HebbianPlasticity.effectiveOutput(tf, x, w, alpha, batched, TraceProducts.BATCHED));
+      batched =
+          Neuromodulation.simpleUpdate(tf, batched, x, yBatched, m, CLIP, TraceProducts.BATCHED);
       // (b) retroactive, eqs. (3)–(4), modulated by the reward-prediction error.
-      Operand<TFloat32> y = tf.math.tanh(HebbianPlasticity.effectiveOutput(tf, x, w, alpha, hebb));
+      Operand<TFloat32> y =
+          tf.math.tanh(
+              HebbianPlasticity.effectiveOutput(tf, x, w, alpha, hebb, TraceProducts.ELEMENTWISE));
       Operand<TFloat32> delta = Neuromodulation.rewardPredictionError(tf, r, baseline);
       Operand<TFloat32> gain =
           Neuromodulation.gain(tf, Neuromodulation.surprise(tf, delta), KAPPA, MAX_GAIN);
@@ -88,7 +102,8 @@ class NeuromodulationTest {
       hebb = Neuromodulation.retroactiveUpdate(tf, hebb, eligibility, delta, CLIP);
       eligibility = Neuromodulation.eligibilityUpdate(tf, eligibility, x, y, rate);
       baseline = Neuromodulation.baselineUpdate(tf, baseline, r, BETA);
-      fetches.addAll(List.of(ySimple, simple, y, hebb, eligibility, delta, gain, baseline));
+      fetches.addAll(
+          List.of(ySimple, simple, y, hebb, eligibility, delta, gain, baseline, yBatched, batched));
     }
     surprises = tf.placeholder(TFloat32.class);
     gains = Neuromodulation.gain(tf, surprises, KAPPA, MAX_GAIN);
@@ -158,18 +173,38 @@ class NeuromodulationTest {
       e = nextE;
       List<double[]> expected =
           List.of(
-              flat(ySimple), flat(simple), flat(y), flat(hebb), flat(e), delta, gain, v.clone());
-      String[] what = {"y simple", "hebb simple", "y", "hebb", "eligibility", "rpe", "gain", "V"};
+              flat(ySimple),
+              flat(simple),
+              flat(y),
+              flat(hebb),
+              flat(e),
+              delta,
+              gain,
+              v.clone(),
+              flat(ySimple),
+              flat(simple));
+      String[] what = {
+        "y simple",
+        "hebb simple",
+        "y",
+        "hebb",
+        "eligibility",
+        "rpe",
+        "gain",
+        "V",
+        "y simple, batched products",
+        "hebb simple, batched products"
+      };
       for (int k = 0; k < expected.size(); k++) {
-        assertClose(expected.get(k), actual.get(8 * t + k), what[k] + " at step " + (t + 1));
+        assertClose(expected.get(k), actual.get(FETCHES * t + k), what[k] + " at step " + (t + 1));
       }
     }
     assertTrue(clipped > 10, "the clip should bite, it bit " + clipped + " times");
-    double[] lastSimple = actual.get(8 * (STEPS - 1) + 1);
+    double[] lastSimple = actual.get(FETCHES * (STEPS - 1) + 1);
     assertTrue(Arrays.stream(lastSimple).allMatch(h -> Math.abs(h) <= CLIP));
     assertTrue(Arrays.stream(lastSimple).anyMatch(h -> Math.abs(h) == CLIP), "some trace at ±1");
     assertTrue(
-        Arrays.stream(actual.get(8 * (STEPS - 1) + 3)).anyMatch(h -> Math.abs(h) > 1e-3),
+        Arrays.stream(actual.get(FETCHES * (STEPS - 1) + 3)).anyMatch(h -> Math.abs(h) > 1e-3),
         "the retroactive trace should have moved");
   }
 
