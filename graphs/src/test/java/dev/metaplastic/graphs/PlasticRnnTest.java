@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.ops.Parameter;
 import dev.metaplastic.ops.RewardModulatedHebbianRule;
+import dev.metaplastic.ops.TraceProducts;
 import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,85 +88,108 @@ class PlasticRnnTest {
       Placeholder<TFloat32> stepTrace,
       PlasticRnn.Step step,
       List<Placeholder<TFloat32>> newValues,
-      List<Op> assigns) {}
+      List<Op> assigns,
+      List<Operand<TFloat32>> lossGradients) {}
 
   private static final Map<Plasticity, Built> built = new LinkedHashMap<>();
 
+  /** The cell of files written before blocks and batched products: step by step, elementwise. */
+  private static final Map<Plasticity, Built> oldCells = new LinkedHashMap<>();
+
   // Gradient checks: loss = Σ C ⊙ logits over the episode from zero, its gradient per parameter.
   private static double[] lossWeights;
-  private static final Map<Plasticity, List<Operand<TFloat32>>> lossGradients =
-      new LinkedHashMap<>();
 
   @BeforeAll
   static void buildGraphs() {
     lossWeights = randomArray(new Random(99), B * T * OUT, 1.0);
     for (Plasticity plasticity : KINDS) {
-      Graph graph = new Graph();
-      Ops tf = Ops.create(graph);
-      VariableRegistry variables = new VariableRegistry(tf);
-      PlasticRnn rnn =
-          new PlasticRnn(
-              new PlasticRnnSpec(IN, H, OUT, T, plasticity, SEED, OptionalInt.of(REWARD_CHANNEL)),
-              variables);
-      Ops cell = variables.scope("episode");
-      Placeholder<TFloat32> inputs = tf.withName("inputs").placeholder(TFloat32.class);
-      PlasticRnn.Episode fromZero = rnn.forward(cell, inputs);
-      Placeholder<TFloat32> h0 = tf.withName("h0").placeholder(TFloat32.class);
-      Placeholder<TFloat32> trace0 =
-          plasticity == Plasticity.NONE ? null : tf.withName("trace0").placeholder(TFloat32.class);
-      PlasticRnn.Episode fromGiven = rnn.forward(cell, inputs, h0, trace0);
-      Placeholder<TFloat32> stepX = tf.withName("step_x").placeholder(TFloat32.class);
-      Placeholder<TFloat32> stepH = tf.withName("step_h").placeholder(TFloat32.class);
-      Placeholder<TFloat32> stepTrace =
-          plasticity == Plasticity.NONE
-              ? null
-              : tf.withName("step_trace").placeholder(TFloat32.class);
-      PlasticRnn.Step step = rnn.step(variables.scope("step"), stepX, stepH, stepTrace);
-      List<Placeholder<TFloat32>> newValues = new ArrayList<>();
-      List<Op> assigns = new ArrayList<>();
-      Ops setter = tf.withSubScope("set");
-      for (Parameter p : rnn.parameters()) {
-        Placeholder<TFloat32> value = setter.placeholder(TFloat32.class);
-        newValues.add(value);
-        assigns.add(setter.assign(p.variable(), value));
-      }
-      Operand<TFloat32> c =
-          tf.constant(Shape.of(B, T, OUT), DataBuffers.of(toFloat(lossWeights), true, false));
-      Operand<TFloat32> loss =
-          tf.reduceSum(tf.math.mul(c, fromZero.logits()), tf.constant(new int[] {0, 1, 2}));
-      List<Operand<?>> xs = new ArrayList<>();
-      rnn.parameters().forEach(p -> xs.add(p.variable()));
-      var grads = tf.withSubScope("gradient_check").gradients(loss, xs);
-      List<Operand<TFloat32>> dys = new ArrayList<>();
-      for (int i = 0; i < xs.size(); i++) {
-        dys.add(grads.<TFloat32>dy(i));
-      }
-      lossGradients.put(plasticity, dys);
       built.put(
           plasticity,
-          new Built(
-              graph,
-              new Session(graph),
-              rnn,
-              inputs,
-              fromZero,
-              h0,
-              trace0,
-              fromGiven,
-              stepX,
-              stepH,
-              stepTrace,
-              step,
-              newValues,
-              assigns));
+          build(
+              new PlasticRnnSpec(IN, H, OUT, T, plasticity, SEED, OptionalInt.of(REWARD_CHANNEL))));
+      if (plasticity != Plasticity.NONE) {
+        oldCells.put(
+            plasticity,
+            build(
+                new PlasticRnnSpec(
+                    IN,
+                    H,
+                    OUT,
+                    T,
+                    plasticity,
+                    SEED,
+                    OptionalInt.of(REWARD_CHANNEL),
+                    0,
+                    TraceProducts.ELEMENTWISE)));
+      }
     }
+  }
+
+  /** The graph of {@code spec}: its episodes, step, parameter setters and loss gradients. */
+  private static Built build(PlasticRnnSpec spec) {
+    Plasticity plasticity = spec.plasticity();
+    Graph graph = new Graph();
+    Ops tf = Ops.create(graph);
+    VariableRegistry variables = new VariableRegistry(tf);
+    PlasticRnn rnn = new PlasticRnn(spec, variables);
+    Ops cell = variables.scope("episode");
+    Placeholder<TFloat32> inputs = tf.withName("inputs").placeholder(TFloat32.class);
+    PlasticRnn.Episode fromZero = rnn.forward(cell, inputs);
+    Placeholder<TFloat32> h0 = tf.withName("h0").placeholder(TFloat32.class);
+    Placeholder<TFloat32> trace0 =
+        plasticity == Plasticity.NONE ? null : tf.withName("trace0").placeholder(TFloat32.class);
+    PlasticRnn.Episode fromGiven = rnn.forward(cell, inputs, h0, trace0);
+    Placeholder<TFloat32> stepX = tf.withName("step_x").placeholder(TFloat32.class);
+    Placeholder<TFloat32> stepH = tf.withName("step_h").placeholder(TFloat32.class);
+    Placeholder<TFloat32> stepTrace =
+        plasticity == Plasticity.NONE
+            ? null
+            : tf.withName("step_trace").placeholder(TFloat32.class);
+    PlasticRnn.Step step = rnn.step(variables.scope("step"), stepX, stepH, stepTrace);
+    List<Placeholder<TFloat32>> newValues = new ArrayList<>();
+    List<Op> assigns = new ArrayList<>();
+    Ops setter = tf.withSubScope("set");
+    for (Parameter p : rnn.parameters()) {
+      Placeholder<TFloat32> value = setter.placeholder(TFloat32.class);
+      newValues.add(value);
+      assigns.add(setter.assign(p.variable(), value));
+    }
+    Operand<TFloat32> c =
+        tf.constant(Shape.of(B, T, OUT), DataBuffers.of(toFloat(lossWeights), true, false));
+    Operand<TFloat32> loss =
+        tf.reduceSum(tf.math.mul(c, fromZero.logits()), tf.constant(new int[] {0, 1, 2}));
+    List<Operand<?>> xs = new ArrayList<>();
+    rnn.parameters().forEach(p -> xs.add(p.variable()));
+    var grads = tf.withSubScope("gradient_check").gradients(loss, xs);
+    List<Operand<TFloat32>> dys = new ArrayList<>();
+    for (int i = 0; i < xs.size(); i++) {
+      dys.add(grads.<TFloat32>dy(i));
+    }
+    return new Built(
+        graph,
+        new Session(graph),
+        rnn,
+        inputs,
+        fromZero,
+        h0,
+        trace0,
+        fromGiven,
+        stepX,
+        stepH,
+        stepTrace,
+        step,
+        newValues,
+        assigns,
+        dys);
   }
 
   @AfterAll
   static void close() {
-    for (Built b : built.values()) {
-      b.session().close();
-      b.graph().close();
+    for (Map<Plasticity, Built> cells : List.of(built, oldCells)) {
+      for (Built b : cells.values()) {
+        b.session().close();
+        b.graph().close();
+      }
     }
   }
 
@@ -385,6 +409,40 @@ class PlasticRnnTest {
   }
 
   /**
+   * The cell of new models (blocks, batched products) and that of older files (step by step,
+   * elementwise products) compute the same episode and gradients up to float rounding, with random
+   * values of every parameter.
+   */
+  @Test
+  void newCellMatchesTheCellOfOlderFiles() {
+    Random random = new Random(5);
+    for (Plasticity plasticity : oldCells.keySet()) {
+      Built now = built.get(plasticity);
+      Built old = oldCells.get(plasticity);
+      Map<String, double[]> saved = readParameters(now);
+      Map<String, double[]> p = new LinkedHashMap<>();
+      saved.forEach((name, v) -> p.put(name, randomArray(random, v.length, 0.3)));
+      double[] x = randomArray(random, B * T * IN, 1.0);
+      List<List<double[]>> results = new ArrayList<>();
+      for (Built b : List.of(now, old)) {
+        setParameters(b, p);
+        List<Operand<TFloat32>> fetches =
+            new ArrayList<>(List.of(b.fromZero().logits(), b.fromZero().finalTrace()));
+        fetches.addAll(b.lossGradients());
+        Map<Operand<TFloat32>, TFloat32> feeds = new LinkedHashMap<>();
+        feeds.put(b.inputs(), tensor(x, B, T, IN));
+        results.add(fetch(b.session(), feeds, fetches));
+      }
+      setParameters(now, saved);
+      setParameters(old, saved);
+      for (int k = 0; k < results.get(0).size(); k++) {
+        String what = plasticity + (k == 0 ? " logits" : k == 1 ? " trace" : " gradient " + k);
+        assertClose(results.get(1).get(k), results.get(0).get(k), 1e-5, what);
+      }
+    }
+  }
+
+  /**
    * Compares TensorFlow's gradient of each parameter whose name starts with {@code prefix} with
    * central differences of the plain-Java episode; returns the names checked.
    */
@@ -394,7 +452,7 @@ class PlasticRnnTest {
     Map<String, double[]> p = readParameters(b);
     Map<Operand<TFloat32>, TFloat32> feeds = new LinkedHashMap<>();
     feeds.put(b.inputs(), tensor(x, B, T, IN));
-    List<double[]> grads = fetch(b.session(), feeds, lossGradients.get(plasticity));
+    List<double[]> grads = fetch(b.session(), feeds, b.lossGradients());
     List<Parameter> parameters = b.rnn().parameters();
     List<String> checked = new ArrayList<>();
     for (int k = 0; k < parameters.size(); k++) {
