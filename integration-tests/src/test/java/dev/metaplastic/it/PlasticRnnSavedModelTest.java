@@ -13,6 +13,7 @@ import dev.metaplastic.graphs.PlasticRnnSpec.Plasticity;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.graphs.proto.StateVariable;
 import dev.metaplastic.internal.ManifestFiles;
+import dev.metaplastic.ops.TraceProducts;
 import dev.metaplastic.savedmodel.EpisodeModels;
 import dev.metaplastic.savedmodel.LoadedEpisodeModel;
 import dev.metaplastic.savedmodel.SavedModels;
@@ -297,6 +298,7 @@ class PlasticRnnSavedModelTest {
     assertEquals("gradient", manifest.getModel().getPlasticity());
     assertEquals(11, manifest.getModel().getSeed());
     assertEquals(PlasticRnnSpec.DEFAULT_BLOCK_STEPS, manifest.getModel().getTraceBlockSteps());
+    assertEquals(TraceProducts.BATCHED.ordinal(), manifest.getModel().getTraceProducts());
     assertEquals("classification", manifest.getEpisodeTraining().getLoss());
     assertEquals(CLIP, manifest.getEpisodeTraining().getClipNorm());
     assertEquals(BEFORE, manifest.getEpisodeTraining().getTrainingSteps());
@@ -407,6 +409,17 @@ class PlasticRnnSavedModelTest {
     IllegalArgumentException unknown =
         assertThrows(IllegalArgumentException.class, () -> EpisodeModels.load(wrongKind));
     assertTrue(unknown.getMessage().contains("telepathic"), unknown.getMessage());
+
+    Path unknownProducts = Listing.copy(exported, work.resolve("unknown-products"));
+    Path products = unknownProducts.resolve(SavedModels.MANIFEST);
+    String text = Files.readString(products);
+    assertTrue(text.contains("trace_products: 1"), text);
+    Files.writeString(products, text.replace("trace_products: 1", "trace_products: 7"));
+    IllegalArgumentException productsRefused =
+        assertThrows(IllegalArgumentException.class, () -> EpisodeModels.load(unknownProducts));
+    assertTrue(
+        productsRefused.getMessage().contains("trace_products must be 0 (elementwise) to 1, got 7"),
+        productsRefused.getMessage());
 
     IllegalArgumentException asMlp =
         assertThrows(IllegalArgumentException.class, () -> SavedModels.load(exported));
