@@ -54,7 +54,10 @@ public record PlasticRnnSpec(
    * trace and its gradient writes one, so fewer blocks cost less until the within-block sums
    * dominate: at H = 64, B = 32 with one thread, 16 made a Hebbian step 3.7–4.0 plain ones on the
    * copy task (T = 15, one block) where 8 made it 4.9, and 4.8 where 8 made 7.2 at T = 40; 40 (one
-   * block) made it 9.
+   * block) made it 9. Longer blocks lose because the coupling κ is per synapse: step t of a block
+   * multiplies each of the block's k earlier steps' [B, H] products by κ [H, H], k·B·H² work a
+   * step, so a block of K steps costs about K²/2 plain recurrent products (on go/no-go, T = 40,
+   * under load: 8, 12, 16 and 20 within noise of each other, 40 and 64 a quarter slower).
    */
   public static final int DEFAULT_BLOCK_STEPS = 16;
 
