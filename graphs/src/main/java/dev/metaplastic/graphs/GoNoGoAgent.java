@@ -197,6 +197,7 @@ public final class GoNoGoAgent {
           tf.concat(
               List.of(step(tf, cues, t), column(tf, action), column(tf, reward)), tf.constant(1));
       Operand<TFloat32> w = inputKernel.variable();
+      // Elementwise products, with which the neuromod study's published results were computed.
       Operand<TFloat32> drive =
           trace == null
               ? tf.linalg.matMul(x, w)

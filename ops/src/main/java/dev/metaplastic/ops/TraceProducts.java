@@ -12,7 +12,7 @@ import org.tensorflow.types.TFloat32;
  * built with (the manifest's {@code trace_products}). The output's form is read by every rule whose
  * output is {@link HebbianPlasticity#effectiveOutput} (Hebbian, Oja, neuromodulated, dopamine), the
  * outer product's by the clipped traces of {@link Neuromodulation#simpleUpdate} (neuromodulated,
- * dopamine).
+ * dopamine), which also clip in one op when {@link #BATCHED}.
  */
 public enum TraceProducts {
   /**
