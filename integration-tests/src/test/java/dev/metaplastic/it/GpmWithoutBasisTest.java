@@ -1,0 +1,190 @@
+package dev.metaplastic.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.metaplastic.data.StreamDescription;
+import dev.metaplastic.data.Task;
+import dev.metaplastic.graphs.Manifests;
+import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.proto.Manifest;
+import dev.metaplastic.internal.ManifestFiles;
+import dev.metaplastic.ops.GradientProjectionMemory;
+import dev.metaplastic.savedmodel.LoadedModel;
+import dev.metaplastic.savedmodel.SavedModels;
+import dev.metaplastic.train.ContinualTrainer;
+import dev.metaplastic.train.ModelSession;
+import dev.metaplastic.train.TrainerConfig;
+import dev.metaplastic.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.train.Restore;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A GPM SavedModel written before GPM kept a basis holds the projection P of each layer but no
+ * {@code basis} or {@code rank}: such a file (today's export with those variables and their
+ * manifest entries taken out, which is what the earlier version wrote) loads with a basis derived
+ * from P that spans P's range with P's rank, and continues training as the same model saved with
+ * its basis does, to float rounding.
+ */
+class GpmWithoutBasisTest {
+  @TempDir Path dir;
+
+  /** Records the loss of every step. */
+  private static final class Losses implements TrainingListener {
+    final List<Float> values = new ArrayList<>();
+
+    @Override
+    public void stepFinished(Task task, long step, ModelSession.StepResult result) {
+      values.add(result.loss());
+    }
+  }
+
+  @Test
+  void aFileWithoutTheBasisLoadsDerivesItAndKeepsTraining() throws IOException {
+    TrainerConfig config =
+        new TrainerConfig(
+            List.of(32, 16),
+            1,
+            64,
+            OptimizerConfig.Adam.withLearningRate(0.002),
+            List.of(new GradientProjectionMemory.Config(0.97, 40)),
+            7,
+            false);
+    Path today = dir.resolve("today");
+    try (ModelSession model =
+        new ContinualTrainer(config, TrainingListener.NONE).open(Fixtures.STREAM)) {
+      ContinualTrainer trainer = new ContinualTrainer(config, TrainingListener.NONE);
+      trainer.trainTask(model, Fixtures.STREAM, 0);
+      trainer.trainTask(model, Fixtures.STREAM, 1);
+      SavedModels.export(model, StreamDescription.of(Fixtures.STREAM), today);
+    }
+    Path earlier = dir.resolve("earlier");
+    writeWithoutBasis(today, earlier);
+
+    Losses fromToday = new Losses();
+    Losses fromEarlier = new Losses();
+    try (LoadedModel withBasis = SavedModels.load(today);
+        LoadedModel derived = SavedModels.load(earlier)) {
+      for (String layer : List.of("dense_0/kernel", "dense_1/kernel", "head_0/kernel")) {
+        String prefix = "gpm/" + layer + "/";
+        float[] rank = derived.model().read(prefix + "rank");
+        assertEquals(withBasis.model().read(prefix + "rank")[0], rank[0], layer + ": rank");
+        assertTrue(rank[0] >= 1, layer + ": something is protected");
+        checkSpans(
+            derived.model().read(prefix + "basis"),
+            (int) rank[0],
+            derived.model().read(prefix + "projection"),
+            layer);
+      }
+      new ContinualTrainer(config, fromToday).trainTask(withBasis.model(), Fixtures.STREAM, 2);
+      new ContinualTrainer(config, fromEarlier).trainTask(derived.model(), Fixtures.STREAM, 2);
+      assertEquals(fromToday.values.size(), fromEarlier.values.size());
+      for (int i = 0; i < fromToday.values.size(); i++) {
+        assertEquals(fromToday.values.get(i), fromEarlier.values.get(i), 1e-3, "loss of step " + i);
+      }
+      float[] weights = withBasis.model().read("dense_0/kernel");
+      float[] continued = derived.model().read("dense_0/kernel");
+      for (int i = 0; i < weights.length; i++) {
+        assertEquals(weights[i], continued[i], 1e-3, "dense_0/kernel[" + i + "]");
+      }
+    }
+  }
+
+  /** The first k columns of U are orthonormal, the rest zero, and U_k·U_kᵀ = P. */
+  private static void checkSpans(float[] basis, int k, float[] projection, String layer) {
+    int n = (int) Math.round(Math.sqrt(projection.length));
+    for (int a = 0; a < n; a++) {
+      for (int c = a; c < n; c++) {
+        double dot = 0;
+        for (int i = 0; i < n; i++) {
+          dot += (double) basis[i * n + a] * basis[i * n + c];
+        }
+        assertEquals(a == c && a < k ? 1 : 0, dot, 1e-5, layer + ": column " + a + " · " + c);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        double p = 0;
+        for (int a = 0; a < k; a++) {
+          p += (double) basis[i * n + a] * basis[j * n + a];
+        }
+        assertEquals(projection[i * n + j], p, 1e-5, layer + ": P[" + i + ", " + j + "]");
+      }
+    }
+  }
+
+  /**
+   * Copies the SavedModel {@code from} to {@code to} without GPM's basis and rank: out of its
+   * variables, and out of its manifest's state.
+   */
+  private static void writeWithoutBasis(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else if (!p.getParent().endsWith("variables")) {
+          Files.copy(p, target);
+        }
+      }
+    }
+    Manifest manifest = ManifestFiles.read(from);
+    Manifest.Builder earlier = manifest.toBuilder();
+    earlier
+        .getRulesBuilder(0)
+        .clearState()
+        .addAllState(
+            manifest.getRules(0).getStateList().stream()
+                .filter(s -> !s.getState().equals("basis") && !s.getState().equals("rank"))
+                .toList());
+    Files.writeString(to.resolve(SavedModels.MANIFEST), Manifests.toText(earlier.build()), UTF_8);
+    List<String> names = new ArrayList<>();
+    List<Class<? extends TType>> types = new ArrayList<>();
+    try (LoadedModel loaded = SavedModels.load(from)) {
+      for (Iterator<GraphOperation> it = loaded.model().session().graph().operations();
+          it.hasNext(); ) {
+        GraphOperation op = it.next();
+        if (op.type().equals("VariableV2")
+            && !op.name().endsWith("/basis")
+            && !op.name().endsWith("/rank")) {
+          names.add(op.name());
+          types.add(op.output(0).type());
+        }
+      }
+    }
+    String[] slices = new String[names.size()];
+    Arrays.fill(slices, "");
+    try (Graph graph = new Graph();
+        Session session = new Session(graph)) {
+      Ops tf = Ops.create(graph);
+      Restore read =
+          tf.train.restore(
+              tf.constant(from.resolve("variables/variables").toString()),
+              tf.constant(UTF_8, names.toArray(new String[0])),
+              tf.constant(UTF_8, slices),
+              types);
+      session.run(
+          tf.train.save(
+              tf.constant(to.resolve("variables/variables").toString()),
+              tf.constant(UTF_8, names.toArray(new String[0])),
+              tf.constant(UTF_8, slices),
+              new ArrayList<Operand<?>>(read.tensors())));
+    }
+  }
+}
