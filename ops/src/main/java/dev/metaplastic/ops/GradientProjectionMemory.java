@@ -464,36 +464,40 @@ public final class GradientProjectionMemory
     Operand<TFloat64> c = ops.dtypes.cast(correlation, TFloat64.class);
     Operand<TFloat64> total = Reductions.sumAll(ops, ops.linalg.tensorDiagPart(c));
     Operand<TFloat64> captured = Reductions.sumAll(ops, ops.math.mul(p, c));
-    Operand<TFloat64> identity = ops.linalg.tensorDiag(ops.onesLike(ops.linalg.tensorDiagPart(c)));
-    Operand<TFloat64> complement = ops.math.sub(identity, p);
-    Operand<TFloat64> residual = ops.linalg.matMul(ops.linalg.matMul(complement, c), complement);
+    Operand<TInt32> k = ops.dtypes.cast(rank, TInt32.class);
+    Operand<TInt32> n =
+        ops.gather(ops.shape(basis, TInt32.class), ops.constant(0), ops.constant(0));
+    Operand<TInt32> origin = ops.constant(new int[] {0, 0});
+    Operand<TFloat32> protectedColumns = ops.slice(basis, origin, ops.stack(List.of(n, k)));
+    // (I − P)·C·(I − P) with P = U_k·U_kᵀ: 8·(in + 1)²·k multiply-adds instead of 4·(in + 1)³.
+    Operand<TFloat64> u = ops.dtypes.cast(protectedColumns, TFloat64.class);
+    Operand<TFloat64> outside =
+        ops.math.sub(c, ops.linalg.matMul(u, ops.linalg.matMul(u, c, MatMul.transposeA(true))));
+    Operand<TFloat64> residual =
+        ops.math.sub(
+            outside, ops.linalg.matMul(ops.linalg.matMul(outside, u), u, MatMul.transposeB(true)));
     Eigenpairs eigen = descending(ops, residual);
     Operand<TFloat64> before =
         ops.math.add(
             captured, ops.math.cumsum(eigen.values(), ops.constant(0), Cumsum.exclusive(true)));
     Operand<TFloat64> target = ops.math.mul(total, ops.constant(threshold));
     Operand<TFloat64> floor = ops.math.mul(total, ops.constant(NOISE_FLOOR));
-    Operand<TFloat64> chosen =
-        ops.dtypes.cast(
-            ops.math.logicalAnd(
-                ops.math.less(before, target), ops.math.greater(eigen.values(), floor)),
-            TFloat64.class);
-    Operand<TFloat64> added =
-        ops.linalg.matMul(
-            ops.math.mul(eigen.vectors(), chosen), eigen.vectors(), MatMul.transposeB(true));
+    // The criterion chooses a prefix of the eigenpairs (largest first): v_1 … v_m.
+    Operand<TInt32> m =
+        Reductions.sumAll(
+            ops,
+            ops.dtypes.cast(
+                ops.math.logicalAnd(
+                    ops.math.less(before, target), ops.math.greater(eigen.values(), floor)),
+                TInt32.class));
+    Operand<TFloat64> chosen = ops.slice(eigen.vectors(), origin, ops.stack(List.of(n, m)));
+    Operand<TFloat64> added = ops.linalg.matMul(chosen, chosen, MatMul.transposeB(true));
     Operand<TFloat32> grownProjection = ops.dtypes.cast(ops.math.add(p, added), TFloat32.class);
-    // The criterion chooses a prefix of the eigenpairs (largest first): m = Σ chosen.
-    Operand<TInt32> k = ops.dtypes.cast(rank, TInt32.class);
-    Operand<TInt32> m = ops.dtypes.cast(Reductions.sumAll(ops, chosen), TInt32.class);
-    Operand<TInt32> n =
-        ops.gather(ops.shape(basis, TInt32.class), ops.constant(0), ops.constant(0));
-    Operand<TInt32> origin = ops.constant(new int[] {0, 0});
     Operand<TFloat32> grownBasis =
         ops.concat(
             List.of(
-                ops.slice(basis, origin, ops.stack(List.of(n, k))),
-                ops.dtypes.cast(
-                    ops.slice(eigen.vectors(), origin, ops.stack(List.of(n, m))), TFloat32.class),
+                protectedColumns,
+                ops.dtypes.cast(chosen, TFloat32.class),
                 ops.fill(
                     ops.stack(List.of(n, ops.math.sub(ops.math.sub(n, k), m))), ops.constant(0f))),
             ops.constant(1));
