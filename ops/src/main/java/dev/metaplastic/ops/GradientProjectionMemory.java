@@ -39,23 +39,26 @@ import org.tensorflow.types.TInt64;
  * </pre>
  *
  * which the paper applies to the gradient before SGD; applied to the optimizer's final step it
- * holds exactly for Adam too. Folding the bias in as the constant input 1 is our extension: the
- * paper's networks have no biases, and a free bias would shift every past input's pre-activation.
+ * holds exactly for Adam too. P = U_k·U_kᵀ for the orthonormal basis U_k [in + 1, k] of the
+ * protected subspace (the paper's basis M), so the step is computed as S − U_k·(U_kᵀ·S), 2·(in +
+ * 1)·k·out multiply-adds instead of (in + 1)²·out, while 2k ≤ in + 1, and as S − P·S above. Folding
+ * the bias in as the constant input 1 is our extension: the paper's networks have no biases, and a
+ * free bias would shift every past input's pre-activation.
  *
  * <p>At a task boundary the rule estimates the task's input correlation C = 1/N Σ_k a_k a_kᵀ from N
  * training examples and grows P until it keeps a fraction ε (the threshold) of the task's input
  * energy tr(C) (the paper's threshold criterion on the representation's energy): with Ĉ = (I −
  * P)·C·(I − P) the part P does not capture and λ_1 ≥ λ_2 ≥ … its eigenvalues with eigenvectors v_i,
- * the smallest k with
+ * the smallest m with
  *
  * <pre>
- *   tr(P·C) + Σ_{i ≤ k} λ_i ≥ ε · tr(C)
+ *   tr(P·C) + Σ_{i ≤ m} λ_i ≥ ε · tr(C)
  * </pre>
  *
- * is chosen and P ← P + Σ_{i ≤ k} v_i v_iᵀ. (The paper takes the SVD of the representation matrix R
- * = [a_1 … a_N]; the eigenvectors of R·Rᵀ are its left singular vectors and the eigenvalues its
- * squared singular values, so the criterion is the same.) ε near 1 protects past tasks most and
- * leaves new tasks the least room.
+ * is chosen, P ← P + Σ_{i ≤ m} v_i v_iᵀ, v_1 … v_m become the basis' columns k + 1 … k + m and k ←
+ * k + m. (The paper takes the SVD of the representation matrix R = [a_1 … a_N]; the eigenvectors of
+ * R·Rᵀ are its left singular vectors and the eigenvalues its squared singular values, so the
+ * criterion is the same.) ε near 1 protects past tasks most and leaves new tasks the least room.
  *
  * <p>The estimator needs each example's augmented input a. On a model of plain dense layers it
  * takes them from the layers' inputs, a batch at a time ({@link BatchEstimator}). Fed one example
@@ -70,10 +73,13 @@ import org.tensorflow.types.TInt64;
  * RuleConfig.Attachment#denseLayers()}): every governed parameter must be the kernel or the bias of
  * one of them, and a layer's kernel and bias are governed together. State, for each governed layer,
  * named on its kernel {@code <kernel>} (such as {@code dense_0/kernel}): {@code
- * gpm/<kernel>/projection} P [in + 1, in + 1] and {@code gpm/<kernel>/representation} C [in + 1, in
- * + 1], the running estimate of the task being consolidated (cleared by {@link #consolidate} and
- * {@link #rebase}). The rule has no penalty and needs no bookkeeping during training; it transforms
- * the steps, so it cannot be combined with another step-transforming rule.
+ * gpm/<kernel>/projection} P [in + 1, in + 1]; {@code gpm/<kernel>/representation} C [in + 1, in +
+ * 1], the running estimate of the task being consolidated (cleared by {@link #consolidate} and
+ * {@link #rebase}); {@code gpm/<kernel>/basis} U [in + 1, in + 1], whose first k columns are the
+ * orthonormal basis and the others zero; and {@code gpm/<kernel>/rank} k, a float scalar. A file
+ * written before the basis was state holds only P; the basis is derived from it when it loads
+ * ({@link #derive}). The rule has no penalty and needs no bookkeeping during training; it
+ * transforms the steps, so it cannot be combined with another step-transforming rule.
  *
  * <p>Presets ({@link #DESCRIPTOR}): ε = 0.97 on every stream (ε ∈ {0.9, 0.95, 0.97, 0.99, 0.999}
  * swept on the {@code continue} protocol; the README gives the runs), inputs from 512 examples.
@@ -98,7 +104,7 @@ public final class GradientProjectionMemory
           .summary(
               "Gradient Projection Memory",
               "Saha, Garg & Roy 2021",
-              "per dense kernel: `projection` P, `representation` C")
+              "per dense kernel: `projection` P, `representation` C, `basis` U and its `rank` k")
           .presetSource(
               "swept ε ∈ {0.9, 0.95, 0.97, 0.99, 0.999} on the Keras continue protocol; inputs"
                   + " from 512 examples")
@@ -450,8 +456,9 @@ public final class GradientProjectionMemory
 
   /**
    * P, U and k after one boundary, from P, the task's C, U, k and the threshold ε: the eigenvectors
-   * v_1 … v_m of (I − P)·C·(I − P) the criterion of the class Javadoc chooses (largest eigenvalue
-   * first) join P as Σ v_i v_iᵀ and U as its next m columns.
+   * v_1 … v_m of (I − P)·C·(I − P) = (I − U_k·U_kᵀ)·C·(I − U_k·U_kᵀ) (in double precision) that the
+   * criterion of the class Javadoc chooses, largest eigenvalue first, join P as Σ v_i v_iᵀ and U as
+   * its columns k + 1 … k + m.
    */
   static Growth grow(
       Ops ops,
