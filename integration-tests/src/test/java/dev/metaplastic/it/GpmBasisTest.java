@@ -1,6 +1,7 @@
 package dev.metaplastic.it;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
+import dev.metaplastic.graphs.SessionOptions;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.ops.GradientProjectionMemory;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +39,12 @@ import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.family.TType;
 
 /**
- * A GPM SavedModel written before GPM kept a basis holds the projection P of each layer but no
- * {@code basis} or {@code rank}: such a file (today's export with those variables and their
- * manifest entries taken out, which is what the earlier version wrote) loads with a basis derived
- * from P that spans P's range with P's rank, and continues training as the same model saved with
- * its basis does, to float rounding.
+ * GPM's basis: training through it (on layers whose protected subspace is small) and through the
+ * projection (on layers where it is large) gives the same bits run after run and whatever the
+ * threads; and a SavedModel written before GPM kept a basis loads with one derived from its
+ * projection.
  */
-class GpmWithoutBasisTest {
+class GpmBasisTest {
   @TempDir Path dir;
 
   /** Records the loss of every step. */
@@ -55,17 +57,76 @@ class GpmWithoutBasisTest {
     }
   }
 
+  private static final TrainerConfig CONFIG =
+      new TrainerConfig(
+          List.of(32, 4),
+          1,
+          64,
+          OptimizerConfig.Adam.withLearningRate(0.002),
+          List.of(new GradientProjectionMemory.Config(0.999, 40)),
+          7,
+          false);
+
+  /** The layers GPM governs in {@link #CONFIG}'s model, by kernel. */
+  private static final List<String> LAYERS =
+      List.of("dense_0/kernel", "dense_1/kernel", "head_0/kernel");
+
+  /**
+   * Three tasks, two boundaries: the same losses and state, to the bit, in three fresh runs, one of
+   * them on one thread; by then some layer projects through its basis (2k ≤ in + 1) and some
+   * through P.
+   */
+  @Test
+  void trainingThroughTheBasisIsBitReproducible() {
+    List<Float> first = new ArrayList<>();
+    Map<String, float[]> state = run(SessionOptions.DEFAULT, first);
+    for (SessionOptions options : List.of(SessionOptions.DEFAULT, new SessionOptions(1))) {
+      List<Float> again = new ArrayList<>();
+      Map<String, float[]> stateAgain = run(options, again);
+      assertEquals(first, again, "losses, threads " + options.threads());
+      state.forEach((name, values) -> assertArrayEquals(values, stateAgain.get(name), name));
+    }
+    boolean viaBasis = false;
+    boolean viaProjection = false;
+    List<String> ranks = new ArrayList<>();
+    for (String name : state.keySet().stream().filter(v -> v.endsWith("/rank")).toList()) {
+      String layer = name.substring(0, name.length() - "rank".length());
+      float rank = state.get(name)[0];
+      int n = (int) Math.round(Math.sqrt(state.get(layer + "projection").length));
+      viaBasis |= rank >= 1 && 2 * rank <= n;
+      viaProjection |= 2 * rank > n;
+      ranks.add(layer + ": " + rank + " of " + n);
+    }
+    assertTrue(viaBasis && viaProjection, "both ways of projecting are taken: " + ranks);
+  }
+
+  private static Map<String, float[]> run(SessionOptions options, List<Float> losses) {
+    TrainingListener listener =
+        new TrainingListener() {
+          @Override
+          public void stepFinished(Task task, long step, ModelSession.StepResult result) {
+            losses.add(result.loss());
+          }
+        };
+    ContinualTrainer trainer = new ContinualTrainer(CONFIG, listener).withSessionOptions(options);
+    try (ModelSession model = trainer.open(Fixtures.STREAM)) {
+      for (int task = 0; task < 3; task++) {
+        trainer.trainTask(model, Fixtures.STREAM, task);
+      }
+      return Fixtures.snapshot(model);
+    }
+  }
+
+  /**
+   * A GPM SavedModel written before GPM kept a basis holds the projection P of each layer but no
+   * {@code basis} or {@code rank}: such a file (today's export with those variables and their
+   * manifest entries taken out, which is what the earlier version wrote) loads with a basis derived
+   * from P that spans P's range with P's rank, and continues training as the same model saved with
+   * its basis does, to float rounding.
+   */
   @Test
   void aFileWithoutTheBasisLoadsDerivesItAndKeepsTraining() throws IOException {
-    TrainerConfig config =
-        new TrainerConfig(
-            List.of(32, 16),
-            1,
-            64,
-            OptimizerConfig.Adam.withLearningRate(0.002),
-            List.of(new GradientProjectionMemory.Config(0.97, 40)),
-            7,
-            false);
+    TrainerConfig config = CONFIG;
     Path today = dir.resolve("today");
     try (ModelSession model =
         new ContinualTrainer(config, TrainingListener.NONE).open(Fixtures.STREAM)) {
@@ -81,7 +142,7 @@ class GpmWithoutBasisTest {
     Losses fromEarlier = new Losses();
     try (LoadedModel withBasis = SavedModels.load(today);
         LoadedModel derived = SavedModels.load(earlier)) {
-      for (String layer : List.of("dense_0/kernel", "dense_1/kernel", "head_0/kernel")) {
+      for (String layer : LAYERS) {
         String prefix = "gpm/" + layer + "/";
         float[] rank = derived.model().read(prefix + "rank");
         assertEquals(withBasis.model().read(prefix + "rank")[0], rank[0], layer + ": rank");
