@@ -281,14 +281,13 @@ public final class GradientProjectionMemory
       Operand<TFloat32> basis,
       Operand<TFloat32> rank,
       Operand<TFloat32> augmented) {
+    long n = projection.shape().get(0);
     Operand<TInt32> k = ops.dtypes.cast(rank, TInt32.class);
-    Operand<TInt32> rows = ops.shape(augmented, TInt32.class);
-    Operand<TInt32> n = ops.gather(rows, ops.constant(0), ops.constant(0));
-    Operand<TBool> lowRank = ops.math.lessEqual(ops.math.mul(k, ops.constant(2)), n);
+    Operand<TBool> lowRank = ops.math.lessEqual(k, ops.constant((int) (n / 2)));
     SwitchCond<TFloat32> step = ops.switchCond(augmented, lowRank);
     Operand<TFloat32> onBasis = ops.switchCond(basis, lowRank).outputTrue();
     Operand<TFloat32> columns =
-        ops.slice(onBasis, ops.constant(new int[] {0, 0}), ops.stack(List.of(n, k)));
+        ops.slice(onBasis, ops.constant(new int[] {0, 0}), ops.stack(List.of(ops.constant(-1), k)));
     Operand<TFloat32> coordinates =
         ops.linalg.matMul(columns, step.outputTrue(), MatMul.transposeA(true));
     Operand<TFloat32> viaBasis =
