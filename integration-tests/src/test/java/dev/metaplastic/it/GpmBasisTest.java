@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.StreamDescription;
-import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.SessionOptions;
@@ -47,16 +46,6 @@ import org.tensorflow.types.family.TType;
 class GpmBasisTest {
   @TempDir Path dir;
 
-  /** Records the loss of every step. */
-  private static final class Losses implements TrainingListener {
-    final List<Float> values = new ArrayList<>();
-
-    @Override
-    public void stepFinished(Task task, long step, ModelSession.StepResult result) {
-      values.add(result.loss());
-    }
-  }
-
   private static final TrainerConfig CONFIG =
       new TrainerConfig(
           List.of(32, 4),
@@ -78,12 +67,12 @@ class GpmBasisTest {
    */
   @Test
   void trainingThroughTheBasisIsBitReproducible() {
-    List<Float> first = new ArrayList<>();
+    Losses first = new Losses();
     Map<String, float[]> state = run(SessionOptions.DEFAULT, first);
     for (SessionOptions options : List.of(SessionOptions.DEFAULT, new SessionOptions(1))) {
-      List<Float> again = new ArrayList<>();
+      Losses again = new Losses();
       Map<String, float[]> stateAgain = run(options, again);
-      assertEquals(first, again, "losses, threads " + options.threads());
+      assertEquals(first.values, again.values, "losses, threads " + options.threads());
       state.forEach((name, values) -> assertArrayEquals(values, stateAgain.get(name), name));
     }
     boolean viaBasis = false;
@@ -100,15 +89,8 @@ class GpmBasisTest {
     assertTrue(viaBasis && viaProjection, "both ways of projecting are taken: " + ranks);
   }
 
-  private static Map<String, float[]> run(SessionOptions options, List<Float> losses) {
-    TrainingListener listener =
-        new TrainingListener() {
-          @Override
-          public void stepFinished(Task task, long step, ModelSession.StepResult result) {
-            losses.add(result.loss());
-          }
-        };
-    ContinualTrainer trainer = new ContinualTrainer(CONFIG, listener).withSessionOptions(options);
+  private static Map<String, float[]> run(SessionOptions options, Losses losses) {
+    ContinualTrainer trainer = new ContinualTrainer(CONFIG, losses).withSessionOptions(options);
     try (ModelSession model = trainer.open(Fixtures.STREAM)) {
       for (int task = 0; task < 3; task++) {
         trainer.trainTask(model, Fixtures.STREAM, task);
