@@ -419,32 +419,47 @@ public final class GradientProjectionMemory
 
   /**
    * For every layer, P ← P + Σ_{i ≤ m} v_i v_iᵀ with the criterion of the class Javadoc (in double
-   * precision), the basis gains v_1 … v_m as its columns k + 1 … k + m and k ← k + m, then C ← 0.
+   * precision), the basis gains v_1 … v_m as its columns k + 1 … k + m and k ← k + m, then C ← 0. A
+   * layer that saw no input of the task (C = 0, such as the head of another task) keeps P, U and k
+   * without an eigendecomposition, as the criterion would (it chooses nothing when tr(C) = 0).
    */
   @Override
   public List<Op> consolidate(Consolidation.Context context) {
     Ops ops = context.tf();
     List<Op> out = new ArrayList<>();
     for (Layer layer : layers) {
+      Operand<TBool> seen =
+          ops.math.greater(
+              Reductions.sumAll(ops, ops.linalg.tensorDiagPart(layer.representation())),
+              ops.constant(0f));
       Growth grown =
           grow(
               ops,
               layer.projection(),
-              layer.representation(),
+              ops.switchCond(layer.representation(), seen).outputTrue(),
               layer.basis(),
               layer.rank(),
               config.threshold());
       List<Op> assigns =
           List.of(
-              ops.assign(layer.projection(), grown.projection()),
-              ops.assign(layer.basis(), grown.basis().columns()),
-              ops.assign(layer.rank(), grown.basis().rank()));
+              ops.assign(
+                  layer.projection(),
+                  grownOrKept(ops, grown.projection(), layer.projection(), seen)),
+              ops.assign(
+                  layer.basis(), grownOrKept(ops, grown.basis().columns(), layer.basis(), seen)),
+              ops.assign(layer.rank(), grownOrKept(ops, grown.basis().rank(), layer.rank(), seen)));
       out.addAll(assigns);
       out.add(
           ops.withControlDependencies(assigns)
               .assign(layer.representation(), ops.zerosLike(layer.representation())));
     }
     return out;
+  }
+
+  /** {@code grown} where {@code seen} holds (it runs only then), else the state as it is. */
+  private static Operand<TFloat32> grownOrKept(
+      Ops ops, Operand<TFloat32> grown, Operand<TFloat32> state, Operand<TBool> seen) {
+    return ops.merge(List.of(grown, ops.switchCond(state, seen).outputFalse())).output();
   }
 
   /** A basis U [in + 1, in + 1] whose first k columns are orthonormal and the rest zero, and k. */

@@ -229,6 +229,25 @@ class GradientProjectionMemoryTest {
     }
   }
 
+  /** A boundary at which the layer saw no input (C = 0) keeps P, the basis and the rank. */
+  @Test
+  void aBoundaryWithoutInputsKeepsTheProtectedSubspace() {
+    try (LinearHead head = new LinearHead(new GradientProjectionMemory.Config(0.9, 1), 47)) {
+      head.estimate(new double[] {1, 2, 3}, new long[] {0, 0}, 1f);
+      head.consolidate();
+      List<double[]> before = new ArrayList<>();
+      for (String state : List.of("projection", "basis", "rank")) {
+        before.add(head.state(0, state));
+      }
+      assertEquals(1, before.get(2)[0], "one input, one direction");
+      head.consolidate();
+      for (int i = 0; i < 3; i++) {
+        assertClose(
+            before.get(i), head.state(0, List.of("projection", "basis", "rank").get(i)), 0, "kept");
+      }
+    }
+  }
+
   @Test
   void rebaseClearsTheEstimateAndKeepsTheProjection() {
     try (LinearHead head = new LinearHead(new GradientProjectionMemory.Config(0.9, 1), 44)) {
