@@ -149,23 +149,23 @@ class GpmBasisTest {
     }
   }
 
-  /** The first k columns of U are orthonormal, the rest zero, and U_k·U_kᵀ = P. */
+  /** The first k rows of the basis (U_kᵀ) are orthonormal, the rest zero, and U_k·U_kᵀ = P. */
   private static void checkSpans(float[] basis, int k, float[] projection, String layer) {
     int n = (int) Math.round(Math.sqrt(projection.length));
     for (int a = 0; a < n; a++) {
       for (int c = a; c < n; c++) {
         double dot = 0;
         for (int i = 0; i < n; i++) {
-          dot += (double) basis[i * n + a] * basis[i * n + c];
+          dot += (double) basis[a * n + i] * basis[c * n + i];
         }
-        assertEquals(a == c && a < k ? 1 : 0, dot, 1e-5, layer + ": column " + a + " · " + c);
+        assertEquals(a == c && a < k ? 1 : 0, dot, 1e-5, layer + ": row " + a + " · " + c);
       }
     }
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         double p = 0;
         for (int a = 0; a < k; a++) {
-          p += (double) basis[i * n + a] * basis[j * n + a];
+          p += (double) basis[a * n + i] * basis[a * n + j];
         }
         assertEquals(projection[i * n + j], p, 1e-5, layer + ": P[" + i + ", " + j + "]");
       }

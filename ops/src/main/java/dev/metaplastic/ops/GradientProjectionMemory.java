@@ -55,8 +55,8 @@ import org.tensorflow.types.TInt64;
  *   tr(P·C) + Σ_{i ≤ m} λ_i ≥ ε · tr(C)
  * </pre>
  *
- * is chosen, P ← P + Σ_{i ≤ m} v_i v_iᵀ, v_1 … v_m become the basis' columns k + 1 … k + m and k ←
- * k + m. (The paper takes the SVD of the representation matrix R = [a_1 … a_N]; the eigenvectors of
+ * is chosen, P ← P + Σ_{i ≤ m} v_i v_iᵀ, v_1 … v_m become the basis' rows k + 1 … k + m and k ← k +
+ * m. (The paper takes the SVD of the representation matrix R = [a_1 … a_N]; the eigenvectors of
  * R·Rᵀ are its left singular vectors and the eigenvalues its squared singular values, so the
  * criterion is the same.) ε near 1 protects past tasks most and leaves new tasks the least room.
  *
@@ -75,7 +75,7 @@ import org.tensorflow.types.TInt64;
  * named on its kernel {@code <kernel>} (such as {@code dense_0/kernel}): {@code
  * gpm/<kernel>/projection} P [in + 1, in + 1]; {@code gpm/<kernel>/representation} C [in + 1, in +
  * 1], the running estimate of the task being consolidated (cleared by {@link #consolidate} and
- * {@link #rebase}); {@code gpm/<kernel>/basis} U [in + 1, in + 1], whose first k columns are the
+ * {@link #rebase}); {@code gpm/<kernel>/basis} Uᵀ [in + 1, in + 1], whose first k rows are the
  * orthonormal basis and the others zero; and {@code gpm/<kernel>/rank} k, a float scalar. A file
  * written before the basis was state holds only P; the basis is derived from it when it loads
  * ({@link #derive}). The rule has no penalty and needs no bookkeeping during training; it
@@ -113,7 +113,7 @@ public final class GradientProjectionMemory
   /** Eigenvalues below this fraction of tr(C) are numerical noise and never enter P. */
   static final double NOISE_FLOOR = 1e-9;
 
-  /** Name of the state that holds an orthonormal basis of P's range in its first k columns. */
+  /** Name of the state that holds an orthonormal basis of P's range in its first k rows. */
   static final String BASIS = "basis";
 
   /** Name of the state that holds k, the dimension of P's range. */
@@ -270,9 +270,9 @@ public final class GradientProjectionMemory
   }
 
   /**
-   * S − P·S = S − U_k·(U_kᵀ·S), with U_k the first k columns of the basis: the product with U_k
-   * costs 2·(in + 1)·k·out multiply-adds, the one with P (in + 1)²·out, so U_k serves while 2k ≤ in
-   * + 1 and P above. Only the branch taken runs (a switch on k, the same for every step between two
+   * S − P·S = S − U_k·(U_kᵀ·S), with U_kᵀ the first k rows of the basis: the product with U_k costs
+   * 2·(in + 1)·k·out multiply-adds, the one with P (in + 1)²·out, so U_k serves while 2k ≤ in + 1
+   * and P above. Only the branch taken runs (a switch on k, the same for every step between two
    * boundaries, so training stays deterministic).
    */
   static Operand<TFloat32> project(
@@ -286,12 +286,13 @@ public final class GradientProjectionMemory
     Operand<TBool> lowRank = ops.math.lessEqual(k, ops.constant((int) (n / 2)));
     SwitchCond<TFloat32> step = ops.switchCond(augmented, lowRank);
     Operand<TFloat32> onBasis = ops.switchCond(basis, lowRank).outputTrue();
-    Operand<TFloat32> columns =
-        ops.slice(onBasis, ops.constant(new int[] {0, 0}), ops.stack(List.of(ops.constant(-1), k)));
-    Operand<TFloat32> coordinates =
-        ops.linalg.matMul(columns, step.outputTrue(), MatMul.transposeA(true));
+    // U_kᵀ: the first k rows of the row-major basis, a slice that copies nothing.
+    Operand<TFloat32> rows =
+        ops.slice(onBasis, ops.constant(new int[] {0, 0}), ops.stack(List.of(k, ops.constant(-1))));
+    Operand<TFloat32> coordinates = ops.linalg.matMul(rows, step.outputTrue());
     Operand<TFloat32> viaBasis =
-        ops.math.sub(step.outputTrue(), ops.linalg.matMul(columns, coordinates));
+        ops.math.sub(
+            step.outputTrue(), ops.linalg.matMul(rows, coordinates, MatMul.transposeA(true)));
     Operand<TFloat32> viaProjection =
         ops.math.sub(step.outputFalse(), ops.linalg.matMul(projection, step.outputFalse()));
     return ops.merge(List.of(viaBasis, viaProjection)).output();
@@ -419,7 +420,7 @@ public final class GradientProjectionMemory
 
   /**
    * For every layer, P ← P + Σ_{i ≤ m} v_i v_iᵀ with the criterion of the class Javadoc (in double
-   * precision), the basis gains v_1 … v_m as its columns k + 1 … k + m and k ← k + m, then C ← 0. A
+   * precision), the basis gains v_1 … v_m as its rows k + 1 … k + m and k ← k + m, then C ← 0. A
    * layer that saw no input of the task (C = 0, such as the head of another task) keeps P, U and k
    * without an eigendecomposition, as the criterion would (it chooses nothing when tr(C) = 0).
    */
@@ -446,7 +447,7 @@ public final class GradientProjectionMemory
                   layer.projection(),
                   grownOrKept(ops, grown.projection(), layer.projection(), seen)),
               ops.assign(
-                  layer.basis(), grownOrKept(ops, grown.basis().columns(), layer.basis(), seen)),
+                  layer.basis(), grownOrKept(ops, grown.basis().rows(), layer.basis(), seen)),
               ops.assign(layer.rank(), grownOrKept(ops, grown.basis().rank(), layer.rank(), seen)));
       out.addAll(assigns);
       out.add(
@@ -462,8 +463,8 @@ public final class GradientProjectionMemory
     return ops.merge(List.of(grown, ops.switchCond(state, seen).outputFalse())).output();
   }
 
-  /** A basis U [in + 1, in + 1] whose first k columns are orthonormal and the rest zero, and k. */
-  record Basis(Operand<TFloat32> columns, Operand<TFloat32> rank) {}
+  /** A basis Uᵀ [in + 1, in + 1] whose first k rows are orthonormal and the rest zero, and k. */
+  record Basis(Operand<TFloat32> rows, Operand<TFloat32> rank) {}
 
   /** A layer's projection P and basis after a boundary. */
   record Growth(Operand<TFloat32> projection, Basis basis) {}
@@ -472,7 +473,7 @@ public final class GradientProjectionMemory
    * P, U and k after one boundary, from P, the task's C, U, k and the threshold ε: the eigenvectors
    * v_1 … v_m of (I − P)·C·(I − P) = (I − U_k·U_kᵀ)·C·(I − U_k·U_kᵀ) (in double precision) that the
    * criterion of the class Javadoc chooses, largest eigenvalue first, join P as Σ v_i v_iᵀ and U as
-   * its columns k + 1 … k + m.
+   * its rows k + 1 … k + m.
    */
   static Growth grow(
       Ops ops,
@@ -489,14 +490,15 @@ public final class GradientProjectionMemory
     Operand<TInt32> n =
         ops.gather(ops.shape(basis, TInt32.class), ops.constant(0), ops.constant(0));
     Operand<TInt32> origin = ops.constant(new int[] {0, 0});
-    Operand<TFloat32> protectedColumns = ops.slice(basis, origin, ops.stack(List.of(n, k)));
+    Operand<TFloat32> protectedRows = ops.slice(basis, origin, ops.stack(List.of(k, n)));
     // (I − P)·C·(I − P) with P = U_k·U_kᵀ: 8·(in + 1)²·k multiply-adds instead of 4·(in + 1)³.
-    Operand<TFloat64> u = ops.dtypes.cast(protectedColumns, TFloat64.class);
+    Operand<TFloat64> ut = ops.dtypes.cast(protectedRows, TFloat64.class);
     Operand<TFloat64> outside =
-        ops.math.sub(c, ops.linalg.matMul(u, ops.linalg.matMul(u, c, MatMul.transposeA(true))));
+        ops.math.sub(c, ops.linalg.matMul(ut, ops.linalg.matMul(ut, c), MatMul.transposeA(true)));
     Operand<TFloat64> residual =
         ops.math.sub(
-            outside, ops.linalg.matMul(ops.linalg.matMul(outside, u), u, MatMul.transposeB(true)));
+            outside,
+            ops.linalg.matMul(ops.linalg.matMul(outside, ut, MatMul.transposeB(true)), ut));
     Eigenpairs eigen = descending(ops, residual);
     Operand<TFloat64> before =
         ops.math.add(
@@ -517,11 +519,12 @@ public final class GradientProjectionMemory
     Operand<TFloat32> grownBasis =
         ops.concat(
             List.of(
-                protectedColumns,
-                ops.dtypes.cast(chosen, TFloat32.class),
+                protectedRows,
+                ops.dtypes.cast(
+                    ops.linalg.transpose(chosen, ops.constant(new int[] {1, 0})), TFloat32.class),
                 ops.fill(
-                    ops.stack(List.of(n, ops.math.sub(ops.math.sub(n, k), m))), ops.constant(0f))),
-            ops.constant(1));
+                    ops.stack(List.of(ops.math.sub(ops.math.sub(n, k), m), n)), ops.constant(0f))),
+            ops.constant(0));
     Operand<TFloat32> grownRank = ops.dtypes.cast(ops.math.add(k, m), TFloat32.class);
     return new Growth(grownProjection, new Basis(grownBasis, grownRank));
   }
@@ -539,17 +542,20 @@ public final class GradientProjectionMemory
   }
 
   /**
-   * The basis U (first k columns) and the rank k of a projection P = U·Uᵀ, for a file written
-   * before the basis was state: P's eigenvectors of eigenvalue 1 (above ½; the others are 0),
-   * largest first, computed in double precision. They span what the stored basis would have, but
-   * are another orthonormal basis of it.
+   * The basis Uᵀ (first k rows) and the rank k of a projection P = U·Uᵀ, for a file written before
+   * the basis was state: P's eigenvectors of eigenvalue 1 (above ½; the others are 0), largest
+   * first, computed in double precision. They span what the stored basis would have, but are
+   * another orthonormal basis of it.
    */
   static Basis basisOf(Ops ops, Operand<TFloat32> projection) {
     Eigenpairs eigen = descending(ops, ops.dtypes.cast(projection, TFloat64.class));
     Operand<TFloat64> kept =
         ops.dtypes.cast(ops.math.greater(eigen.values(), ops.constant(0.5)), TFloat64.class);
     return new Basis(
-        ops.dtypes.cast(ops.math.mul(eigen.vectors(), kept), TFloat32.class),
+        ops.dtypes.cast(
+            ops.linalg.transpose(
+                ops.math.mul(eigen.vectors(), kept), ops.constant(new int[] {1, 0})),
+            TFloat32.class),
         ops.dtypes.cast(Reductions.sumAll(ops, kept), TFloat32.class));
   }
 
@@ -562,7 +568,7 @@ public final class GradientProjectionMemory
     Map<String, Operand<TFloat32>> derived = new LinkedHashMap<>();
     for (Layer layer : layers) {
       Basis basis = basisOf(tf, stored.apply(layer.projection().op().name()));
-      derived.put(layer.basis().op().name(), basis.columns());
+      derived.put(layer.basis().op().name(), basis.rows());
       derived.put(layer.rank().op().name(), basis.rank());
     }
     return derived;

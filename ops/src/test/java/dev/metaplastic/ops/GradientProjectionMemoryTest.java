@@ -381,7 +381,7 @@ class GradientProjectionMemoryTest {
     return InitialValue.zeros(registry.root(), Shape.of(shape)).createParameter(registry, name);
   }
 
-  /** The rule's basis and rank: orthonormal columns up to the rank, zeros after, U_k·U_kᵀ = P. */
+  /** The rule's basis and rank: orthonormal rows up to the rank, zeros after, U_k·U_kᵀ = P. */
   private static void checkBasis(LinearHead head, double[][] projection, String what) {
     checkBasis(head.state(0, "basis"), head.state(0, "rank")[0], projection, what);
   }
@@ -396,11 +396,11 @@ class GradientProjectionMemoryTest {
       for (int c = 0; c < n; c++) {
         double dot = 0;
         for (int i = 0; i < n; i++) {
-          dot += u[i][a] * u[i][c];
-          spanned[i][c] += a < k ? u[i][a] * u[c][a] : 0;
+          dot += u[a][i] * u[c][i];
+          spanned[i][c] += a < k ? u[a][i] * u[a][c] : 0;
         }
         double expected = a == c && a < k ? 1 : 0;
-        assertEquals(expected, dot, 1e-5, what + ": column " + a + " · column " + c);
+        assertEquals(expected, dot, 1e-5, what + ": row " + a + " · row " + c);
       }
     }
     assertClose(flat(projection), flat(spanned), 1e-4, what + ": U_k U_kᵀ = P");
