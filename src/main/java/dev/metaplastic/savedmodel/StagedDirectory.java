@@ -24,8 +24,10 @@ import java.nio.file.StandardOpenOption;
  * <p>The target must not exist, or be an empty directory (which the rename replaces); a file, a
  * non-empty directory, a dangling symbolic link, a path under a file and a directory that cannot be
  * written are refused before anything is written. A symbolic link to an empty directory is written
- * through. The temporary sibling {@code .tmp-<target>-<random>} holds a locked file while in use;
- * {@link #create} removes the siblings of the same target whose writer died.
+ * through. The temporary sibling {@code .tmp-<target>-<random>} holds a locked file while in use.
+ * {@link #checkTarget}, and so {@link #create}, removes the siblings of the same target whose
+ * writer died, whether or not the target is then refused: a writer killed between the rename and
+ * the removal of its sibling leaves a complete target beside a sibling holding only its lock file.
  */
 public final class StagedDirectory implements AutoCloseable {
   private static final String TEMP_PREFIX = ".tmp-";
@@ -72,7 +74,6 @@ public final class StagedDirectory implements AutoCloseable {
     Path temp = null;
     try {
       Files.createDirectories(absolute.getParent());
-      Outputs.removeStaleStaging(absolute);
       temp =
           Files.createTempDirectory(
               absolute.getParent(), Outputs.STAGING_PREFIX + absolute.getFileName() + "-");
@@ -90,7 +91,8 @@ public final class StagedDirectory implements AutoCloseable {
   }
 
   /**
-   * Refuses a target that is a file or a non-empty directory.
+   * Refuses a target that is a file or a non-empty directory, after removing the temporary siblings
+   * that writers to the same target left when they died (they hold no user data).
    *
    * @throws IllegalArgumentException naming the target and what is wrong
    */
@@ -108,6 +110,7 @@ public final class StagedDirectory implements AutoCloseable {
         !target.toString().isEmpty(),
         "%s is empty; give a directory",
         option == null ? "the directory" : option);
+    Outputs.removeStaleStaging(target);
     InvalidInputException.check(
         !Files.exists(target) || Files.isDirectory(target),
         "%s is a file; give a new or empty directory",

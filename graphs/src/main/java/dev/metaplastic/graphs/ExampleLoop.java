@@ -102,7 +102,8 @@ final class ExampleLoop {
     loopVars.add(tf.constant(0));
     loopVars.add(n);
     for (Output<TFloat32> estimate : estimates) {
-      loopVars.add(tf.zeros(tf.constant(estimate.shape()), TFloat32.class));
+      // Fill, not Ops.zeros: a sub-scope scans every op of the graph in TensorFlow Java.
+      loopVars.add(tf.fill(tf.constant(estimate.shape()), tf.constant(0f)));
     }
     loopVars.add(batch);
     if (tasks != null) {

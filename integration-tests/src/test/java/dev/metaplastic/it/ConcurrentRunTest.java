@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.cli.Main;
 import dev.metaplastic.files.OutputLock;
+import dev.metaplastic.files.Outputs;
 import dev.metaplastic.savedmodel.SavedModelValidator;
 import dev.metaplastic.serve.Predictor;
 import java.io.BufferedReader;
@@ -89,8 +90,10 @@ class ConcurrentRunTest {
 
   @Test
   void killedExportsLeaveCompleteModelsOrNothingAndTheNextExportCleansUp() throws Exception {
-    // A kill may land after the staging directory appeared and before its rename: then it stays,
-    // and the next export to the same target must remove it. Up to 4 rounds for one such kill.
+    // A kill may land after the staging directory appeared and before its rename (then it stays
+    // with partial content), or after the rename and before its removal (then it stays with only
+    // its lock file beside the complete model); the next export to the same target must remove it,
+    // whether it writes or is refused. Up to 4 rounds for one such kill.
     Path run = dir.resolve("run");
     CliRun trained =
         CliRun.of(
@@ -140,8 +143,21 @@ class ConcurrentRunTest {
     assertTrue(leftover != null, "no kill landed during an export in 4 rounds: " + seen);
     String name = leftover.getFileName().toString();
     Path target = leftover.resolveSibling(name.substring(".tmp-".length(), name.lastIndexOf('-')));
+    boolean committed = Files.exists(target);
+    if (committed) {
+      // The kill landed after the rename (the target was checked complete above) and before the
+      // sibling's removal: only the lock file is left, and the refused export removes it too.
+      try (Stream<Path> left = Files.list(leftover)) {
+        assertEquals(
+            List.of(Outputs.STAGING_LOCK), left.map(p -> p.getFileName().toString()).toList());
+      }
+    }
     CliRun again = CliRun.of("export", checkpoints.toString(), target.toString());
-    assertEquals(0, again.status(), again.err());
+    if (committed) {
+      assertOneLineError(again, "already exists and is not empty");
+    } else {
+      assertEquals(0, again.status(), again.err());
+    }
     assertTrue(
         Files.notExists(leftover), "the export should remove its dead predecessor's " + name);
   }
