@@ -2,6 +2,7 @@ package dev.metaplastic.experiments;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.metaplastic.NativeLog;
+import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.StreamDescription;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.Outputs;
@@ -100,8 +101,9 @@ public final class Benchmarks {
   /**
    * Median milliseconds per training step of each variant on one fixed random batch (features
    * uniform in [0, 1), labels uniform over {@code classes}, all on head 0, drawn from {@code
-   * seed}): 20 warm-up steps each, then {@value #ROUNDS} rounds of {@code steps / ROUNDS} steps.
-   * All variants are open at once and take turns within a round.
+   * seed}): 20 warm-up steps each and a task boundary on the batch (so that a rule's steps carry
+   * what it keeps of a past task, such as GPM's protected subspace), then {@value #ROUNDS} rounds
+   * of {@code steps / ROUNDS} steps. All variants are open at once and take turns within a round.
    */
   public static Map<String, Double> stepMillis(
       Map<String, StepVariant> variants,
@@ -133,6 +135,8 @@ public final class Benchmarks {
             for (int i = 0; i < WARM_UP; i++) {
               model.trainStep(x, y, task, batch);
             }
+            model.estimateImportance(new Examples(x, y, task, features), seed);
+            model.consolidate();
             times.put(name, new double[ROUNDS]);
           });
       int perRound = Math.max(1, steps / ROUNDS);

@@ -14,6 +14,7 @@ import dev.metaplastic.internal.DataStreams;
 import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.internal.ModelSources;
 import dev.metaplastic.interop.SavedModelInfo;
+import dev.metaplastic.train.CheckpointRestore;
 import dev.metaplastic.train.Checkpoints;
 import dev.metaplastic.train.ModelSession;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
@@ -310,7 +312,10 @@ public final class SavedModels {
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException("SavedModel " + dir + ": " + e.getMessage(), e);
       }
-      restoreVariables(model.session(), dir, Map.of());
+      restoreVariables(
+          dir,
+          prefix ->
+              CheckpointRestore.restore(model, prefix, Manifests.promisedVariables(manifest)));
       checkCounter(
           dir, "tasks_consolidated", manifest.getTasksConsolidated(), model.tasksConsolidated());
       return new LoadedModel(model, manifest);
@@ -328,15 +333,17 @@ public final class SavedModels {
    *     name (see {@link Manifests#storedNames})
    */
   static void restoreVariables(Session session, Path dir, Map<String, String> storedNames) {
+    restoreVariables(dir, prefix -> CheckpointRestore.restore(session, prefix, storedNames));
+  }
+
+  /** Restores a SavedModel's variables with {@code restore}, which takes the checkpoint prefix. */
+  private static void restoreVariables(Path dir, Consumer<String> restore) {
     Path index = dir.resolve("variables/variables.index");
     InvalidInputException.check(Files.isRegularFile(index), "SavedModel %s has no %s", dir, index);
     try {
-      String prefix = dir.resolve("variables/variables").toString();
-      if (storedNames.isEmpty()) {
-        session.restore(prefix);
-      } else {
-        RenamedCheckpoint.restore(session, prefix, storedNames);
-      }
+      restore.accept(dir.resolve("variables/variables").toString());
+    } catch (InvalidInputException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw new InvalidInputException(
           "cannot read the variables of SavedModel "

@@ -234,13 +234,19 @@ public final class Checkpoints {
                 Manifests.rules(manifest)));
   }
 
-  /** Restores a checkpoint's variables into {@code model}, which must have the same graph. */
+  /**
+   * Restores a checkpoint's variables into {@code model}, which must have the same graph; rule
+   * state a checkpoint of an earlier version lacks is derived ({@link CheckpointRestore}).
+   */
   public static void restore(ModelSession model, Path checkpoint) {
     Path index = checkpoint.resolve(VARIABLES + ".index");
     InvalidInputException.check(
         Files.isRegularFile(index), "%s is not a checkpoint: no %s", checkpoint, index);
     try {
-      model.session().restore(checkpoint.resolve(VARIABLES).toString());
+      CheckpointRestore.restore(
+          model,
+          checkpoint.resolve(VARIABLES).toString(),
+          Manifests.promisedVariables(readRun(checkpoint).getManifest()));
     } catch (TensorFlowException e) {
       throw new InvalidInputException(
           "cannot restore checkpoint " + checkpoint + ": " + e.getMessage(), e);

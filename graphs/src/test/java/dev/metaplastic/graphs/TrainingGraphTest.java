@@ -71,6 +71,8 @@ class TrainingGraphTest {
       for (String layer : List.of("dense_0", "head_0", "head_1")) {
         expected.add("gpm/" + layer + "/kernel/projection");
         expected.add("gpm/" + layer + "/kernel/representation");
+        expected.add("gpm/" + layer + "/kernel/basis");
+        expected.add("gpm/" + layer + "/kernel/rank");
       }
       assertEquals(expected, state);
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.StreamDescription;
-import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.Manifests;
 import dev.metaplastic.graphs.OptimizerConfig;
 import dev.metaplastic.graphs.proto.Manifest;
@@ -20,7 +19,6 @@ import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
 import dev.metaplastic.train.TrainerConfig;
-import dev.metaplastic.train.TrainingListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,16 +38,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class EveryRuleRoundTripTest {
   @TempDir Path dir;
-
-  /** Records the loss of every step. */
-  private static final class Losses implements TrainingListener {
-    final List<Float> values = new ArrayList<>();
-
-    @Override
-    public void stepFinished(Task task, long step, ModelSession.StepResult result) {
-      values.add(result.loss());
-    }
-  }
 
   /**
    * Every rule of the registry with its split-stream preset, and with its binarized-network preset

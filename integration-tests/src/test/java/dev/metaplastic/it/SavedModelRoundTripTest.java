@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.StreamDescription;
-import dev.metaplastic.data.Task;
 import dev.metaplastic.graphs.proto.Manifest;
 import dev.metaplastic.internal.ManifestFiles;
 import dev.metaplastic.savedmodel.LoadedModel;
 import dev.metaplastic.savedmodel.SavedModels;
 import dev.metaplastic.train.ContinualTrainer;
 import dev.metaplastic.train.ModelSession;
-import dev.metaplastic.train.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,16 +38,6 @@ class SavedModelRoundTripTest {
   private static Path exported;
   private static List<Float> uninterruptedLosses;
   private static Map<String, float[]> uninterruptedState;
-
-  /** Records the loss of every step. */
-  private static final class Losses implements TrainingListener {
-    final List<Float> values = new ArrayList<>();
-
-    @Override
-    public void stepFinished(Task task, long step, ModelSession.StepResult result) {
-      values.add(result.loss());
-    }
-  }
 
   @BeforeAll
   static void trainUninterruptedAndExportAfterTwoTasks() {

@@ -4,18 +4,23 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.linalg.SelfAdjointEig;
 import org.tensorflow.op.math.Cumsum;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -34,23 +39,26 @@ import org.tensorflow.types.TInt64;
  * </pre>
  *
  * which the paper applies to the gradient before SGD; applied to the optimizer's final step it
- * holds exactly for Adam too. Folding the bias in as the constant input 1 is our extension: the
- * paper's networks have no biases, and a free bias would shift every past input's pre-activation.
+ * holds exactly for Adam too. P = U_k·U_kᵀ for the orthonormal basis U_k [in + 1, k] of the
+ * protected subspace (the paper's basis M), so the step is computed as S − U_k·(U_kᵀ·S), 2·(in +
+ * 1)·k·out multiply-adds instead of (in + 1)²·out, while 2k ≤ in + 1, and as S − P·S above. Folding
+ * the bias in as the constant input 1 is our extension: the paper's networks have no biases, and a
+ * free bias would shift every past input's pre-activation.
  *
  * <p>At a task boundary the rule estimates the task's input correlation C = 1/N Σ_k a_k a_kᵀ from N
  * training examples and grows P until it keeps a fraction ε (the threshold) of the task's input
  * energy tr(C) (the paper's threshold criterion on the representation's energy): with Ĉ = (I −
  * P)·C·(I − P) the part P does not capture and λ_1 ≥ λ_2 ≥ … its eigenvalues with eigenvectors v_i,
- * the smallest k with
+ * the smallest m with
  *
  * <pre>
- *   tr(P·C) + Σ_{i ≤ k} λ_i ≥ ε · tr(C)
+ *   tr(P·C) + Σ_{i ≤ m} λ_i ≥ ε · tr(C)
  * </pre>
  *
- * is chosen and P ← P + Σ_{i ≤ k} v_i v_iᵀ. (The paper takes the SVD of the representation matrix R
- * = [a_1 … a_N]; the eigenvectors of R·Rᵀ are its left singular vectors and the eigenvalues its
- * squared singular values, so the criterion is the same.) ε near 1 protects past tasks most and
- * leaves new tasks the least room.
+ * is chosen, P ← P + Σ_{i ≤ m} v_i v_iᵀ, v_1 … v_m become the basis' rows k + 1 … k + m and k ← k +
+ * m. (The paper takes the SVD of the representation matrix R = [a_1 … a_N]; the eigenvectors of
+ * R·Rᵀ are its left singular vectors and the eigenvalues its squared singular values, so the
+ * criterion is the same.) ε near 1 protects past tasks most and leaves new tasks the least room.
  *
  * <p>The estimator needs each example's augmented input a. On a model of plain dense layers it
  * takes them from the layers' inputs, a batch at a time ({@link BatchEstimator}). Fed one example
@@ -65,16 +73,19 @@ import org.tensorflow.types.TInt64;
  * RuleConfig.Attachment#denseLayers()}): every governed parameter must be the kernel or the bias of
  * one of them, and a layer's kernel and bias are governed together. State, for each governed layer,
  * named on its kernel {@code <kernel>} (such as {@code dense_0/kernel}): {@code
- * gpm/<kernel>/projection} P [in + 1, in + 1] and {@code gpm/<kernel>/representation} C [in + 1, in
- * + 1], the running estimate of the task being consolidated (cleared by {@link #consolidate} and
- * {@link #rebase}). The rule has no penalty and needs no bookkeeping during training; it transforms
- * the steps, so it cannot be combined with another step-transforming rule.
+ * gpm/<kernel>/projection} P [in + 1, in + 1]; {@code gpm/<kernel>/representation} C [in + 1, in +
+ * 1], the running estimate of the task being consolidated (cleared by {@link #consolidate} and
+ * {@link #rebase}); {@code gpm/<kernel>/basis} Uᵀ [in + 1, in + 1], whose first k rows are the
+ * orthonormal basis and the others zero; and {@code gpm/<kernel>/rank} k, a float scalar. A file
+ * written before the basis was state holds only P; the basis is derived from it when it loads
+ * ({@link #derive}). The rule has no penalty and needs no bookkeeping during training; it
+ * transforms the steps, so it cannot be combined with another step-transforming rule.
  *
  * <p>Presets ({@link #DESCRIPTOR}): ε = 0.97 on every stream (ε ∈ {0.9, 0.95, 0.97, 0.99, 0.999}
  * swept on the {@code continue} protocol; the README gives the runs), inputs from 512 examples.
  */
 public final class GradientProjectionMemory
-    implements StepTransform, ConsolidationFromData, Rebase {
+    implements StepTransform, ConsolidationFromData, Rebase, DerivedState {
   /** Name of the rule, the first segment of its state variables. */
   public static final String NAME = "gpm";
 
@@ -93,7 +104,7 @@ public final class GradientProjectionMemory
           .summary(
               "Gradient Projection Memory",
               "Saha, Garg & Roy 2021",
-              "per dense kernel: `projection` P, `representation` C")
+              "per dense kernel: `projection` P, `representation` C, `basis` U and its `rank` k")
           .presetSource(
               "swept ε ∈ {0.9, 0.95, 0.97, 0.99, 0.999} on the Keras continue protocol; inputs"
                   + " from 512 examples")
@@ -101,6 +112,12 @@ public final class GradientProjectionMemory
 
   /** Eigenvalues below this fraction of tr(C) are numerical noise and never enter P. */
   static final double NOISE_FLOOR = 1e-9;
+
+  /** Name of the state that holds an orthonormal basis of P's range in its first k rows. */
+  static final String BASIS = "basis";
+
+  /** Name of the state that holds k, the dimension of P's range. */
+  static final String RANK = "rank";
 
   private final Config config;
   private final List<Parameter> parameters;
@@ -142,13 +159,18 @@ public final class GradientProjectionMemory
     }
   }
 
-  /** A dense layer's kernel [in, out] and bias [out], by index into the governed parameters. */
+  /**
+   * A dense layer's kernel [in, out] and bias [out], by index into the governed parameters, and its
+   * state.
+   */
   private record Layer(
       int kernel,
       int bias,
       long inputs,
       Variable<TFloat32> projection,
-      Variable<TFloat32> representation) {}
+      Variable<TFloat32> representation,
+      Variable<TFloat32> basis,
+      Variable<TFloat32> rank) {}
 
   private GradientProjectionMemory(Config config, RuleConfig.Attachment attachment) {
     this.config = config;
@@ -176,7 +198,10 @@ public final class GradientProjectionMemory
       Operand<TFloat32> zeros = InitialValue.zeros(init, Shape.of(inputs, inputs)).value();
       Variable<TFloat32> projection = state.create(p.name(), "projection", zeros);
       Variable<TFloat32> representation = state.create(p.name(), "representation", zeros);
-      layers.add(new Layer(i, bias, inputs, projection, representation));
+      Variable<TFloat32> basis = state.create(p.name(), BASIS, zeros);
+      Variable<TFloat32> rank =
+          state.create(p.name(), RANK, InitialValue.zeros(init, Shape.scalar()).value());
+      layers.add(new Layer(i, bias, inputs, projection, representation, basis, rank));
     }
     this.state = state.recorded();
   }
@@ -215,7 +240,7 @@ public final class GradientProjectionMemory
     return state;
   }
 
-  /** S ← S − P·S on every layer's augmented step S = [ΔW; Δb]. */
+  /** S ← S − U_k·(U_kᵀ·S) = S − P·S on every layer's augmented step S = [ΔW; Δb]. */
   @Override
   public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
     Ops ops = context.tf();
@@ -228,7 +253,7 @@ public final class GradientProjectionMemory
     List<Operand<TFloat32>> out = new ArrayList<>(steps);
     for (Layer layer : layers) {
       Operand<TFloat32> step = augment(ops, steps.get(layer.kernel()), steps.get(layer.bias()));
-      Operand<TFloat32> kept = project(ops, layer.projection(), step);
+      Operand<TFloat32> kept = project(ops, layer.projection(), layer.basis(), layer.rank(), step);
       long in = layer.inputs() - 1;
       long width = parameters.get(layer.kernel()).shape().get(1);
       out.set(
@@ -244,10 +269,33 @@ public final class GradientProjectionMemory
     return out;
   }
 
-  /** S − P·S. */
+  /**
+   * S − P·S = S − U_k·(U_kᵀ·S), with U_kᵀ the first k rows of the basis: the product with U_k costs
+   * 2·(in + 1)·k·out multiply-adds, the one with P (in + 1)²·out, so U_k serves while 2k ≤ in + 1
+   * and P above. Only the branch taken runs (a switch on k, the same for every step between two
+   * boundaries, so training stays deterministic).
+   */
   static Operand<TFloat32> project(
-      Ops ops, Operand<TFloat32> projection, Operand<TFloat32> augmented) {
-    return ops.math.sub(augmented, ops.linalg.matMul(projection, augmented));
+      Ops ops,
+      Operand<TFloat32> projection,
+      Operand<TFloat32> basis,
+      Operand<TFloat32> rank,
+      Operand<TFloat32> augmented) {
+    long n = projection.shape().get(0);
+    Operand<TInt32> k = ops.dtypes.cast(rank, TInt32.class);
+    Operand<TBool> lowRank = ops.math.lessEqual(k, ops.constant((int) (n / 2)));
+    SwitchCond<TFloat32> step = ops.switchCond(augmented, lowRank);
+    Operand<TFloat32> onBasis = ops.switchCond(basis, lowRank).outputTrue();
+    // U_kᵀ: the first k rows of the row-major basis, a slice that copies nothing.
+    Operand<TFloat32> rows =
+        ops.slice(onBasis, ops.constant(new int[] {0, 0}), ops.stack(List.of(k, ops.constant(-1))));
+    Operand<TFloat32> coordinates = ops.linalg.matMul(rows, step.outputTrue());
+    Operand<TFloat32> viaBasis =
+        ops.math.sub(
+            step.outputTrue(), ops.linalg.matMul(rows, coordinates, MatMul.transposeA(true)));
+    Operand<TFloat32> viaProjection =
+        ops.math.sub(step.outputFalse(), ops.linalg.matMul(projection, step.outputFalse()));
+    return ops.merge(List.of(viaBasis, viaProjection)).output();
   }
 
   /** [K; b] of a kernel K [in, out] and a bias b [out]: shape [in + 1, out]. */
@@ -371,54 +419,162 @@ public final class GradientProjectionMemory
   }
 
   /**
-   * For every layer, P ← P + Σ_{i ≤ k} v_i v_iᵀ with the criterion of the class Javadoc (in double
-   * precision), then C ← 0.
+   * For every layer, P ← P + Σ_{i ≤ m} v_i v_iᵀ with the criterion of the class Javadoc (in double
+   * precision), the basis gains v_1 … v_m as its rows k + 1 … k + m and k ← k + m, then C ← 0. A
+   * layer that saw no input of the task (C = 0, such as the head of another task) keeps P, U and k
+   * without an eigendecomposition, as the criterion would (it chooses nothing when tr(C) = 0).
    */
   @Override
   public List<Op> consolidate(Consolidation.Context context) {
     Ops ops = context.tf();
     List<Op> out = new ArrayList<>();
     for (Layer layer : layers) {
-      Operand<TFloat32> grown =
-          grownProjection(ops, layer.projection(), layer.representation(), config.threshold());
-      Op assign = ops.assign(layer.projection(), grown);
-      out.add(assign);
+      Operand<TBool> seen =
+          ops.math.greater(
+              Reductions.sumAll(ops, ops.linalg.tensorDiagPart(layer.representation())),
+              ops.constant(0f));
+      Growth grown =
+          grow(
+              ops,
+              layer.projection(),
+              ops.switchCond(layer.representation(), seen).outputTrue(),
+              layer.basis(),
+              layer.rank(),
+              config.threshold());
+      List<Op> assigns =
+          List.of(
+              ops.assign(
+                  layer.projection(),
+                  grownOrKept(ops, grown.projection(), layer.projection(), seen)),
+              ops.assign(
+                  layer.basis(), grownOrKept(ops, grown.basis().rows(), layer.basis(), seen)),
+              ops.assign(layer.rank(), grownOrKept(ops, grown.basis().rank(), layer.rank(), seen)));
+      out.addAll(assigns);
       out.add(
-          ops.withControlDependencies(List.of(assign))
+          ops.withControlDependencies(assigns)
               .assign(layer.representation(), ops.zerosLike(layer.representation())));
     }
     return out;
   }
 
-  /** The projection after one boundary, from P, the task's C and the threshold ε. */
-  static Operand<TFloat32> grownProjection(
-      Ops ops, Operand<TFloat32> projection, Operand<TFloat32> correlation, double threshold) {
+  /** {@code grown} where {@code seen} holds (it runs only then), else the state as it is. */
+  private static Operand<TFloat32> grownOrKept(
+      Ops ops, Operand<TFloat32> grown, Operand<TFloat32> state, Operand<TBool> seen) {
+    return ops.merge(List.of(grown, ops.switchCond(state, seen).outputFalse())).output();
+  }
+
+  /** A basis Uᵀ [in + 1, in + 1] whose first k rows are orthonormal and the rest zero, and k. */
+  record Basis(Operand<TFloat32> rows, Operand<TFloat32> rank) {}
+
+  /** A layer's projection P and basis after a boundary. */
+  record Growth(Operand<TFloat32> projection, Basis basis) {}
+
+  /**
+   * P, U and k after one boundary, from P, the task's C, U, k and the threshold ε: the eigenvectors
+   * v_1 … v_m of (I − P)·C·(I − P) = (I − U_k·U_kᵀ)·C·(I − U_k·U_kᵀ) (in double precision) that the
+   * criterion of the class Javadoc chooses, largest eigenvalue first, join P as Σ v_i v_iᵀ and U as
+   * its rows k + 1 … k + m.
+   */
+  static Growth grow(
+      Ops ops,
+      Operand<TFloat32> projection,
+      Operand<TFloat32> correlation,
+      Operand<TFloat32> basis,
+      Operand<TFloat32> rank,
+      double threshold) {
     Operand<TFloat64> p = ops.dtypes.cast(projection, TFloat64.class);
     Operand<TFloat64> c = ops.dtypes.cast(correlation, TFloat64.class);
     Operand<TFloat64> total = Reductions.sumAll(ops, ops.linalg.tensorDiagPart(c));
     Operand<TFloat64> captured = Reductions.sumAll(ops, ops.math.mul(p, c));
-    Operand<TFloat64> identity = ops.linalg.tensorDiag(ops.onesLike(ops.linalg.tensorDiagPart(c)));
-    Operand<TFloat64> complement = ops.math.sub(identity, p);
-    Operand<TFloat64> residual = ops.linalg.matMul(ops.linalg.matMul(complement, c), complement);
-    SelfAdjointEig<TFloat64> eig =
-        ops.linalg.selfAdjointEig(residual, SelfAdjointEig.computeV(true));
-    // Eigenvalues come in ascending order: take them largest first.
-    Operand<TFloat64> values = ops.reverse(eig.e(), ops.constant(new int[] {0}));
-    Operand<TFloat64> vectors = ops.reverse(eig.v(), ops.constant(new int[] {1}));
+    Operand<TInt32> k = ops.dtypes.cast(rank, TInt32.class);
+    Operand<TInt32> n =
+        ops.gather(ops.shape(basis, TInt32.class), ops.constant(0), ops.constant(0));
+    Operand<TInt32> origin = ops.constant(new int[] {0, 0});
+    Operand<TFloat32> protectedRows = ops.slice(basis, origin, ops.stack(List.of(k, n)));
+    // (I − P)·C·(I − P) with P = U_k·U_kᵀ: 8·(in + 1)²·k multiply-adds instead of 4·(in + 1)³.
+    Operand<TFloat64> ut = ops.dtypes.cast(protectedRows, TFloat64.class);
+    Operand<TFloat64> outside =
+        ops.math.sub(c, ops.linalg.matMul(ut, ops.linalg.matMul(ut, c), MatMul.transposeA(true)));
+    Operand<TFloat64> residual =
+        ops.math.sub(
+            outside,
+            ops.linalg.matMul(ops.linalg.matMul(outside, ut, MatMul.transposeB(true)), ut));
+    Eigenpairs eigen = descending(ops, residual);
     Operand<TFloat64> before =
-        ops.math.add(captured, ops.math.cumsum(values, ops.constant(0), Cumsum.exclusive(true)));
+        ops.math.add(
+            captured, ops.math.cumsum(eigen.values(), ops.constant(0), Cumsum.exclusive(true)));
     Operand<TFloat64> target = ops.math.mul(total, ops.constant(threshold));
     Operand<TFloat64> floor = ops.math.mul(total, ops.constant(NOISE_FLOOR));
-    Operand<TFloat64> chosen =
-        ops.dtypes.cast(
-            ops.math.logicalAnd(ops.math.less(before, target), ops.math.greater(values, floor)),
-            TFloat64.class);
-    Operand<TFloat64> added =
-        ops.linalg.matMul(ops.math.mul(vectors, chosen), vectors, MatMul.transposeB(true));
-    return ops.dtypes.cast(ops.math.add(p, added), TFloat32.class);
+    // The criterion chooses a prefix of the eigenpairs (largest first): v_1 … v_m.
+    Operand<TInt32> m =
+        Reductions.sumAll(
+            ops,
+            ops.dtypes.cast(
+                ops.math.logicalAnd(
+                    ops.math.less(before, target), ops.math.greater(eigen.values(), floor)),
+                TInt32.class));
+    Operand<TFloat64> chosen = ops.slice(eigen.vectors(), origin, ops.stack(List.of(n, m)));
+    Operand<TFloat64> added = ops.linalg.matMul(chosen, chosen, MatMul.transposeB(true));
+    Operand<TFloat32> grownProjection = ops.dtypes.cast(ops.math.add(p, added), TFloat32.class);
+    Operand<TFloat32> grownBasis =
+        ops.concat(
+            List.of(
+                protectedRows,
+                ops.dtypes.cast(
+                    ops.linalg.transpose(chosen, ops.constant(new int[] {1, 0})), TFloat32.class),
+                ops.fill(
+                    ops.stack(List.of(ops.math.sub(ops.math.sub(n, k), m), n)), ops.constant(0f))),
+            ops.constant(0));
+    Operand<TFloat32> grownRank = ops.dtypes.cast(ops.math.add(k, m), TFloat32.class);
+    return new Growth(grownProjection, new Basis(grownBasis, grownRank));
   }
 
-  /** Clears the estimate in progress; the projection of past tasks stays. */
+  /** Eigenvalues of a symmetric matrix, largest first, and their eigenvectors as columns. */
+  private record Eigenpairs(Operand<TFloat64> values, Operand<TFloat64> vectors) {}
+
+  private static Eigenpairs descending(Ops ops, Operand<TFloat64> symmetric) {
+    SelfAdjointEig<TFloat64> eig =
+        ops.linalg.selfAdjointEig(symmetric, SelfAdjointEig.computeV(true));
+    // SelfAdjointEig gives them in ascending order.
+    return new Eigenpairs(
+        ops.reverse(eig.e(), ops.constant(new int[] {0})),
+        ops.reverse(eig.v(), ops.constant(new int[] {1})));
+  }
+
+  /**
+   * The basis Uᵀ (first k rows) and the rank k of a projection P = U·Uᵀ, for a file written before
+   * the basis was state: P's eigenvectors of eigenvalue 1 (above ½; the others are 0), largest
+   * first, computed in double precision. They span what the stored basis would have, but are
+   * another orthonormal basis of it.
+   */
+  static Basis basisOf(Ops ops, Operand<TFloat32> projection) {
+    Eigenpairs eigen = descending(ops, ops.dtypes.cast(projection, TFloat64.class));
+    Operand<TFloat64> kept =
+        ops.dtypes.cast(ops.math.greater(eigen.values(), ops.constant(0.5)), TFloat64.class);
+    return new Basis(
+        ops.dtypes.cast(
+            ops.linalg.transpose(
+                ops.math.mul(eigen.vectors(), kept), ops.constant(new int[] {1, 0})),
+            TFloat32.class),
+        ops.dtypes.cast(Reductions.sumAll(ops, kept), TFloat32.class));
+  }
+
+  /**
+   * For a file written before the basis was state: each layer's basis and rank from its stored
+   * projection ({@link #basisOf}).
+   */
+  @Override
+  public Map<String, Operand<TFloat32>> derive(Ops tf, Function<String, Operand<TFloat32>> stored) {
+    Map<String, Operand<TFloat32>> derived = new LinkedHashMap<>();
+    for (Layer layer : layers) {
+      Basis basis = basisOf(tf, stored.apply(layer.projection().op().name()));
+      derived.put(layer.basis().op().name(), basis.rows());
+      derived.put(layer.rank().op().name(), basis.rank());
+    }
+    return derived;
+  }
+
+  /** Clears the estimate in progress; the projection and basis of past tasks stay. */
   @Override
   public List<Op> rebase(Rebase.Context context) {
     Ops tf = context.tf();

@@ -16,6 +16,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -51,9 +52,10 @@ class GradientProjectionMemoryTest {
         }
         assertClose(flat(correlation), head.state(0, "representation"), 1e-4, "C, task " + task);
         head.consolidate();
-        projection = grow(projection, correlation, threshold);
+        projection = grow(projection, correlation, threshold).projection();
         assertClose(flat(projection), head.state(0, "projection"), 1e-4, "P, task " + task);
         assertClose(new double[N * N], head.state(0, "representation"), "C cleared");
+        checkBasis(head, projection, "task " + task);
         checkProjectedStep(head, projection, random);
       }
       // Three tasks in three directions with a shared constant input fill at most all 4 dims.
@@ -66,6 +68,139 @@ class GradientProjectionMemoryTest {
   void stepsPassUnchangedBeforeTheFirstBoundary() {
     try (LinearHead head = new LinearHead(new GradientProjectionMemory.Config(0.99, 1), 42)) {
       checkProjectedStep(head, new double[N][N], new Random(3));
+    }
+  }
+
+  /**
+   * On a layer wider than the protected subspace the steps go through the basis (2k ≤ in + 1): the
+   * rank grows by the eigenvectors each boundary adds, and the projected steps equal S − P·S.
+   */
+  @Test
+  void aWideLayerProjectsThroughItsBasisWhileTheRankIsLow() {
+    int inputs = 40;
+    int outputs = 3;
+    int n = inputs + 1;
+    try (var graph = new org.tensorflow.Graph();
+        var session = new org.tensorflow.Session(graph)) {
+      Ops tf = Ops.create(graph);
+      VariableRegistry registry = new VariableRegistry(tf);
+      Parameter w = parameter(registry, "w", inputs, outputs);
+      Parameter b = parameter(registry, "b", outputs);
+      var rule =
+          (GradientProjectionMemory)
+              new GradientProjectionMemory.Config(0.95, 1)
+                  .attach(
+                      new RuleConfig.Attachment(
+                          registry, List.of(w, b), List.of(new DenseLayer(w, b))));
+      Random random = new Random(23);
+      var correlation = tf.placeholder(TFloat32.class);
+      var representation = rule.state().get(1).variable();
+      var load = tf.assign(representation, correlation);
+      var consolidate = rule.consolidate(new Consolidation.Context(tf));
+      var kernelStep = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputs, outputs)));
+      var biasStep = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(outputs)));
+      var steps =
+          rule.transformSteps(
+              new StepTransform.Context(tf, List.of(kernelStep, biasStep), tf.constant(0f)));
+      double[][] projection = new double[n][n];
+      int rank = 0;
+      for (int task = 0; task < 3; task++) {
+        // Inputs of a task near a 3-dimensional subspace of its own: the rank stays far below n /
+        // 2.
+        double[][] c = new double[n][n];
+        for (int sample = 0; sample < 30; sample++) {
+          double[] a = new double[n];
+          for (int d = 0; d < 3; d++) {
+            a[3 * task + d] = random.nextGaussian();
+          }
+          for (int i = 0; i < n; i++) {
+            a[i] += 0.01 * random.nextGaussian();
+          }
+          a[inputs] = 1;
+          for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+              c[i][j] += a[i] * a[j] / 30;
+            }
+          }
+        }
+        try (TFloat32 ct = TestTensors.tensor(flat(c), new long[] {n, n})) {
+          session.runner().feed(correlation, ct).addTarget(load).run();
+        }
+        TestTensors.runAll(session, consolidate);
+        GrownProjection grown = grow(projection, c, 0.95);
+        projection = grown.projection();
+        rank += grown.added();
+        assertClose(
+            flat(projection), TestTensors.read(session, rule.state().get(0).variable()), 1e-4, "P");
+        assertEquals(
+            rank,
+            TestTensors.read(session, rule.state().get(3).variable())[0],
+            "rank, task " + task);
+        assertTrue(2 * rank <= n, "the basis serves: rank " + rank);
+        double[][] s = new double[n][outputs];
+        for (double[] row : s) {
+          for (int j = 0; j < outputs; j++) {
+            row[j] = random.nextGaussian();
+          }
+        }
+        double[] kernel = new double[inputs * outputs];
+        for (int i = 0; i < inputs; i++) {
+          for (int j = 0; j < outputs; j++) {
+            kernel[i * outputs + j] = s[i][j];
+          }
+        }
+        double[][] expected = subtract(s, multiply(projection, s));
+        try (TFloat32 kt = TestTensors.tensor(kernel, new long[] {inputs, outputs});
+            TFloat32 bt = TestTensors.tensor(s[inputs], new long[] {outputs});
+            var result =
+                session
+                    .runner()
+                    .feed(kernelStep, kt)
+                    .feed(biasStep, bt)
+                    .fetch(steps.get(0))
+                    .fetch(steps.get(1))
+                    .run()) {
+          double[] gotKernel = TestTensors.toDoubles((TFloat32) result.get(0));
+          double[] gotBias = TestTensors.toDoubles((TFloat32) result.get(1));
+          for (int i = 0; i < inputs; i++) {
+            for (int j = 0; j < outputs; j++) {
+              assertEquals(expected[i][j], gotKernel[i * outputs + j], 1e-4, "step " + i + "," + j);
+            }
+          }
+          for (int j = 0; j < outputs; j++) {
+            assertEquals(expected[inputs][j], gotBias[j], 1e-4, "bias step " + j);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A file written before the basis was state has only P: the basis derived from it spans P's range
+   * (U_k·U_kᵀ = P) with P's rank.
+   */
+  @Test
+  void theBasisDerivedFromAStoredProjectionSpansIt() {
+    try (LinearHead head = new LinearHead(new GradientProjectionMemory.Config(0.9, 1), 46)) {
+      head.estimate(new double[] {1, 2, 3}, new long[] {0, 0}, 0.5f);
+      head.estimate(new double[] {-1, 0.5, 2}, new long[] {0, 1}, 0.5f);
+      head.consolidate();
+      double[] stored = head.state(0, "projection");
+      Ops tf = head.tf;
+      var derived =
+          ((DerivedState) head.rule)
+              .derive(
+                  tf,
+                  name ->
+                      tf.constant(
+                          Shape.of(N, N),
+                          DataBuffers.of(TestTensors.toFloat(stored), true, false)));
+      assertEquals(
+          List.of("gpm/head/kernel/basis", "gpm/head/kernel/rank"), List.copyOf(derived.keySet()));
+      double[] basis = head.read(derived.get("gpm/head/kernel/basis"));
+      double rank = head.read(derived.get("gpm/head/kernel/rank"))[0];
+      assertEquals(head.state(0, "rank")[0], rank, "rank");
+      checkBasis(basis, rank, unflat(stored), "derived");
     }
   }
 
@@ -94,6 +229,25 @@ class GradientProjectionMemoryTest {
     }
   }
 
+  /** A boundary at which the layer saw no input (C = 0) keeps P, the basis and the rank. */
+  @Test
+  void aBoundaryWithoutInputsKeepsTheProtectedSubspace() {
+    try (LinearHead head = new LinearHead(new GradientProjectionMemory.Config(0.9, 1), 47)) {
+      head.estimate(new double[] {1, 2, 3}, new long[] {0, 0}, 1f);
+      head.consolidate();
+      List<double[]> before = new ArrayList<>();
+      for (String state : List.of("projection", "basis", "rank")) {
+        before.add(head.state(0, state));
+      }
+      assertEquals(1, before.get(2)[0], "one input, one direction");
+      head.consolidate();
+      for (int i = 0; i < 3; i++) {
+        assertClose(
+            before.get(i), head.state(0, List.of("projection", "basis", "rank").get(i)), 0, "kept");
+      }
+    }
+  }
+
   @Test
   void rebaseClearsTheEstimateAndKeepsTheProjection() {
     try (LinearHead head = new LinearHead(new GradientProjectionMemory.Config(0.9, 1), 44)) {
@@ -111,7 +265,11 @@ class GradientProjectionMemoryTest {
   void stateVariablesCarryContractNames() {
     try (LinearHead head = new LinearHead(new GradientProjectionMemory.Config(0.9, 7), 45)) {
       assertEquals(
-          List.of("gpm/head/kernel/projection", "gpm/head/kernel/representation"),
+          List.of(
+              "gpm/head/kernel/projection",
+              "gpm/head/kernel/representation",
+              "gpm/head/kernel/basis",
+              "gpm/head/kernel/rank"),
           head.rule.state().stream().map(StateVariable::name).toList());
       assertEquals(7, head.estimator().samples());
       assertFalse(head.rule instanceof Penalty);
@@ -174,7 +332,7 @@ class GradientProjectionMemoryTest {
       ConsolidationRule rule =
           config.attach(new RuleConfig.Attachment(registry, List.of(w, b), layers));
       assertEquals(
-          List.of("gpm/w/projection", "gpm/w/representation"),
+          List.of("gpm/w/projection", "gpm/w/representation", "gpm/w/basis", "gpm/w/rank"),
           rule.state().stream().map(StateVariable::name).toList());
       assertEquals(Shape.of(4, 4), rule.state().get(0).variable().shape());
 
@@ -221,6 +379,50 @@ class GradientProjectionMemoryTest {
 
   private static Parameter parameter(VariableRegistry registry, String name, long... shape) {
     return InitialValue.zeros(registry.root(), Shape.of(shape)).createParameter(registry, name);
+  }
+
+  /** The rule's basis and rank: orthonormal rows up to the rank, zeros after, U_k·U_kᵀ = P. */
+  private static void checkBasis(LinearHead head, double[][] projection, String what) {
+    checkBasis(head.state(0, "basis"), head.state(0, "rank")[0], projection, what);
+  }
+
+  private static void checkBasis(double[] basis, double rank, double[][] projection, String what) {
+    int n = projection.length;
+    int k = (int) rank;
+    assertEquals(k, rank, what + ": whole rank");
+    double[][] u = unflat(basis);
+    double[][] spanned = new double[n][n];
+    for (int a = 0; a < n; a++) {
+      for (int c = 0; c < n; c++) {
+        double dot = 0;
+        for (int i = 0; i < n; i++) {
+          dot += u[a][i] * u[c][i];
+          spanned[i][c] += a < k ? u[a][i] * u[a][c] : 0;
+        }
+        double expected = a == c && a < k ? 1 : 0;
+        assertEquals(expected, dot, 1e-5, what + ": row " + a + " · row " + c);
+      }
+    }
+    assertClose(flat(projection), flat(spanned), 1e-4, what + ": U_k U_kᵀ = P");
+  }
+
+  private static double[][] unflat(double[] values) {
+    int n = (int) Math.round(Math.sqrt(values.length));
+    double[][] out = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(values, i * n, out[i], 0, n);
+    }
+    return out;
+  }
+
+  private static double[][] subtract(double[][] x, double[][] y) {
+    double[][] out = new double[x.length][x[0].length];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < x[0].length; j++) {
+        out[i][j] = x[i][j] - y[i][j];
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- plain Java
@@ -296,46 +498,52 @@ class GradientProjectionMemoryTest {
    * P + Σ_{i ≤ k} v_i v_iᵀ for the eigenpairs of (I − P)·C·(I − P), largest first, with the
    * smallest k such that tr(P·C) + Σ_{i ≤ k} λ_i ≥ ε·tr(C).
    */
-  static double[][] grow(double[][] p, double[][] c, double threshold) {
-    double[][] q = new double[N][N];
-    for (int i = 0; i < N; i++) {
-      for (int j = 0; j < N; j++) {
+  static GrownProjection grow(double[][] p, double[][] c, double threshold) {
+    int n = p.length;
+    double[][] q = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
         q[i][j] = (i == j ? 1 : 0) - p[i][j];
       }
     }
     double[][] residual = multiply(multiply(q, c), q);
     double total = trace(c);
     double captured = 0;
-    for (int i = 0; i < N; i++) {
-      for (int j = 0; j < N; j++) {
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
         captured += p[i][j] * c[j][i];
       }
     }
     Eigen eigen = jacobi(residual);
-    Integer[] order = new Integer[N];
-    for (int i = 0; i < N; i++) {
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
       order[i] = i;
     }
     java.util.Arrays.sort(order, (a, b) -> Double.compare(eigen.values[b], eigen.values[a]));
-    double[][] out = new double[N][];
-    for (int i = 0; i < N; i++) {
+    double[][] out = new double[n][];
+    for (int i = 0; i < n; i++) {
       out[i] = p[i].clone();
     }
     double energy = captured;
+    int added = 0;
     for (int idx : order) {
       double lambda = eigen.values[idx];
       if (energy >= threshold * total || lambda <= GradientProjectionMemory.NOISE_FLOOR * total) {
         break;
       }
-      for (int i = 0; i < N; i++) {
-        for (int j = 0; j < N; j++) {
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
           out[i][j] += eigen.vectors[i][idx] * eigen.vectors[j][idx];
         }
       }
       energy += lambda;
+      added++;
     }
-    return out;
+    return new GrownProjection(out, added);
   }
+
+  /** P after a boundary and the number of eigenvectors the boundary added to it. */
+  record GrownProjection(double[][] projection, int added) {}
 
   private record Eigen(double[] values, double[][] vectors) {}
 
@@ -401,11 +609,10 @@ class GradientProjectionMemoryTest {
   }
 
   private static double[][] multiply(double[][] x, double[][] y) {
-    int n = x.length;
-    double[][] out = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        for (int k = 0; k < n; k++) {
+    double[][] out = new double[x.length][y[0].length];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < y[0].length; j++) {
+        for (int k = 0; k < y.length; k++) {
           out[i][j] += x[i][k] * y[k][j];
         }
       }
