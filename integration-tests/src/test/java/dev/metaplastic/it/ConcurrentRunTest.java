@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * moments. Each child JVM pays TensorFlow's start-up once, so the cases are few and long.
  */
 class ConcurrentRunTest {
+  /** Exports killed, at most, until one kill lands while an export is staged. */
+  private static final int ROUNDS = 8;
+
   @TempDir Path dir;
 
   @Test
@@ -52,7 +55,7 @@ class ConcurrentRunTest {
             out.toString());
     try {
       Path store = out.resolve("checkpoints");
-      waitFor(() -> Files.exists(store.resolve("LATEST")), first);
+      waitFor(() -> Files.exists(store.resolve("LATEST")), first, 100);
       assertTrue(Files.readString(store.resolve(OutputLock.FILE)).contains("pid " + first.pid()));
       List<String> before = Listing.of(Files.createDirectories(dir.resolve("second")));
       assertOneLineError(
@@ -93,7 +96,7 @@ class ConcurrentRunTest {
     // A kill may land after the staging directory appeared and before its rename (then it stays
     // with partial content), or after the rename and before its removal (then it stays with only
     // its lock file beside the complete model); the next export to the same target must remove it,
-    // whether it writes or is refused. Up to 4 rounds for one such kill.
+    // whether it writes or is refused. Up to ROUNDS rounds for one such kill.
     Path run = dir.resolve("run");
     CliRun trained =
         CliRun.of(
@@ -115,7 +118,7 @@ class ConcurrentRunTest {
     Path exports = Files.createDirectories(dir.resolve("exports"));
     Path leftover = null;
     List<String> seen = new ArrayList<>();
-    for (int round = 0; round < 4 && leftover == null; round++) {
+    for (int round = 0; round < ROUNDS && leftover == null; round++) {
       Path target = Files.createDirectories(exports.resolve("round-" + round));
       Process child = child(ExportLoop.class, checkpoints.toString(), target.toString());
       BufferedReader lines =
@@ -123,9 +126,10 @@ class ConcurrentRunTest {
       String line = lines.readLine();
       assertTrue(line != null && line.startsWith("exported"), "the child failed: " + line);
       seen.add(line);
-      // Kill while the next export is staged: the model is built first, then written.
-      waitFor(() -> staging(target), child);
-      Thread.sleep(random.nextInt(100));
+      // Kill while the next export is staged: the model is built first, then written, which
+      // takes tens of milliseconds, so the staging directory is polled every millisecond.
+      waitFor(() -> staging(target), child, 1);
+      Thread.sleep(random.nextInt(20));
       child.destroyForcibly();
       assertTrue(child.waitFor(60, TimeUnit.SECONDS));
       try (Stream<Path> entries = Files.list(target)) {
@@ -140,7 +144,8 @@ class ConcurrentRunTest {
         }
       }
     }
-    assertTrue(leftover != null, "no kill landed during an export in 4 rounds: " + seen);
+    assertTrue(
+        leftover != null, "no kill landed during an export in " + ROUNDS + " rounds: " + seen);
     String name = leftover.getFileName().toString();
     Path target = leftover.resolveSibling(name.substring(".tmp-".length(), name.lastIndexOf('-')));
     boolean committed = Files.exists(target);
@@ -172,12 +177,13 @@ class ConcurrentRunTest {
     boolean holds() throws IOException;
   }
 
-  private static void waitFor(Condition condition, Process child) throws Exception {
+  private static void waitFor(Condition condition, Process child, long pollMillis)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (!condition.holds()) {
       assertTrue(child.isAlive(), "the child process ended early");
       assertTrue(System.nanoTime() < deadline, "timed out waiting for the child process");
-      Thread.sleep(100);
+      Thread.sleep(pollMillis);
     }
   }
 
