@@ -1,11 +1,7 @@
 package dev.metaplastic.ops;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import com.google.common.collect.ImmutableList;
 import java.util.List;
-import org.tensorflow.Operand;
-import org.tensorflow.types.TFloat32;
 
 /**
  * What every consolidation rule attached to a graph holds: its configuration, the parameters it
@@ -35,21 +31,6 @@ abstract class AttachedRule<C extends RuleConfig> implements ConsolidationRule {
   /** Creates this rule's state variables and records them for {@link #state()}. */
   final StateVariables stateVariables() {
     return state;
-  }
-
-  /**
-   * The proposed steps a {@link StepTransform} is given, one per governed parameter in order.
-   *
-   * @throws IllegalArgumentException if their number differs from the parameters'
-   */
-  final List<Operand<TFloat32>> steps(StepTransform.Context context) {
-    List<Operand<TFloat32>> steps = context.steps();
-    checkArgument(
-        steps.size() == parameters.size(),
-        "expected %s steps, got %s",
-        parameters.size(),
-        steps.size());
-    return steps;
   }
 
   @Override

@@ -259,7 +259,7 @@ public final class BennaFusiSynapse extends AttachedRule<BennaFusiSynapse.Config
   @Override
   public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
     Ops tf = context.tf();
-    List<Operand<TFloat32>> steps = steps(context);
+    List<Operand<TFloat32>> steps = context.steps(parameters);
     float rate = (float) (tube(config.coupling(), 1) / capacity(1));
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {

@@ -244,12 +244,7 @@ public final class GradientProjectionMemory
   @Override
   public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
     Ops ops = context.tf();
-    List<Operand<TFloat32>> steps = context.steps();
-    checkArgument(
-        steps.size() == parameters.size(),
-        "expected %s steps, one per governed parameter, got %s",
-        parameters.size(),
-        steps.size());
+    List<Operand<TFloat32>> steps = context.steps(parameters);
     List<Operand<TFloat32>> out = new ArrayList<>(steps);
     for (Layer layer : layers) {
       Operand<TFloat32> step = augment(ops, steps.get(layer.kernel()), steps.get(layer.bias()));

@@ -209,7 +209,7 @@ public final class Metaplasticity extends AttachedRule<Metaplasticity.Config>
   @Override
   public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
     Ops ops = context.tf();
-    List<Operand<TFloat32>> steps = steps(context);
+    List<Operand<TFloat32>> steps = context.steps(parameters);
     float m = (float) config.m();
     List<Operand<TFloat32>> out = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {

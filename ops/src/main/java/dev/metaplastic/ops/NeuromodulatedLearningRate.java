@@ -190,7 +190,7 @@ public final class NeuromodulatedLearningRate
   @Override
   public List<Operand<TFloat32>> transformSteps(StepTransform.Context context) {
     Ops ops = context.tf();
-    List<Operand<TFloat32>> steps = steps(context);
+    List<Operand<TFloat32>> steps = context.steps(parameters);
     Operand<TFloat32> g = gain(ops, context.taskLoss(), baseline, seen, config);
     List<Operand<TFloat32>> out = new ArrayList<>();
     steps.forEach(step -> out.add(ops.math.mul(step, g)));

@@ -388,7 +388,7 @@ public abstract class NeuromodulatoryGate extends AttachedRule<NeuromodulatoryGa
   /** Every proposed step times the gain g of the step's loss. */
   List<Operand<TFloat32>> gatedSteps(StepTransform.Context context) {
     Ops ops = context.tf();
-    List<Operand<TFloat32>> steps = steps(context);
+    List<Operand<TFloat32>> steps = context.steps(parameters);
     Operand<TFloat32> g = gain(ops, context.taskLoss());
     List<Operand<TFloat32>> out = new ArrayList<>();
     steps.forEach(step -> out.add(ops.math.mul(step, g)));

@@ -1,5 +1,6 @@
 package dev.metaplastic.ops;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.List;
@@ -27,6 +28,20 @@ public interface StepTransform extends ConsolidationRule {
       checkNotNull(tf, "tf");
       steps = List.copyOf(steps);
       checkNotNull(taskLoss, "taskLoss");
+    }
+
+    /**
+     * The proposed steps, one per governed parameter in order.
+     *
+     * @throws IllegalArgumentException if their number differs from the parameters'
+     */
+    public List<Operand<TFloat32>> steps(List<Parameter> parameters) {
+      checkArgument(
+          steps.size() == parameters.size(),
+          "expected %s steps, one per governed parameter, got %s",
+          parameters.size(),
+          steps.size());
+      return steps;
     }
   }
 
