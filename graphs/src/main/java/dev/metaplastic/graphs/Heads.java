@@ -20,18 +20,6 @@ final class Heads {
   }
 
   /**
-   * Each example's logits from its own head: stacks the heads' logits to [heads, batch, classes],
-   * masks them with one-hot(task) and sums over heads.
-   *
-   * @param perHead logits of every head for every example, each [batch, classes]
-   * @param task head index of each example [batch]
-   */
-  static Operand<TFloat32> select(
-      Ops tf, List<Operand<TFloat32>> perHead, Operand<TInt32> task, int heads) {
-    return select(tf, perHead, oneHot(tf, task, heads));
-  }
-
-  /**
    * Each example's row of {@code perTask.get(t)} with t its task, given the one-hot of the tasks.
    *
    * @param perTask one operand per task, each [batch, width]

@@ -8,6 +8,7 @@ import dev.metaplastic.ops.VariableRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -107,13 +108,34 @@ public final class Mlp implements Model {
     if (!spec.multiHead()) {
       logits = dense(variables.scope(heads.get(0).name()), heads.get(0), h, layers);
     } else {
-      List<Operand<TFloat32>> perHead = new ArrayList<>();
-      for (Layer head : heads) {
-        perHead.add(dense(variables.scope(head.name()), head, h, layers));
-      }
-      logits = Heads.select(variables.scope("heads"), perHead, task, spec.heads());
+      logits = multiHead(variables.scope("heads"), h, task, layers);
     }
     return new Forward(logits, logits, List.of(), layers);
+  }
+
+  /**
+   * Every head's logits from one product with the heads' kernels side by side, [batch, heads ·
+   * classes], split into each head's z = x·W_t + b_t (recorded in {@code layers}), then each
+   * example's own head's: one matrix product and its two gradients instead of one per head.
+   */
+  private Operand<TFloat32> multiHead(
+      Ops tf, Operand<TFloat32> x, Operand<TInt32> task, List<DensePass> layers) {
+    List<Operand<TFloat32>> kernels = new ArrayList<>();
+    List<Operand<TFloat32>> biases = new ArrayList<>();
+    for (Layer head : heads) {
+      kernels.add(head.dense().kernel().variable());
+      biases.add(head.dense().bias().variable());
+    }
+    Operand<TFloat32> all =
+        tf.nn.biasAdd(
+            tf.linalg.matMul(x, tf.concat(kernels, tf.constant(1))),
+            tf.concat(biases, tf.constant(0)));
+    List<Operand<TFloat32>> perHead = new ArrayList<>();
+    for (Output<TFloat32> z : tf.split(tf.constant(1), all, (long) heads.size()).output()) {
+      layers.add(new DensePass(heads.get(perHead.size()).dense(), x, z));
+      perHead.add(z);
+    }
+    return Heads.select(tf, perHead, Heads.oneHot(tf, task, spec.heads()));
   }
 
   /** z = x·W + b, recorded in {@code layers}. */

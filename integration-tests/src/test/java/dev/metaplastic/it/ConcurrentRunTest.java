@@ -15,6 +15,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -96,7 +99,10 @@ class ConcurrentRunTest {
     // A kill may land after the staging directory appeared and before its rename (then it stays
     // with partial content), or after the rename and before its removal (then it stays with only
     // its lock file beside the complete model); the next export to the same target must remove it,
-    // whether it writes or is refused. Up to ROUNDS rounds for one such kill.
+    // whether it writes or is refused. Up to ROUNDS rounds for one such kill. A kill in the
+    // microseconds between the directory's creation and its lock file's leaves it empty and
+    // unlocked, which a live writer's directory also is for that long: it is removed once older
+    // than a minute, so the test ages it.
     Path run = dir.resolve("run");
     CliRun trained =
         CliRun.of(
@@ -149,6 +155,13 @@ class ConcurrentRunTest {
     String name = leftover.getFileName().toString();
     Path target = leftover.resolveSibling(name.substring(".tmp-".length(), name.lastIndexOf('-')));
     boolean committed = Files.exists(target);
+    if (Files.notExists(leftover.resolve(Outputs.STAGING_LOCK))) {
+      try (Stream<Path> left = Files.list(leftover)) {
+        assertEquals(List.of(), left.toList(), "a staging directory without its lock is empty");
+      }
+      Files.setLastModifiedTime(
+          leftover, FileTime.from(Instant.now().minus(2, ChronoUnit.MINUTES)));
+    }
     if (committed) {
       // The kill landed after the rename (the target was checked complete above) and before the
       // sibling's removal: only the lock file is left, and the refused export removes it too.

@@ -147,21 +147,6 @@ public final class ElasticWeightConsolidation
   }
 
   /**
-   * One parameter's part of eq. (3) summed over past tasks, Σ_t Σ_i F_t,i (θ_i − θ*_t,i)², before
-   * multiplying by λ/2, in its running-sum form Σ_i [F_i (θ_i − θ̄_i)² + r_i].
-   */
-  static Operand<TFloat32> penaltyTerm(
-      Ops tf,
-      Operand<TFloat32> fisher,
-      Operand<TFloat32> theta,
-      Operand<TFloat32> anchor,
-      Operand<TFloat32> residual) {
-    return tf.math.add(
-        QuadraticPenalty.weightedSquares(tf, fisher, theta, anchor),
-        Reductions.sumAll(tf, residual));
-  }
-
-  /**
    * The label y ~ p(·|x) = softmax(logits) of each row, drawn with a stateless multinomial seeded
    * by {@code seed}: the same logits and seed give the same labels. Shape [rows].
    */
@@ -249,7 +234,10 @@ public final class ElasticWeightConsolidation
     return List.of(summed, newAnchor, newResidual);
   }
 
-  /** λ/2 · Σ [F (θ − θ̄)² + r] and its gradient λ F (θ − θ̄). */
+  /**
+   * λ/2 · Σ [F (θ − θ̄)² + r] and its gradient λ F (θ − θ̄): eq. (3) summed over past tasks, Σ_t
+   * Σ_i F_t,i (θ_i − θ*_t,i)², in its running-sum form.
+   */
   @Override
   public Term penalty(Penalty.Context context) {
     Ops tf = context.tf();
@@ -257,9 +245,11 @@ public final class ElasticWeightConsolidation
     List<Operand<TFloat32>> gradients = new ArrayList<>();
     float lambda = (float) config.lambda();
     for (int i = 0; i < parameters.size(); i++) {
-      Variable<TFloat32> theta = parameters.get(i).variable();
-      terms.add(penaltyTerm(tf, fishers.get(i), theta, anchors.get(i), residuals.get(i)));
-      gradients.add(QuadraticPenalty.gradient(tf, fishers.get(i), theta, anchors.get(i), lambda));
+      QuadraticPenalty.Part part =
+          QuadraticPenalty.Part.of(
+              tf, fishers.get(i), parameters.get(i).variable(), anchors.get(i), lambda);
+      terms.add(tf.math.add(part.weightedSquares(), Reductions.sumAll(tf, residuals.get(i))));
+      gradients.add(part.gradient());
     }
     return new Term(QuadraticPenalty.total(tf, terms, lambda), gradients);
   }

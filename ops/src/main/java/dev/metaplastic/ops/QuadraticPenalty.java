@@ -7,27 +7,30 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The quadratic penalty λ/2 · Σ Ω (θ − θ*)² shared by EWC, online EWC and MAS, and its gradient λ Ω
- * (θ − θ*). Each rule's Javadoc says which of its paper's equations this is.
+ * The quadratic penalty λ/2 · Σ Ω (θ − θ*)² shared by SI, EWC, online EWC, MAS and RWalk, and its
+ * gradient λ Ω (θ − θ*). Each rule's Javadoc says which of its paper's equations this is.
  */
 final class QuadraticPenalty {
   private QuadraticPenalty() {}
 
-  /** Σ Ω (θ − θ*)² over every element of one parameter, before multiplying by λ/2. */
-  static Operand<TFloat32> weightedSquares(
-      Ops tf, Operand<TFloat32> importance, Operand<TFloat32> theta, Operand<TFloat32> anchor) {
-    Operand<TFloat32> displacement = tf.math.sub(theta, anchor);
-    return Reductions.sumAll(tf, tf.math.mul(importance, tf.math.square(displacement)));
-  }
-
-  /** ∂/∂θ of λ/2 · Σ Ω (θ − θ*)²: λ Ω (θ − θ*). */
-  static Operand<TFloat32> gradient(
-      Ops tf,
-      Operand<TFloat32> importance,
-      Operand<TFloat32> theta,
-      Operand<TFloat32> anchor,
-      float lambda) {
-    return tf.math.mul(tf.math.mul(importance, tf.math.sub(theta, anchor)), tf.constant(lambda));
+  /**
+   * One parameter's part of the penalty: Σ Ω (θ − θ*)² over its elements, before multiplying by
+   * λ/2, and its gradient λ Ω (θ − θ*). Both come from the one weighted displacement Ω (θ − θ*),
+   * the sum as Σ [Ω (θ − θ*)] (θ − θ*).
+   */
+  record Part(Operand<TFloat32> weightedSquares, Operand<TFloat32> gradient) {
+    static Part of(
+        Ops tf,
+        Operand<TFloat32> importance,
+        Operand<TFloat32> theta,
+        Operand<TFloat32> anchor,
+        float lambda) {
+      Operand<TFloat32> displacement = tf.math.sub(theta, anchor);
+      Operand<TFloat32> weighted = tf.math.mul(importance, displacement);
+      return new Part(
+          Reductions.sumAll(tf, tf.math.mul(weighted, displacement)),
+          tf.math.mul(weighted, tf.constant(lambda)));
+    }
   }
 
   /**
@@ -43,9 +46,10 @@ final class QuadraticPenalty {
     List<Operand<TFloat32>> terms = new ArrayList<>();
     List<Operand<TFloat32>> gradients = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
-      Operand<TFloat32> theta = parameters.get(i).variable();
-      terms.add(weightedSquares(tf, importances.get(i), theta, anchors.get(i)));
-      gradients.add(gradient(tf, importances.get(i), theta, anchors.get(i), lambda));
+      Part part =
+          Part.of(tf, importances.get(i), parameters.get(i).variable(), anchors.get(i), lambda);
+      terms.add(part.weightedSquares());
+      gradients.add(part.gradient());
     }
     return new Penalty.Term(total(tf, terms, lambda), gradients);
   }

@@ -123,27 +123,6 @@ public final class SynapticIntelligence extends AttachedRule<SynapticIntelligenc
   }
 
   /**
-   * Σ Ω (θ − θ*)², one parameter's part of the surrogate loss of eq. (4), c · Σ_k Ω_k (θ_k −
-   * θ̃_k)², before multiplying by c.
-   *
-   * @param weighted Ω (θ − θ*)
-   * @param displacement θ − θ*
-   */
-  static Operand<TFloat32> surrogateTerm(
-      Ops tf, Operand<TFloat32> weighted, Operand<TFloat32> displacement) {
-    return Reductions.sumAll(tf, tf.math.mul(weighted, displacement));
-  }
-
-  /**
-   * Gradient of the surrogate loss of eq. (4) with respect to θ: 2c Ω (θ − θ*).
-   *
-   * @param weighted Ω (θ − θ*)
-   */
-  static Operand<TFloat32> surrogateGradient(Ops tf, Operand<TFloat32> weighted, float c) {
-    return tf.math.mul(weighted, tf.constant(2 * c));
-  }
-
-  /**
    * Path-integral update of eq. (3) for one optimizer step, ω ← ω − g · Δθ: the gradient g of the
    * task loss (without the surrogate loss) times the update Δθ the optimizer actually applied.
    * Summed over the steps of a task, ω approximates that parameter's share of the drop in loss.
@@ -173,21 +152,14 @@ public final class SynapticIntelligence extends AttachedRule<SynapticIntelligenc
     return tf.nn.relu(tf.math.add(importance, added));
   }
 
-  /** Eq. (4), c · Σ Ω (θ − θ*)², and its gradient 2c Ω (θ − θ*). */
+  /**
+   * The surrogate loss of eq. (4), c · Σ_k Ω_k (θ_k − θ̃_k)², and its gradient 2c Ω (θ − θ̃): the
+   * quadratic penalty λ/2 · Σ Ω (θ − θ*)² with λ = 2c.
+   */
   @Override
   public Term penalty(Penalty.Context context) {
-    Ops tf = context.tf();
-    List<Operand<TFloat32>> terms = new ArrayList<>();
-    List<Operand<TFloat32>> gradients = new ArrayList<>();
-    for (int i = 0; i < parameters.size(); i++) {
-      Operand<TFloat32> displacement = tf.math.sub(parameters.get(i).variable(), anchors.get(i));
-      Operand<TFloat32> weighted = tf.math.mul(importances.get(i), displacement);
-      terms.add(surrogateTerm(tf, weighted, displacement));
-      gradients.add(surrogateGradient(tf, weighted, (float) config.c()));
-    }
-    Operand<TFloat32> value =
-        tf.withName("penalty").math.mul(tf.constant((float) config.c()), tf.math.addN(terms));
-    return new Term(value, gradients);
+    return QuadraticPenalty.term(
+        context.tf(), parameters, importances, anchors, (float) (2 * config.c()));
   }
 
   @Override
