@@ -116,7 +116,8 @@ final class BenchCommand implements Callable<Integer> {
         "whole run: %s from %s, %d tasks x 2 epochs, %s MLP, batch %d, Adam (median of %d"
             + " interleaved rounds, training and evaluation, data already in memory; wall and"
             + " process CPU seconds, which other processes on the machine disturb less; ÷ Adam is"
-            + " the median of each round's ratio):%n",
+            + " the median of each round's ratio; the wall time's phases: setup until the first"
+            + " task starts, training steps, and the rest, task boundaries and evaluation):%n",
         stream.name(),
         stream.source(),
         stream.tasks().size(),
@@ -126,16 +127,22 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, Benchmarks.RunTimes> seconds =
         Benchmarks.runSeconds(Benchmarks.wholeRuns(whole), stream, repeats, options);
     Benchmarks.RunTimes plain = seconds.get("Adam");
-    out.printf("  %-22s %8s %8s   %-12s %s%n", "", "wall", "CPU", "wall ÷ Adam", "CPU ÷ Adam");
+    out.printf(
+        "  %-22s %8s %8s   %-12s %-11s %8s %8s %8s   %s%n",
+        "", "wall", "CPU", "wall ÷ Adam", "CPU ÷ Adam", "setup", "steps", "rest", "steps ÷ Adam");
     seconds.forEach(
         (name, times) ->
             out.printf(
-                "  %-22s %7.2fs %7.2fs   %-12.3f %.3f%n",
+                "  %-22s %7.2fs %7.2fs   %-12.3f %-11.3f %7.2fs %7.2fs %7.2fs   %.3f%n",
                 name,
                 Benchmarks.median(times.wall()),
                 Benchmarks.median(times.cpu()),
                 Benchmarks.medianRatio(times.wall(), plain.wall()),
-                Benchmarks.medianRatio(times.cpu(), plain.cpu())));
+                Benchmarks.medianRatio(times.cpu(), plain.cpu()),
+                Benchmarks.median(times.setup()),
+                Benchmarks.median(times.steps()),
+                Benchmarks.median(times.rest()),
+                Benchmarks.medianRatio(times.steps(), plain.steps())));
     out.flush();
     if (peers) {
       new PeerBench(

@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.metaplastic.NativeLog;
 import dev.metaplastic.data.Examples;
 import dev.metaplastic.data.StreamDescription;
+import dev.metaplastic.data.Task;
 import dev.metaplastic.data.TaskStream;
 import dev.metaplastic.files.Outputs;
 import dev.metaplastic.graphs.MlpSpec;
@@ -52,8 +53,56 @@ public final class Benchmarks {
   /** A model, optimizer and rules whose training step is timed. */
   public record StepVariant(MlpSpec spec, OptimizerConfig optimizer, List<RuleConfig> rules) {}
 
-  /** Wall and process CPU seconds of one variant's whole runs, one entry per round. */
-  public record RunTimes(double[] wall, double[] cpu) {}
+  /**
+   * Wall and process CPU seconds of one variant's whole runs, one entry per round, and the wall
+   * seconds of each run's phases: {@code setup} until the first task starts (graph build, session,
+   * initial values), {@code steps} in training steps, and {@code rest} the remainder (task
+   * boundaries and evaluation).
+   */
+  public record RunTimes(
+      double[] wall, double[] cpu, double[] setup, double[] steps, double[] rest) {
+    RunTimes(int rounds) {
+      this(
+          new double[rounds],
+          new double[rounds],
+          new double[rounds],
+          new double[rounds],
+          new double[rounds]);
+    }
+  }
+
+  /**
+   * Splits a whole run's wall time by the trainer's calls: until the first task starts, from a
+   * task's start or the previous step to each step's end, and everything else.
+   */
+  private static final class Phases implements TrainingListener {
+    private final long start = System.nanoTime();
+    private long last = start;
+    private long setup = -1;
+    private long steps;
+
+    @Override
+    public void taskStarted(Task task, int index, long total) {
+      long now = System.nanoTime();
+      if (setup < 0) {
+        setup = now - start;
+      }
+      last = now;
+    }
+
+    @Override
+    public void stepFinished(Task task, long step, ModelSession.StepResult result) {
+      long now = System.nanoTime();
+      steps += now - last;
+      last = now;
+    }
+
+    void record(RunTimes times, int round, long end) {
+      times.setup()[round] = Math.max(setup, 0) / 1e9;
+      times.steps()[round] = steps / 1e9;
+      times.rest()[round] = (end - start - Math.max(setup, 0) - steps) / 1e9;
+    }
+  }
 
   /**
    * The bench's step variants on {@code mlp}: SGD alone and with every rule but meta (split-stream
@@ -204,25 +253,26 @@ public final class Benchmarks {
 
   /**
    * The times of {@code repeats} whole runs (training and evaluation) of each configuration on
-   * {@code stream}; the runs take turns within a round, in an order that rotates from round to
-   * round.
+   * {@code stream}, with their phases; the runs take turns within a round, in an order that rotates
+   * from round to round.
    */
   public static Map<String, RunTimes> runSeconds(
       Map<String, TrainerConfig> runs, TaskStream stream, int repeats, SessionOptions options) {
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     List<String> names = List.copyOf(runs.keySet());
     Map<String, RunTimes> times = new LinkedHashMap<>();
-    names.forEach(name -> times.put(name, new RunTimes(new double[repeats], new double[repeats])));
+    names.forEach(name -> times.put(name, new RunTimes(repeats)));
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < names.size(); i++) {
         String name = names.get((i + r) % names.size());
         long wall = System.nanoTime();
         long cpu = os.getProcessCpuTime();
-        new ContinualTrainer(runs.get(name), TrainingListener.NONE)
-            .withSessionOptions(options)
-            .run(stream);
+        Phases phases = new Phases();
+        new ContinualTrainer(runs.get(name), phases).withSessionOptions(options).run(stream);
+        long end = System.nanoTime();
         times.get(name).cpu()[r] = (os.getProcessCpuTime() - cpu) / 1e9;
-        times.get(name).wall()[r] = (System.nanoTime() - wall) / 1e9;
+        times.get(name).wall()[r] = (end - wall) / 1e9;
+        phases.record(times.get(name), r, end);
       }
     }
     return times;
