@@ -72,8 +72,8 @@ public final class Benchmarks {
   }
 
   /**
-   * Splits a whole run's wall time by the trainer's calls: until the first task starts, from a
-   * task's start or the previous step to each step's end, and everything else.
+   * A whole run's wall time from its creation, split by the trainer's calls: until the first task
+   * starts, from a task's start or the previous step to each step's end, and everything else.
    */
   private static final class Phases implements TrainingListener {
     private final long start = System.nanoTime();
@@ -97,10 +97,17 @@ public final class Benchmarks {
       last = now;
     }
 
-    void record(RunTimes times, int round, long end) {
-      times.setup()[round] = Math.max(setup, 0) / 1e9;
+    /**
+     * Records the run, which has just ended, as round {@code round} of {@code times}: its wall time
+     * and phases.
+     */
+    void record(RunTimes times, int round) {
+      long wall = System.nanoTime() - start;
+      long beforeFirstTask = Math.max(setup, 0);
+      times.wall()[round] = wall / 1e9;
+      times.setup()[round] = beforeFirstTask / 1e9;
       times.steps()[round] = steps / 1e9;
-      times.rest()[round] = (end - start - Math.max(setup, 0) - steps) / 1e9;
+      times.rest()[round] = (wall - beforeFirstTask - steps) / 1e9;
     }
   }
 
@@ -265,14 +272,11 @@ public final class Benchmarks {
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < names.size(); i++) {
         String name = names.get((i + r) % names.size());
-        long wall = System.nanoTime();
         long cpu = os.getProcessCpuTime();
         Phases phases = new Phases();
         new ContinualTrainer(runs.get(name), phases).withSessionOptions(options).run(stream);
-        long end = System.nanoTime();
+        phases.record(times.get(name), r);
         times.get(name).cpu()[r] = (os.getProcessCpuTime() - cpu) / 1e9;
-        times.get(name).wall()[r] = (end - wall) / 1e9;
-        phases.record(times.get(name), r, end);
       }
     }
     return times;

@@ -35,7 +35,7 @@ class BenchmarksTest {
         double steps = run.steps()[round];
         double rest = run.rest()[round];
         assertTrue(setup > 0 && steps > 0 && rest > 0, setup + " " + steps + " " + rest);
-        // The phases are timed inside the wall time, from just after its start to its end.
+        // The phases split the wall time, measured from the same start.
         double sum = setup + steps + rest;
         assertTrue(sum <= run.wall()[round] + 1e-9, sum + " > " + run.wall()[round]);
         assertEquals(run.wall()[round], sum, 0.05 * run.wall()[round] + 0.01);
